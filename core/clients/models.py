@@ -1,0 +1,131 @@
+"""The minimum needed to identify a client, the families they belong to, and involvements.
+
+No case notes, no free text about the client, no attachments: Patchwork is not case management.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from core.directory.models import Practitioner
+from core.governance.models import LegalBasis
+
+
+class Client(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    first_name = models.CharField(max_length=100)
+    surname = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    unique_pupil_number = models.CharField(max_length=13, blank=True)
+    local_case_id = models.CharField("local case-system id", max_length=40, blank=True)
+
+    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="clients")
+    consent_given_by = models.CharField(max_length=200, blank=True, help_text='For example "the client" or "mother".')
+    consent_given_on = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["surname", "date_of_birth"], name="client_surname_dob")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.surname}"
+
+
+class ClientAlias(models.Model):
+    """A previous name or another name the client is known by."""
+
+    class Kind(models.TextChoices):
+        PREVIOUS = "previous", "Previous name"
+        ALIAS = "alias", "Also known as"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="aliases")
+    first_name = models.CharField(max_length=100, blank=True)
+    surname = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PREVIOUS)
+
+    class Meta:
+        verbose_name_plural = "client aliases"
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.surname}".strip()
+
+
+class Family(models.Model):
+    """A household: clients and how they are related."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, help_text='For example "Hughes household".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "families"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FamilyMember(models.Model):
+    class Relationship(models.TextChoices):
+        PARENT = "parent", "Parent"
+        CARER = "carer", "Carer"
+        CHILD = "child", "Child"
+        SIBLING = "sibling", "Sibling"
+        PARTNER = "partner", "Partner"
+        GRANDPARENT = "grandparent", "Grandparent"
+        OTHER = "other", "Other relative"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="family_memberships")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["family", "client"], name="family_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_relationship_display()} in {self.family_id}"
+
+
+class Involvement(models.Model):
+    """A practitioner working with a client (FHIR R4 CareTeam.participant). No notes, by design."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="involvements")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=120, help_text='Role in the case, for example "Social worker".')
+    is_lead = models.BooleanField("lead professional", default=False)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    last_contact_on = models.DateField(null=True, blank=True)
+    next_contact_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "practitioner"], condition=Q(ended_on__isnull=True), name="one_current_involvement"
+            ),
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(ended_on__isnull=True, is_lead=True), name="one_current_lead"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="involvement_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["practitioner", "ended_on"], name="involvement_practitioner")]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({'current' if self.is_current else 'ended'})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None

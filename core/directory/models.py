@@ -1,0 +1,88 @@
+"""Agencies whose practitioners use Patchwork, and practitioners' profiles."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+class AgencyType(models.TextChoices):
+    STATUTORY = "statutory", "Statutory (council services)"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    POLICE = "police", "Police"
+    FIRE = "fire", "Fire and rescue"
+    VOLUNTARY = "voluntary", "Voluntary and community"
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Agency(models.Model):
+    """An organisation whose practitioners use Patchwork in this council."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    agency_type = models.CharField(max_length=20, choices=AgencyType.choices)
+    services = models.CharField(max_length=300, blank=True, help_text="What the agency does, in a few words.")
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
+    email_domains = ArrayField(
+        models.CharField(max_length=253), default=list, blank=True, help_text="Work-email domains of its staff."
+    )
+    is_sensitive = models.BooleanField(
+        default=False, help_text="Its involvement with a client is itself sensitive (e.g. substance misuse)."
+    )
+    gateway_contact = models.CharField(
+        max_length=300, blank=True, help_text="How others reach it about a client when its involvement is hidden."
+    )
+    approval_state = models.CharField(max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_sensitive=False) | ~models.Q(gateway_contact=""),
+                name="sensitive_agency_has_gateway_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    MOBILE = "mobile", "Mobile"
+    LANDLINE = "landline", "Landline"
+
+
+class Practitioner(models.Model):
+    """A person working for one agency, with how to reach them. Names and email are on the account."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="practitioners")
+    job_title = models.CharField(max_length=120)
+    expertise = models.CharField(max_length=300, blank=True)
+    availability = models.CharField(max_length=120, blank=True, help_text='For example "Mon–Wed".')
+    mobile = models.CharField(max_length=30, blank=True)
+    landline = models.CharField(max_length=30, blank=True)
+    preferred_contact = models.CharField(max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL)
+    photo = models.ImageField(upload_to="practitioners/", blank=True)
+    is_agency_manager = models.BooleanField(default=False)
+    is_council_admin = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name} ({self.agency.name})"

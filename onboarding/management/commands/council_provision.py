@@ -1,0 +1,45 @@
+"""Provision a council from the command line: create it if asked, then run (or resume) provisioning."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from onboarding.services.provisioning import (
+    STEPS,
+    ProvisioningRefused,
+    SchemaStrategy,
+    council_create,
+    council_provision,
+)
+from tenants.jurisdictions import Jurisdiction
+from tenants.models import Council
+
+
+class Command(BaseCommand):
+    help = "Provision (or resume provisioning) a council: schema, defaults, web address, activation."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="The council's short name, e.g. staffordshire")
+        parser.add_argument("--name", help="Create the council with this name if it does not exist")
+        parser.add_argument("--jurisdiction", choices=Jurisdiction.values, default=Jurisdiction.ENGLAND)
+        parser.add_argument("--strategy", choices=[s.value for s in SchemaStrategy], default=SchemaStrategy.CLONE)
+        parser.add_argument("--background", action="store_true", help="Queue it as a Celery task instead")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        council = Council.objects.filter(slug=options["slug"]).first()
+        if council is None:
+            if not options["name"]:
+                raise CommandError(f"No council {options['slug']!r}. Give --name to create it.")
+            council = council_create(name=options["name"], slug=options["slug"], jurisdiction=options["jurisdiction"])
+            self.stdout.write(f"Created council {council.slug} (pending).")
+        if options["background"]:
+            from onboarding.tasks import council_provision_task
+
+            council_provision_task.delay(council.pk, options["strategy"])
+            self.stdout.write(f"Queued provisioning of {council.slug}.")
+            return
+        try:
+            council_provision(council_id=council.pk, strategy=SchemaStrategy(options["strategy"]))
+        except ProvisioningRefused as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"{council.name} is active ({len(STEPS)} steps done)."))

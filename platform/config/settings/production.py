@@ -1,0 +1,57 @@
+"""Production: every secret from the environment, no fallbacks; refuses to start without them."""
+
+from config.database import database_from_url
+from config.env import env_bool, env_list, env_required
+from config.sentry import sentry_init
+from config.settings.base import *  # noqa: F403
+from config.settings.base import PLATFORM_DOMAIN, SENTRY_DSN
+
+DEBUG = False
+SECRET_KEY = env_required("SECRET_KEY")
+DATABASES = {"default": database_from_url(env_required("DATABASE_URL"), conn_max_age=60)}
+DATABASES["default"]["OPTIONS"].setdefault("sslmode", "verify-full")
+CELERY_BROKER_URL = env_required("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_required("CACHE_URL"),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "KEY_PREFIX": "patchwork",
+    },
+}
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
+PLATFORM_SCHEME = "https"
+
+# Object storage and email through AWS, in the council's data region (S3 with SSE-KMS, SES).
+AWS_REGION = env_required("AWS_REGION")
+AWS_STORAGE_BUCKET_NAME = env_required("AWS_STORAGE_BUCKET_NAME")
+STORAGES = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "region_name": AWS_REGION,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "aws:kms"},
+        },
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_BACKEND = "django_ses.SESBackend"
+AWS_SES_REGION_NAME = AWS_REGION
+AWS_SES_REGION_ENDPOINT = f"email.{AWS_REGION}.amazonaws.com"
+
+# Transport security.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-patchwork-session"
+CSRF_COOKIE_NAME = "__Host-patchwork-csrf"
+
+sentry_init(dsn=SENTRY_DSN, environment="production")

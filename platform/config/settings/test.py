@@ -1,0 +1,31 @@
+"""Settings for the test suite: real PostgreSQL (``DATABASE_URL`` or embedded), real Redis."""
+
+import os
+
+from config.database import database_from_environment
+from config.settings.base import *  # noqa: F403
+from config.settings.base import CACHES, VAR_DIR
+
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
+ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
+PLATFORM_DOMAIN = "localhost"
+PLATFORM_SCHEME = "http"
+PLATFORM_PORT = ""
+DATABASES = {"default": database_from_environment(VAR_DIR)}
+
+# Tests talk to the machine's Redis: cache keys and Celery messages go through it for real.
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+CACHES = {
+    "default": CACHES["default"]
+    | {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{REDIS_URL}/1"}
+}
+CELERY_BROKER_URL = f"{REDIS_URL}/2"
+CELERY_RESULT_BACKEND = f"{REDIS_URL}/3"
+CELERY_TASK_ALWAYS_EAGER = False
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
+
+# Static files come straight from the finders; collectstatic is for production images only.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,12 @@
+"""URLs of the platform site (``PLATFORM_DOMAIN``): catalogue, operator console, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from onboarding.views import landing
+
+urlpatterns = [
+    path("", landing, name="landing"),
+    path("console/", include("console.urls")),
+    path("admin/", admin.site.urls),
+]

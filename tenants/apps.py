@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    """Councils (tenants), their domains and their schemas. Lives in the ``public`` schema."""
+
+    name = "tenants"
+    label = "tenants"
+    verbose_name = "Councils"

@@ -1,0 +1,61 @@
+"""What differs between the jurisdictions Patchwork serves: locale, time zone, data region, money.
+
+Council-level configuration lives in the council's own rows, never in Django settings; these are
+the defaults a new council of a jurisdiction starts from.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+
+class Jurisdiction(models.TextChoices):
+    ENGLAND = "england", "England"
+    VICTORIA = "victoria", "Victoria, Australia"
+
+
+class DataRegion(models.TextChoices):
+    LONDON = "eu-west-2", "AWS eu-west-2 (London)"
+    SYDNEY = "ap-southeast-2", "AWS ap-southeast-2 (Sydney)"
+    MELBOURNE = "ap-southeast-4", "AWS ap-southeast-4 (Melbourne)"
+
+
+@dataclass(frozen=True)
+class JurisdictionDefaults:
+    locale: str
+    time_zone: str
+    data_regions: tuple[str, ...]
+    currency: str
+    tax_name: str
+    tax_rate: Decimal
+    phone_example: str
+    postcode_example: str
+
+
+DEFAULTS: dict[str, JurisdictionDefaults] = {
+    Jurisdiction.ENGLAND: JurisdictionDefaults(
+        locale="en-gb",
+        time_zone="Europe/London",
+        data_regions=(DataRegion.LONDON,),
+        currency="GBP",
+        tax_name="VAT",
+        tax_rate=Decimal("0.20"),
+        phone_example="01543 308000",
+        postcode_example="WS13 6YY",
+    ),
+    Jurisdiction.VICTORIA: JurisdictionDefaults(
+        locale="en-au",
+        time_zone="Australia/Melbourne",
+        data_regions=(DataRegion.SYDNEY, DataRegion.MELBOURNE),
+        currency="AUD",
+        tax_name="GST",
+        tax_rate=Decimal("0.10"),
+        phone_example="(03) 9205 5555",
+        postcode_example="3121",
+    ),
+}
+
+
+def defaults_for(jurisdiction: str) -> JurisdictionDefaults:
+    return DEFAULTS[Jurisdiction(jurisdiction)]

@@ -1,0 +1,74 @@
+"""Resolve the council from the request's host, and nothing else.
+
+* the platform's own host → the ``public`` schema and the platform URLconf;
+* a host registered to an active council → that council's schema and the council URLconf;
+* anything else → a plain 404 page (existence of a council that is not live is never revealed).
+
+Headers such as ``X-Forwarded-Host`` are never consulted (``USE_X_FORWARDED_HOST = False``), nor any
+parameter or body: ``request.get_host()`` reads the Host header, validated against ALLOWED_HOSTS.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.urls import set_urlconf
+from django.utils import translation
+
+from tenants.selectors import council_for_host
+
+
+class CouncilRoutingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        try:
+            host = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
+        except DisallowedHost:
+            return _not_found(request)
+
+        request.council = None  # type: ignore[attr-defined]
+        if host == settings.PLATFORM_DOMAIN:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+        else:
+            council = council_for_host(host)
+            if council is None:
+                return _not_found(request)
+            council.domain_url = host
+            request.council = council  # type: ignore[attr-defined]
+            request.tenant = council  # type: ignore[attr-defined]  # what django-tenants' helpers read
+            connection.set_tenant(council)
+            request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        try:
+            return self.get_response(request)
+        finally:
+            set_urlconf(None)
+            connection.set_schema_to_public()
+
+
+class CouncilLocaleMiddleware:
+    """Speak the council's English: en-AU spelling and dates in Victoria, en-GB in England."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        council = getattr(request, "council", None)
+        if council is None:
+            return self.get_response(request)
+        from django.utils import timezone
+
+        with translation.override(council.locale), timezone.override(council.time_zone):
+            request.LANGUAGE_CODE = council.locale  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    body = render_to_string("404.html", {"service_name": "Patchwork", "request": None})
+    return HttpResponseNotFound(body)

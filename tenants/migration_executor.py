@@ -1,0 +1,46 @@
+"""django-tenants migration executor that skips up-to-date schemas and keeps the template current.
+
+Configured with ``GET_EXECUTOR_FUNCTION``, so ``manage.py migrate`` / ``migrate_schemas`` use it.
+A deploy over hundreds of councils with nothing to migrate then costs one query, not one Django
+``migrate`` run per schema. Schemas that do need work go to the executor chosen with
+``--executor`` (``multiprocessing`` runs them in parallel).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django_tenants.migration_executors import get_executor as django_tenants_get_executor
+from django_tenants.migration_executors.base import MigrationExecutor
+
+from tenants.schema_state import schema_exists, schemas_needing_migration
+
+
+def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
+    inner_class = django_tenants_get_executor(codename)
+
+    class SkipUpToDateExecutor(inner_class):  # type: ignore[valid-type,misc]
+        def run_migrations(self, tenants: Any = None) -> Any:
+            schema_names = list(tenants or [])
+            migrating_councils = schema_names and schema_names != [self.PUBLIC_SCHEMA_NAME]
+            template = settings.TENANT_BASE_SCHEMA
+            every_council = migrating_councils and not self.options.get("schema_name")
+            if every_council and template not in schema_names and schema_exists(template):
+                schema_names.append(template)
+            if self.options.get("fake") or self.options.get("app_label") or self.options.get("plan"):
+                pending = schema_names  # an explicit request: let Django decide
+            else:
+                pending = schemas_needing_migration(schema_names)
+            skipped = len(schema_names) - len(pending)
+            if skipped and int(self.options.get("verbosity", 1)) >= 1:
+                self.logger_stdout(f"{skipped} schema(s) already up to date; migrating {len(pending)}.")
+            if pending:
+                return super().run_migrations(tenants=pending)
+            return None
+
+        def logger_stdout(self, message: str) -> None:
+            import sys
+
+            sys.stdout.write(message + "\n")
+
+    SkipUpToDateExecutor.__name__ = f"SkipUpToDate{inner_class.__name__}"
+    return SkipUpToDateExecutor

@@ -1,0 +1,54 @@
+"""Which schemas exist and which have migrations still to apply — in one query, for any number.
+
+Reads ``django_migrations`` in every schema at once (a UNION of per-schema selects built with
+psycopg's identifier quoting, never string formatting), and compares with the leaf migrations on
+disk. A schema is up to date when every leaf is recorded as applied in it.
+"""
+
+from collections import defaultdict
+
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from psycopg import sql
+
+
+def schema_exists(schema_name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        return cursor.fetchone() is not None
+
+
+def migration_leaves_on_disk() -> set[tuple[str, str]]:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return set(loader.graph.leaf_nodes())
+
+
+def applied_migrations(schema_names: list[str]) -> dict[str, set[tuple[str, str]]]:
+    """For each schema, the migrations recorded as applied (empty if it has no migrations table)."""
+    applied: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    if not schema_names:
+        return applied
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables "
+            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            [schema_names],
+        )
+        with_table = [row[0] for row in cursor.fetchall()]
+        if with_table:
+            query = sql.SQL(" UNION ALL ").join(
+                sql.SQL("SELECT {schema}, app, name FROM {table}").format(
+                    schema=sql.Literal(name), table=sql.Identifier(name, "django_migrations")
+                )
+                for name in with_table
+            )
+            cursor.execute(query)
+            for schema, app, name in cursor.fetchall():
+                applied[schema].add((app, name))
+    return applied
+
+
+def schemas_needing_migration(schema_names: list[str]) -> list[str]:
+    leaves = migration_leaves_on_disk()
+    applied = applied_migrations(schema_names)
+    return [name for name in schema_names if not leaves <= applied.get(name, set())]

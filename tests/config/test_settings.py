@@ -1,0 +1,78 @@
+"""Settings: production refuses to start without its secrets; local defaults are safe for a laptop."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgresql://patchwork@db.internal:5432/patchwork",
+    "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
+    "CACHE_URL": "redis://cache.internal:6379/1",
+    "AWS_REGION": "eu-west-2",
+    "AWS_STORAGE_BUCKET_NAME": "patchwork-media",
+    "PLATFORM_DOMAIN": "patchwork.example",
+}
+
+
+def _settings(module: str, env: dict[str, str], expression: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "SENTRY_DSN"}
+    code = (
+        "import sys; sys.path[:0] = ['.', 'platform']; import django; django.setup(); "
+        f"from django.conf import settings; print(repr(({expression})))"
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean | env | {"DJANGO_SETTINGS_MODULE": module},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_ENV.keys() - {"PLATFORM_DOMAIN"}))
+def test_production_refuses_to_start_without_a_required_setting(missing: str) -> None:
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+    result = _settings("config.settings.production", env, "settings.SECRET_KEY")
+    assert result.returncode != 0
+    assert f"{missing} must be set in the environment" in result.stderr
+
+
+def test_production_settings_are_strict_when_complete() -> None:
+    expression = (
+        "settings.DEBUG, settings.DATABASES['default']['OPTIONS']['sslmode'], settings.SESSION_COOKIE_NAME, "
+        "settings.STORAGES['default']['BACKEND'], settings.EMAIL_BACKEND, settings.AWS_SES_REGION_NAME, "
+        "settings.CELERY_TASK_ALWAYS_EAGER"
+    )
+    result = _settings("config.settings.production", PRODUCTION_ENV, expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "(False, 'verify-full', '__Host-patchwork-session', 'storages.backends.s3.S3Storage', "
+        "'django_ses.SESBackend', 'eu-west-2', False)"
+    )
+
+
+def test_local_settings_write_email_to_files_and_run_tasks_in_process() -> None:
+    env = {"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused"}
+    result = _settings(
+        "config.settings.local",
+        env,
+        "settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH.name, "
+        "settings.CELERY_TASK_ALWAYS_EAGER, settings.DATABASES['default']['ENGINE']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "('django.core.mail.backends.filebased.EmailBackend', 'mail', True, 'django_tenants.postgresql_backend')"
+    )
+
+
+def test_a_broker_url_sends_tasks_through_the_broker() -> None:
+    env = {"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused", "CELERY_BROKER_URL": "redis://x:6379/0"}
+    result = _settings("config.settings.local", env, "settings.CELERY_TASK_ALWAYS_EAGER")
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,115 @@
+"""Provisioning a council: every step, safe to repeat, resumable, with visible progress."""
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from core.governance.models import LegalBasis
+from onboarding.services.provisioning import (
+    ProvisioningRefused,
+    council_create,
+    council_provision,
+    step_label,
+)
+from tenants.models import Council, CouncilStatus, Domain
+from tenants.schema_state import schema_exists
+
+pytestmark = pytest.mark.platform_side
+
+
+def test_new_council_is_pending_without_a_schema(db: None) -> None:
+    council = council_create(name="Kingston City Council", slug="kingston", jurisdiction="victoria")
+    assert council.status == CouncilStatus.PENDING
+    assert council.schema_name == "council_kingston"
+    assert council.locale == "en-au"
+    assert council.time_zone == "Australia/Melbourne"
+    assert council.data_region == "ap-southeast-2"
+    assert not schema_exists("council_kingston")
+
+
+def test_provisioning_makes_a_usable_council(db: None) -> None:
+    council = council_create(name="Wyndham City Council", slug="wyndham", jurisdiction="victoria")
+    council_provision(council_id=council.pk)
+
+    council.refresh_from_db()
+    assert council.status == CouncilStatus.ACTIVE
+    assert council.provisioning_progress == 100
+    assert council.provisioning_step == "done"
+    assert council.activated_at is not None
+    assert Domain.objects.get(tenant=council).domain == "wyndham.localhost"
+    with schema_context(council.schema_name):
+        assert set(LegalBasis.objects.values_list("code", flat=True)) == {
+            "consent",
+            "cwsa-2005-part-6a",
+            "pdp-act-2014",
+        }
+
+
+def test_provisioning_twice_changes_nothing(db: None) -> None:
+    council = council_create(name="Lichfield District Council", slug="lichfield", jurisdiction="england")
+    council_provision(council_id=council.pk)
+    first_activation = Council.objects.get(pk=council.pk).activated_at
+    council_provision(council_id=council.pk)
+
+    council.refresh_from_db()
+    assert council.activated_at == first_activation
+    assert Domain.objects.filter(tenant=council).count() == 1
+    with schema_context(council.schema_name):
+        assert LegalBasis.objects.count() == 3
+
+
+def test_interrupted_provisioning_resumes_where_it_stopped(db: None) -> None:
+    council = council_create(name="Tamworth Borough Council", slug="tamworth", jurisdiction="england")
+    # A previous run got as far as the schema, then stopped (worker killed).
+    from tenants.services.schemas import council_schema_create
+
+    council_schema_create(council=council)
+    Council.objects.filter(pk=council.pk).update(
+        status=CouncilStatus.PROVISIONING, provisioning_step="defaults", provisioning_progress=25
+    )
+    council_provision(council_id=council.pk)
+    council.refresh_from_db()
+    assert council.status == CouncilStatus.ACTIVE
+    with schema_context(council.schema_name):
+        assert LegalBasis.objects.count() == 3
+
+
+def test_edited_defaults_survive_a_second_run(db: None) -> None:
+    council = council_create(name="Cannock Chase Council", slug="cannock", jurisdiction="england")
+    council_provision(council_id=council.pk)
+    with schema_context(council.schema_name):
+        LegalBasis.objects.filter(code="consent").update(title="Consent (recorded on the consent form)")
+    council_provision(council_id=council.pk)
+    with schema_context(council.schema_name):
+        assert LegalBasis.objects.get(code="consent").title == "Consent (recorded on the consent form)"
+
+
+@pytest.mark.parametrize("status", [CouncilStatus.OFFBOARDED, CouncilStatus.SUSPENDED])
+def test_offboarded_or_suspended_council_is_not_provisioned(db: None, status: str) -> None:
+    council = council_create(name="Gone Council", slug="gone", jurisdiction="england")
+    Council.objects.filter(pk=council.pk).update(status=status)
+    with pytest.raises(ProvisioningRefused):
+        council_provision(council_id=council.pk)
+    assert not schema_exists("council_gone")
+
+
+def test_invalid_council_details_are_refused_and_nothing_is_saved(db: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        council_create(name="Bad", slug="Not A Slug!", jurisdiction="england")
+    with pytest.raises(ValueError, match="not a valid Jurisdiction"):
+        council_create(name="Bad", slug="bad", jurisdiction="narnia")
+    assert not Council.objects.filter(name="Bad").exists()
+
+
+def test_step_labels_describe_progress() -> None:
+    assert step_label("schema") == "Creating the council's database schema"
+    assert step_label("done") == "Finished"
+    assert step_label("") == "Waiting to start"
+
+
+def test_management_command_creates_and_provisions(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("council_provision", "brimbank", name="Brimbank City Council", jurisdiction="victoria")
+    assert "Brimbank City Council is active" in capsys.readouterr().out
+    assert Council.objects.get(slug="brimbank").status == CouncilStatus.ACTIVE
