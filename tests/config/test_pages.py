@@ -8,7 +8,9 @@ from tenants.models import Council
 pytestmark = pytest.mark.platform_side
 
 
-@pytest.mark.parametrize(("path", "heading"), [("/accessibility/", "Accessibility statement"), ("/privacy/", "Privacy")])
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/accessibility/", "Accessibility statement"), ("/privacy/", "Privacy")]
+)
 def test_platform_and_council_sites_publish_the_statements(
     platform_client: Client, client_a: Client, council_a: Council, path: str, heading: str
 ) -> None:
