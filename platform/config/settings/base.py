@@ -70,6 +70,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # DATABASES is set by local.py and test.py (embedded allowed) and production.py (DATABASE_URL required).
 
 MIDDLEWARE = [
+    "config.health.HealthCheckMiddleware",
     "tenants.middleware.CouncilRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

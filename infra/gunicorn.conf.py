@@ -1,0 +1,74 @@
+"""Gunicorn settings for Patchwork's web process (``gunicorn config.wsgi -c infra/gunicorn.conf.py``).
+
+Everything that varies between machines comes from the environment:
+
+* ``GUNICORN_WORKERS`` (or ``WEB_CONCURRENCY``): worker processes; default 2 x CPUs + 1, capped by
+  ``GUNICORN_MAX_WORKERS`` (default 8);
+* ``GUNICORN_THREADS``: threads per worker (default 2);
+* ``GUNICORN_TIMEOUT``: seconds before a silent worker is restarted (default 30);
+* ``FORWARDED_ALLOW_IPS``: addresses or CIDR networks of the load balancer, whose
+  X-Forwarded-Proto is trusted (default: localhost only);
+* ``GUNICORN_LOG_LEVEL``: gunicorn's own log level (default info);
+* ``GUNICORN_WORKER_TMP_DIR``: directory for worker heartbeat files (default: the temporary directory).
+
+The access log never contains a query string, a referrer or a user agent: paths only, so no
+personal data that a URL parameter might carry ends up in the logs.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int_from_env(*names, default):
+    for name in names:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return int(value)
+    return default
+
+
+def _cpu_count():
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+# config (the Django project) lives in platform/, a second import root beside the repository root.
+pythonpath = f"{ROOT},{ROOT / 'platform'}"
+
+bind = "0.0.0.0:8000"
+
+workers = _int_from_env(
+    "GUNICORN_WORKERS",
+    "WEB_CONCURRENCY",
+    default=min(2 * _cpu_count() + 1, _int_from_env("GUNICORN_MAX_WORKERS", default=8)),
+)
+worker_class = "gthread"
+threads = _int_from_env("GUNICORN_THREADS", default=2)
+
+# Recycle each worker after a while, at staggered moments, so slow leaks never add up.
+max_requests = _int_from_env("GUNICORN_MAX_REQUESTS", default=1000)
+max_requests_jitter = _int_from_env("GUNICORN_MAX_REQUESTS_JITTER", default=100)
+
+timeout = _int_from_env("GUNICORN_TIMEOUT", default=30)
+graceful_timeout = _int_from_env("GUNICORN_GRACEFUL_TIMEOUT", default=25)
+# Longer than the load balancer's 60 s idle timeout, so the balancer always closes first.
+keepalive = _int_from_env("GUNICORN_KEEPALIVE", default=75)
+
+# Where workers keep their heartbeat file; a memory filesystem is best. Unset: the system temporary
+# directory (in the container, /tmp, the one writable mount on a read-only root filesystem).
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
+
+# No runtime control socket (gunicornc): nothing in a container uses it, and its default home
+# directory is not writable there.
+control_socket_disable = True
+
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Method, path without the query string, status, bytes, duration and the load balancer's trace id.
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms trace=%({x-amzn-trace-id}i)s'

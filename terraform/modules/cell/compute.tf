@@ -1,0 +1,474 @@
+# ECS on Fargate: three long-running services from one image (web behind the ALB, Celery worker,
+# Celery beat) and a "release" task definition that is run once per deploy for migrations
+# (README.md, "Deploying"). Tasks run in the private app subnets with no public IP, as a non-root
+# user on a read-only root filesystem with a scratch /tmp.
+
+# --- Image repository ----------------------------------------------------------------------------
+
+resource "aws_ecr_repository" "app" {
+  name                 = local.prefix
+  image_tag_mutability = "IMMUTABLE"
+  force_delete         = false
+  tags                 = local.common_tags
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = aws_kms_key.main.arn
+  }
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Keep the 50 most recent images"
+        selection = {
+          tagStatus   = "any"
+          countType   = "imageCountMoreThan"
+          countNumber = 50
+        }
+        action = {
+          type = "expire"
+        }
+      },
+    ]
+  })
+}
+
+# --- Cluster -------------------------------------------------------------------------------------
+
+resource "aws_ecs_cluster" "main" {
+  name = local.prefix
+  tags = local.common_tags
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+
+  # ECS Exec is off on every service (one-off commands run as tasks, see README.md); should it
+  # ever be turned on, sessions are encrypted with the cell's key and logged.
+  configuration {
+    execute_command_configuration {
+      kms_key_id = aws_kms_key.main.arn
+      logging    = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_encryption_enabled = true
+        cloud_watch_log_group_name     = aws_cloudwatch_log_group.ecs_exec.name
+      }
+    }
+  }
+}
+
+resource "aws_ecs_cluster_capacity_providers" "main" {
+  cluster_name       = aws_ecs_cluster.main.name
+  capacity_providers = ["FARGATE"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
+# --- Roles ---------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+# The execution role is what ECS itself uses to start a task: pull the image, read the secrets,
+# create log streams. The application never holds it.
+resource "aws_iam_role" "execution" {
+  name               = "${local.prefix}-task-execution"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  tags               = local.common_tags
+}
+
+data "aws_iam_policy_document" "execution" {
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "PullImage"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = [aws_ecr_repository.app.arn]
+  }
+
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for group in aws_cloudwatch_log_group.app : "${group.arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [for secret in aws_secretsmanager_secret.app : secret.arn]
+  }
+
+  statement {
+    sid       = "DecryptSecretsAndImage"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.main.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "start-patchwork-tasks"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+# The task role is the application's identity: its bucket, its key (through S3 only), and
+# sending mail as the platform domain through this region's SES.
+resource "aws_iam_role" "task" {
+  name               = "${local.prefix}-task"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  tags               = local.common_tags
+}
+
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "ListMediaBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.media.arn]
+  }
+
+  statement {
+    sid = "ReadWriteMediaObjects"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = ["${aws_s3_bucket.media.arn}/*"]
+  }
+
+  statement {
+    sid       = "UseKeyThroughS3"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid     = "SendMail"
+    actions = ["ses:SendEmail", "ses:SendRawEmail"]
+    resources = [
+      aws_sesv2_email_identity.domain.arn,
+      aws_sesv2_configuration_set.main.arn,
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "patchwork-application"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}
+
+# --- Task definitions ----------------------------------------------------------------------------
+
+locals {
+  image         = "${aws_ecr_repository.app.repository_url}${startswith(var.image_tag, "sha256:") ? "@" : ":"}${var.image_tag}"
+  release_tag   = coalesce(var.release_image_tag, var.image_tag)
+  release_image = "${aws_ecr_repository.app.repository_url}${startswith(local.release_tag, "sha256:") ? "@" : ":"}${local.release_tag}"
+
+  allowed_hosts = join(",", concat([var.platform_domain, ".${var.platform_domain}"], var.extra_allowed_hosts))
+
+  app_environment = [
+    { name = "DJANGO_SETTINGS_MODULE", value = "config.settings.production" },
+    { name = "PYTHONPATH", value = "/app:/app/platform" },
+    { name = "PLATFORM_DOMAIN", value = var.platform_domain },
+    { name = "ALLOWED_HOSTS", value = local.allowed_hosts },
+    { name = "AWS_REGION", value = local.region },
+    { name = "AWS_STORAGE_BUCKET_NAME", value = aws_s3_bucket.media.id },
+    { name = "DEFAULT_FROM_EMAIL", value = var.default_from_email != "" ? var.default_from_email : "Patchwork <no-reply@${var.platform_domain}>" },
+    { name = "LOG_LEVEL", value = var.log_level },
+    { name = "MIGRATION_PROCESSES", value = tostring(var.migration_processes) },
+    { name = "GUNICORN_WORKERS", value = tostring(var.web_gunicorn_workers) },
+    { name = "FORWARDED_ALLOW_IPS", value = join(",", local.public_cidr) },
+  ]
+
+  app_secrets = [
+    for name in local.secret_names : {
+      name      = name
+      valueFrom = aws_secretsmanager_secret.app[name].arn
+    }
+  ]
+
+  processes = {
+    web = {
+      image   = local.image
+      cpu     = var.web_cpu
+      memory  = var.web_memory
+      command = ["gunicorn", "config.wsgi", "-c", "infra/gunicorn.conf.py"]
+      ports   = [8000]
+      stop    = 30
+    }
+    worker = {
+      image   = local.image
+      cpu     = var.worker_cpu
+      memory  = var.worker_memory
+      command = ["celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"]
+      ports   = []
+      stop    = 120
+    }
+    # The root filesystem is read-only, so beat keeps its schedule file in /tmp.
+    beat = {
+      image   = local.image
+      cpu     = var.beat_cpu
+      memory  = var.beat_memory
+      command = ["celery", "-A", "config", "beat", "-l", "info", "--schedule", "/tmp/celerybeat-schedule"]
+      ports   = []
+      stop    = 30
+    }
+    release = {
+      image   = local.release_image
+      cpu     = var.release_cpu
+      memory  = var.release_memory
+      command = ["python", "manage.py", "migrate_schemas", "--executor", "multiprocessing", "--noinput"]
+      ports   = []
+      stop    = 120
+    }
+  }
+}
+
+resource "aws_ecs_task_definition" "app" {
+  for_each = local.processes
+
+  family                   = "${local.prefix}-${each.key}"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = each.value.cpu
+  memory                   = each.value.memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+  tags                     = local.common_tags
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = "tmp"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name                   = "app"
+      image                  = each.value.image
+      essential              = true
+      command                = each.value.command
+      user                   = "10001:10001"
+      readonlyRootFilesystem = true
+      privileged             = false
+      stopTimeout            = each.value.stop
+      environment            = local.app_environment
+      secrets                = local.app_secrets
+      portMappings           = [for port in each.value.ports : { containerPort = port, protocol = "tcp" }]
+      mountPoints = [
+        {
+          sourceVolume  = "tmp"
+          containerPath = "/tmp"
+          readOnly      = false
+        },
+      ]
+      linuxParameters = {
+        initProcessEnabled = true
+        capabilities = {
+          drop = ["ALL"]
+        }
+      }
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.app[each.key].name
+          awslogs-region        = local.region
+          awslogs-stream-prefix = each.key
+        }
+      }
+    },
+  ])
+}
+
+# --- Services ------------------------------------------------------------------------------------
+
+resource "aws_ecs_service" "web" {
+  name                              = "web"
+  cluster                           = aws_ecs_cluster.main.id
+  task_definition                   = aws_ecs_task_definition.app["web"].arn
+  desired_count                     = var.web_desired_count
+  launch_type                       = "FARGATE"
+  platform_version                  = "LATEST"
+  health_check_grace_period_seconds = 60
+  enable_execute_command            = false
+  propagate_tags                    = "SERVICE"
+  wait_for_steady_state             = false
+  tags                              = local.common_tags
+
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = aws_subnet.app[*].id
+    security_groups  = [aws_security_group.app.id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.web.arn
+    container_name   = "app"
+    container_port   = 8000
+  }
+
+  lifecycle {
+    # Autoscaling owns the running count once the service exists.
+    ignore_changes = [desired_count]
+  }
+
+  # A task needs its roles' permissions and a value in every secret it reads before it can start.
+  depends_on = [
+    aws_lb_listener.https,
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy.task,
+    aws_secretsmanager_secret_version.app,
+    aws_secretsmanager_secret_version.sentry_dsn,
+  ]
+}
+
+resource "aws_ecs_service" "worker" {
+  name                   = "worker"
+  cluster                = aws_ecs_cluster.main.id
+  task_definition        = aws_ecs_task_definition.app["worker"].arn
+  desired_count          = var.worker_desired_count
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = false
+  propagate_tags         = "SERVICE"
+  tags                   = local.common_tags
+
+  deployment_minimum_healthy_percent = 50
+  deployment_maximum_percent         = 200
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = aws_subnet.app[*].id
+    security_groups  = [aws_security_group.app.id]
+    assign_public_ip = false
+  }
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy.task,
+    aws_secretsmanager_secret_version.app,
+    aws_secretsmanager_secret_version.sentry_dsn,
+  ]
+}
+
+# Exactly one beat, ever: a deploy stops the old task before starting the new one, so no
+# scheduled task is sent twice.
+resource "aws_ecs_service" "beat" {
+  name                   = "beat"
+  cluster                = aws_ecs_cluster.main.id
+  task_definition        = aws_ecs_task_definition.app["beat"].arn
+  desired_count          = 1
+  launch_type            = "FARGATE"
+  platform_version       = "LATEST"
+  enable_execute_command = false
+  propagate_tags         = "SERVICE"
+  tags                   = local.common_tags
+
+  deployment_minimum_healthy_percent = 0
+  deployment_maximum_percent         = 100
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = aws_subnet.app[*].id
+    security_groups  = [aws_security_group.app.id]
+    assign_public_ip = false
+  }
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy.task,
+    aws_secretsmanager_secret_version.app,
+    aws_secretsmanager_secret_version.sentry_dsn,
+  ]
+}
+
+# --- Web autoscaling -----------------------------------------------------------------------------
+
+resource "aws_appautoscaling_target" "web" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.web.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.web_min_count
+  max_capacity       = var.web_max_count
+}
+
+resource "aws_appautoscaling_policy" "web_cpu" {
+  name               = "${local.prefix}-web-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.web.service_namespace
+  resource_id        = aws_appautoscaling_target.web.resource_id
+  scalable_dimension = aws_appautoscaling_target.web.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = 60
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
