@@ -25,6 +25,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 UV_VERSION = "0.13.9"
+TOOLS = ROOT / ".tools"  # uv lives outside .venv, so syncing .venv to the lock file never removes it
+UV = TOOLS / "bin" / "uv"
 
 
 def say(message: str) -> None:
@@ -41,12 +43,26 @@ def setup(*, dev: bool) -> None:
     if not PYTHON.exists():
         say("Creating the virtual environment in .venv")
         venv.create(VENV, with_pip=True)
-    if not (BIN / "uv").exists():
-        say(f"Installing uv {UV_VERSION} into .venv")
-        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"uv=={UV_VERSION}")
+    if not UV.exists():
+        say(f"Installing uv {UV_VERSION} into .tools")
+        if subprocess.run([PYTHON, "-m", "pip", "--version"], capture_output=True, check=False).returncode != 0:
+            run(PYTHON, "-m", "ensurepip", "--default-pip")  # a .venv made by another tool may lack pip
+        run(
+            PYTHON,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            TOOLS,
+            f"uv=={UV_VERSION}",
+        )
     say("Installing the locked dependencies (uv.lock)")
     env = os.environ | {"UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON_DOWNLOADS": "never"}
-    run(BIN / "uv", "sync", "--locked", "--quiet", *([] if dev else ["--no-dev"]), "--python", PYTHON, env=env)
+    # The demo leaves development tools in place if they are there (--inexact), so switching is quick.
+    extra = [] if dev else ["--no-dev", "--inexact"]
+    run(UV, "sync", "--locked", "--quiet", *extra, "--python", PYTHON, env=env)
 
 
 def manage(*args: str, env: dict[str, str] | None = None) -> None:

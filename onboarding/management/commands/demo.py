@@ -1,0 +1,94 @@
+"""Create the demo: three councils with fabricated data, and the accounts to try them with.
+
+Safe to run again: councils that exist are left as they are (provisioning resumes if unfinished),
+and a council that already has data gets none added. Refuses to run outside local settings.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import schema_context
+
+from core.accounts.models import User
+from core.demo.populate import DemoSummary, council_demo_populate
+from onboarding.services.provisioning import council_create, council_provision
+from tenants.jurisdictions import DataRegion, Jurisdiction
+from tenants.models import Council
+
+# Printed by this command only; production never runs it (see handle()).
+DEMO_PASSWORD = "demo-patchwork-2026"  # noqa: S105
+DEMO_OPERATOR_EMAIL = "operator@patchwork.example"
+
+
+@dataclass(frozen=True)
+class DemoCouncil:
+    slug: str
+    name: str
+    jurisdiction: str
+    data_region: str
+    brand_colour: str
+
+
+DEMO_COUNCILS = (
+    DemoCouncil("staffordshire", "Staffordshire County Council", Jurisdiction.ENGLAND, DataRegion.LONDON, "#005a3c"),
+    DemoCouncil("brighton-hove", "Brighton & Hove City Council", Jurisdiction.ENGLAND, DataRegion.LONDON, "#1d4f91"),
+    DemoCouncil("yarra", "City of Yarra", Jurisdiction.VICTORIA, DataRegion.MELBOURNE, "#6b2c6e"),
+)
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo councils, their fabricated data and the demo sign-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not getattr(settings, "DEMO", False):
+            raise CommandError("The demo only runs with local settings (it prints sign-in details).")
+        password_hash = make_password(DEMO_PASSWORD)
+        summaries: list[tuple[Council, DemoSummary]] = []
+        for spec in DEMO_COUNCILS:
+            council = Council.objects.filter(slug=spec.slug).first() or council_create(
+                name=spec.name,
+                slug=spec.slug,
+                jurisdiction=spec.jurisdiction,
+                data_region=spec.data_region,
+                brand_colour=spec.brand_colour,
+            )
+            council_provision(council_id=council.pk)
+            with schema_context(council.schema_name):
+                summary = council_demo_populate(
+                    place=spec.slug, jurisdiction=spec.jurisdiction, password_hash=password_hash
+                )
+            summaries.append((council, summary))
+        operator = User.objects.filter(email=DEMO_OPERATOR_EMAIL).first()
+        if operator is None:
+            operator = User.objects.create_user(
+                DEMO_OPERATOR_EMAIL, first_name="Olu", last_name="Adeyemi", is_staff=True
+            )
+            operator.password = password_hash
+            operator.save(update_fields=["password"])
+        self._print(summaries)
+
+    def _print(self, summaries: list[tuple[Council, DemoSummary]]) -> None:
+        port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+        base = f"{settings.PLATFORM_SCHEME}://"
+        write = self.stdout.write
+        write("")
+        write(self.style.SUCCESS("Patchwork demo is ready."))
+        write(f"Every demo account's password: {DEMO_PASSWORD}")
+        write("")
+        write(f"Platform: {base}{settings.PLATFORM_DOMAIN}{port}/")
+        write(f"  operator console: {base}{settings.PLATFORM_DOMAIN}{port}/console/  as {DEMO_OPERATOR_EMAIL}")
+        for council, summary in summaries:
+            domain = council.domains.get(is_primary=True).domain
+            write("")
+            write(self.style.MIGRATE_HEADING(f"{council.name}: {base}{domain}{port}/"))
+            write(
+                f"  {summary.agencies} agencies, {summary.practitioners} practitioners, {summary.clients} clients, "
+                f"{summary.families} families, {summary.involvements} involvements"
+                + ("" if summary.created else " (already there)")
+            )
+            for account in summary.accounts:
+                write(f"  {account.email:<48} {account.name} — {account.description}")
+        write("")
