@@ -12,7 +12,7 @@ from django.conf import settings
 from django_tenants.migration_executors import get_executor as django_tenants_get_executor
 from django_tenants.migration_executors.base import MigrationExecutor
 
-from tenants.schema_state import schema_exists, schemas_needing_migration
+from tenants.schema_state import existing_schemas, schema_exists, schemas_needing_migration
 
 
 def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
@@ -26,13 +26,20 @@ def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
             every_council = migrating_councils and not self.options.get("schema_name")
             if every_council and template not in schema_names and schema_exists(template):
                 schema_names.append(template)
+            # A council still waiting for provisioning has no schema yet; provisioning will create it
+            # fully migrated, so the deploy step leaves it alone rather than failing on it.
+            present = existing_schemas(schema_names) if migrating_councils else schema_names
             if self.options.get("fake") or self.options.get("app_label") or self.options.get("plan"):
-                pending = schema_names  # an explicit request: let Django decide
+                pending = present  # an explicit request: let Django decide
             else:
-                pending = schemas_needing_migration(schema_names)
-            skipped = len(schema_names) - len(pending)
-            if skipped and int(self.options.get("verbosity", 1)) >= 1:
-                self.logger_stdout(f"{skipped} schema(s) already up to date; migrating {len(pending)}.")
+                pending = schemas_needing_migration(present)
+            verbose = int(self.options.get("verbosity", 1)) >= 1
+            if verbose and len(present) < len(schema_names):
+                self.logger_stdout(f"{len(schema_names) - len(present)} council(s) not yet provisioned; skipped.")
+            if verbose and len(present) > len(pending):
+                self.logger_stdout(
+                    f"{len(present) - len(pending)} schema(s) already up to date; migrating {len(pending)}."
+                )
             if pending:
                 return super().run_migrations(tenants=pending)
             return None

@@ -18,6 +18,14 @@ def schema_exists(schema_name: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def existing_schemas(schema_names: list[str]) -> list[str]:
+    """Those of ``schema_names`` that exist, in the order given. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schema_names])
+        found = {row[0] for row in cursor.fetchall()}
+    return [name for name in schema_names if name in found]
+
+
 def migration_leaves_on_disk() -> set[tuple[str, str]]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return set(loader.graph.leaf_nodes())

@@ -1,10 +1,11 @@
 """A cloned council schema is the same as one built by replaying migrations, and stays isolated."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from onboarding.services.provisioning import council_create
-from tenants.schema_state import schemas_needing_migration
+from tenants.schema_state import schema_exists, schemas_needing_migration
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
 pytestmark = pytest.mark.platform_side
@@ -73,4 +74,26 @@ def test_a_schema_left_half_made_is_completed(db: None) -> None:
         cursor.execute('CREATE SCHEMA "council_interrupted"')  # as if a run stopped right after this
     assert schemas_needing_migration([council.schema_name]) == [council.schema_name]
     council_schema_create(council=council, strategy=SchemaStrategy.MIGRATE)
+    assert schemas_needing_migration([council.schema_name]) == []
+
+
+def test_deploy_migrate_skips_up_to_date_and_unprovisioned_councils(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    council_create(name="Waiting Council", slug="waiting", jurisdiction="england")  # no schema yet
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=1)
+    out = capsys.readouterr().out
+    assert "1 council(s) not yet provisioned; skipped." in out
+    assert "already up to date; migrating 0." in out
+    assert not schema_exists("council_waiting")
+
+
+def test_deploy_migrate_brings_a_schema_that_is_behind_up_to_date(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    council = council_create(name="Behind Council", slug="behind", jurisdiction="england")
+    council_schema_create(council=council)
+    with connection.cursor() as cursor:  # as if the newest tenants migration had not reached this council
+        cursor.execute("DELETE FROM council_behind.django_migrations WHERE app = 'tenants'")
+    assert schemas_needing_migration([council.schema_name]) == [council.schema_name]
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=1)
+    assert "migrating 1." in capsys.readouterr().out
     assert schemas_needing_migration([council.schema_name]) == []
