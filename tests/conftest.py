@@ -6,6 +6,7 @@ they switch to; the councils themselves are committed once, at session start.
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -14,6 +15,9 @@ from django.test import Client
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
 from tenants.models import Council
+
+if TYPE_CHECKING:
+    from core.accounts.models import User
 
 COUNCILS = {
     "council_a": {"slug": "alpha", "name": "Alpha District Council", "jurisdiction": Jurisdiction.ENGLAND},
@@ -65,3 +69,24 @@ def client_b(council_b: Council) -> Client:
 @pytest.fixture
 def platform_client(db: None) -> Client:
     return Client(HTTP_HOST="localhost")
+
+
+TEST_BACKUP_CODE = "testcode2fa"
+
+
+def sign_in(client: Client, user: "User", council: Council | None = None, *, password: str | None = None) -> None:
+    """Sign in through the real two-step flow: password, then a backup code made for the test."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_tenants.utils import schema_context
+
+    from tests.factories import TEST_PASSWORD
+
+    with schema_context(council.schema_name if council else "public"):
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="Test backup codes")
+        StaticToken.objects.create(device=device, token=TEST_BACKUP_CODE)
+    first = client.post("/sign-in/", {"email": user.email, "password": password or TEST_PASSWORD})
+    assert first.status_code == 302, "password step refused"
+    assert first.url == "/sign-in/code/"
+    second = client.post("/sign-in/code/", {"code": TEST_BACKUP_CODE})
+    assert second.status_code == 302, "second factor refused"
+    connection.set_schema_to_public()

@@ -1,12 +1,35 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+
+GENERIC_SIGN_IN_ERROR = "Enter a correct work email and password."
 
 
-class SignInForm(AuthenticationForm):
-    """Email and password. The same message for an unknown email and a wrong password."""
+class SignInForm(forms.Form):
+    """Email and password. The same message for an unknown email, a wrong password and a locked account."""
 
-    username = forms.EmailField(label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "username"}))
-    error_messages = {
-        "invalid_login": "Enter a correct work email and password.",
-        "inactive": "Enter a correct work email and password.",
-    }
+    email = forms.EmailField(
+        label="Work email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", "inputmode": "text"}),
+    )
+
+
+class SetUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        help_text="Enter the 6-digit code your authenticator app now shows for Patchwork.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )

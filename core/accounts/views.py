@@ -1,15 +1,170 @@
-"""Signing in and out of a council site (and, with another template, the operator console)."""
+"""Signing in (password, then second factor), signing out, sessions. The same views serve the
+platform site (platform staff, ``public`` schema) and every council site (its own schema)."""
 
+from typing import Any
+
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
-from core.accounts.forms import SignInForm
+from core.accounts.forms import GENERIC_SIGN_IN_ERROR, CodeForm, SetUpCodeForm, SignInForm
+from core.accounts.models import UserSession
+from core.accounts.services.devices import (
+    totp_device_confirm,
+    totp_device_pending,
+    totp_qr_code_data_uri,
+    totp_secret_for_typing,
+)
+from core.accounts.services.sessions import session_forget, sessions_end_others
+from core.accounts.services.sign_in import (
+    MAX_FAILURES,
+    pending_user,
+    sign_in_complete,
+    sign_in_password_step,
+    sign_in_second_factor,
+)
+from core.accounts.session_timeout import session_keep_alive
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+
+NEXT_KEY = "patchwork_next"
 
 
-class SignInView(auth_views.LoginView):
-    form_class = SignInForm
-    template_name = "accounts/sign_in.html"
-    redirect_authenticated_user = True
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return reverse("home")
 
 
-class SignOutView(auth_views.LogoutView):
-    http_method_names = ["post", "options"]
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(_safe_next(request, request.GET.get("next")))
+    form = SignInForm(request.POST or None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        step = sign_in_password_step(
+            request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
+        if step.accepted:
+            request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+            if user_has_device(step.user):
+                return redirect("sign-in-code")
+            return redirect("sign-in-set-up")
+        failed = True
+    elif request.method == "POST":
+        failed = True
+    context = {
+        "form": form,
+        "failed": failed,
+        "generic_error": GENERIC_SIGN_IN_ERROR,
+        "next": request.GET.get("next", ""),
+        "max_failures": MAX_FAILURES,
+    }
+    return render(request, "accounts/sign_in.html", context, status=200)
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = pending_user(request)
+    if user is None:
+        return redirect("sign-in")
+    if not user_has_device(user):
+        return redirect("sign-in-set-up")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if sign_in_second_factor(request=request, user=user, token=form.cleaned_data["code"]):
+            return redirect(request.session.pop(NEXT_KEY, None) or reverse("home"))
+        form.add_error("code", "Enter a correct code. Codes from the app change every 30 seconds.")
+        if pending_user(request) is None:  # that failure locked the account
+            messages.error(request, GENERIC_SIGN_IN_ERROR)
+            return redirect("sign-in")
+    return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+def sign_in_set_up(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up an authenticator app. Nobody reaches Patchwork without a second factor."""
+    user = pending_user(request)
+    if user is None:
+        return redirect("sign-in")
+    if user_has_device(user):
+        return redirect("sign-in-code")
+    device = totp_device_pending(user=user)
+    form = SetUpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = totp_device_confirm(request=request, user=user, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            sign_in_complete(request=request, user=user, device=device)
+            next_url = request.session.pop(NEXT_KEY, None) or reverse("home")
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "next_url": next_url})
+        form.add_error("code", "Enter the code the app shows now. If it does not work, check the phone's clock.")
+    context = {
+        "form": form,
+        "qr_code": totp_qr_code_data_uri(device=device),
+        "secret": totp_secret_for_typing(device),
+    }
+    return render(request, "accounts/sign_in_set_up.html", context)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(action=AuditAction.SIGN_OUT, outcome=AuditOutcome.SUCCESS, request=request)
+        session_forget(session_key=request.session.session_key)
+    auth.logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("sign-in")
+
+
+def sessions(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ended = sessions_end_others(request=request)
+        messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
+        return redirect("sessions")
+    rows = UserSession.objects.filter(user=request.user)
+    return render(request, "accounts/sessions.html", {"rows": rows, "current": request.session.session_key})
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in": any verified request resets the idle clock; this one does nothing else."""
+    session_keep_alive(request)
+    return HttpResponse(status=204)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password-reset-sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, outcome=AuditOutcome.SUCCESS, request=self.request)
+        return super().form_valid(form)
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from a single-use, short-lived link. It never signs anyone in: the second
+    factor is still needed, at the sign-in page."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password-reset-done")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        from core.accounts.services.passwords import password_changed
+
+        response = super().form_valid(form)
+        password_changed(request=self.request, user=form.user)
+        return response
+
+
+class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_done.html"

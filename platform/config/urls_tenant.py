@@ -1,11 +1,14 @@
-"""URLs of a council's site (``<slug>.<PLATFORM_DOMAIN>``). Runs in the council's schema."""
+"""URLs of a council's site (``<slug>.<PLATFORM_DOMAIN>``). Runs in the council's schema.
+
+Every route needs a signed-in user with both factors unless marked otherwise (core/accounts/access.py).
+"""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import accessibility_statement, privacy_notice
+from core.accounts.access import public_page
 from core.accounts.apis import MeApi
-from core.accounts.views import SignInView, SignOutView
 from core.home.views import home
 
 api_v1 = [
@@ -16,9 +19,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path("sign-in/", SignInView.as_view(), name="sign-in"),
-    path("sign-out/", SignOutView.as_view(), name="sign-out"),
+    path("", include("core.accounts.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
-    path("accessibility/", accessibility_statement, name="accessibility"),
-    path("privacy/", privacy_notice, name="privacy"),
+    path("accessibility/", public_page(accessibility_statement), name="accessibility"),
+    path("privacy/", public_page(privacy_notice), name="privacy"),
 ]

@@ -1,10 +1,7 @@
 from django.urls import path
 
-from console.views import ConsoleSignInView, councils
-from core.accounts.views import SignOutView
+from console.views import councils
 
 urlpatterns = [
     path("", councils, name="home"),
-    path("sign-in/", ConsoleSignInView.as_view(), name="sign-in"),
-    path("sign-out/", SignOutView.as_view(), name="sign-out"),
 ]

@@ -1,34 +1,30 @@
-"""The operator console: platform staff only (users of the ``public`` schema with ``is_staff``)."""
+"""The operator console: platform staff only (users of the ``public`` schema with ``is_staff``).
+
+Signing in (with two factors) is the shared flow in core/accounts; the access middleware has
+already required it by the time these views run.
+"""
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.accounts.views import SignInView
 from onboarding.services.provisioning import step_label
 from tenants.selectors import council_list
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-out → the sign-in page; signed in but not platform staff → 403."""
+    """Signed in with two factors but not platform staff → 403."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-class ConsoleSignInView(SignInView):
-    template_name = "console/sign_in.html"
 
 
 @staff_required

@@ -5,7 +5,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants.models import Council
-from tests.factories import TEST_PASSWORD, PractitionerFactory
+from tests.conftest import sign_in
+from tests.factories import PractitionerFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -19,7 +20,7 @@ def test_api_refuses_anonymous_requests(client_a: Client) -> None:
 def test_me_answers_for_the_signed_in_practitioner_and_their_council(client_a: Client, council_a: Council) -> None:
     with schema_context(council_a.schema_name):
         practitioner = PractitionerFactory(user__email="ana@alpha.example", agency__name="Alpha Early Help")
-    client_a.post("/sign-in/", {"username": "ana@alpha.example", "password": TEST_PASSWORD})
+    sign_in(client_a, practitioner.user, council_a)
     body = client_a.get("/api/v1/me/").json()
     assert body == {
         "id": str(practitioner.user.id),
@@ -34,9 +35,9 @@ def test_me_answers_for_the_signed_in_practitioner_and_their_council(client_a: C
 
 def test_openapi_schema_is_served_to_signed_in_users(client_a: Client, council_a: Council) -> None:
     with schema_context(council_a.schema_name):
-        PractitionerFactory(user__email="openapi@alpha.example")
+        practitioner = PractitionerFactory(user__email="openapi@alpha.example")
     assert client_a.get("/api/v1/schema/").status_code == 403
-    client_a.post("/sign-in/", {"username": "openapi@alpha.example", "password": TEST_PASSWORD})
+    sign_in(client_a, practitioner.user, council_a)
     response = client_a.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()

@@ -5,7 +5,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants.models import Council
-from tests.factories import TEST_PASSWORD, PractitionerFactory
+from tests.conftest import sign_in
+from tests.factories import PractitionerFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -18,10 +19,10 @@ def test_signed_out_visitor_is_sent_to_sign_in(client_a: Client) -> None:
 
 def test_signed_in_practitioner_sees_their_council_and_agency(client_b: Client, council_b: Council) -> None:
     with schema_context(council_b.schema_name):
-        PractitionerFactory(
+        practitioner = PractitionerFactory(
             user__email="mia@beta.example", user__first_name="Mia", agency__name="Beta Maternal and Child Health"
         )
-    client_b.post("/sign-in/", {"username": "mia@beta.example", "password": TEST_PASSWORD})
+    sign_in(client_b, practitioner.user, council_b)
     response = client_b.get("/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -36,8 +37,8 @@ def test_wrong_password_is_refused_with_the_same_message_as_an_unknown_email(
 ) -> None:
     with schema_context(council_a.schema_name):
         PractitionerFactory(user__email="kai@alpha.example")
-    wrong = client_a.post("/sign-in/", {"username": "kai@alpha.example", "password": "not-the-password"})
-    unknown = client_a.post("/sign-in/", {"username": "nobody@alpha.example", "password": "not-the-password"})
+    wrong = client_a.post("/sign-in/", {"email": "kai@alpha.example", "password": "not-the-password"})
+    unknown = client_a.post("/sign-in/", {"email": "nobody@alpha.example", "password": "not-the-password"})
     assert wrong.status_code == unknown.status_code == 200
     assert "Enter a correct work email and password." in wrong.content.decode()
     assert "Enter a correct work email and password." in unknown.content.decode()
@@ -45,8 +46,8 @@ def test_wrong_password_is_refused_with_the_same_message_as_an_unknown_email(
 
 def test_sign_out_needs_a_post_and_ends_the_session(client_a: Client, council_a: Council) -> None:
     with schema_context(council_a.schema_name):
-        PractitionerFactory(user__email="lee@alpha.example")
-    client_a.post("/sign-in/", {"username": "lee@alpha.example", "password": TEST_PASSWORD})
+        practitioner = PractitionerFactory(user__email="lee@alpha.example")
+    sign_in(client_a, practitioner.user, council_a)
     assert client_a.get("/sign-out/").status_code == 405
     assert client_a.post("/sign-out/").status_code == 302
     assert client_a.get("/").status_code == 302

@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from core.directory.models import Agency
 from core.governance.models import LegalBasis
 from tenants.models import Council
+from tests.conftest import sign_in
 from tests.factories import TEST_PASSWORD, AgencyFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
@@ -52,7 +53,7 @@ def test_council_pages_show_only_that_councils_data(
     with schema_context(council_b.schema_name):
         PractitionerFactory(user__email="sam@beta.example", agency__name="Beta Family Services")
 
-    assert client_a.post("/sign-in/", {"username": "sam@alpha.example", "password": TEST_PASSWORD}).status_code == 302
+    sign_in(client_a, practitioner_a.user, council_a)
     page = client_a.get("/").content.decode()
     assert "Alpha Housing" in page
     assert "Beta Family Services" not in page
@@ -68,7 +69,7 @@ def test_council_pages_show_only_that_councils_data(
 def test_council_a_credentials_do_not_work_at_council_b(council_a: Council, client_b: Client) -> None:
     with schema_context(council_a.schema_name):
         PractitionerFactory(user__email="robin@alpha.example")
-    response = client_b.post("/sign-in/", {"username": "robin@alpha.example", "password": TEST_PASSWORD})
+    response = client_b.post("/sign-in/", {"email": "robin@alpha.example", "password": TEST_PASSWORD})
     assert response.status_code == 200
     assert "Enter a correct work email and password." in response.content.decode()
     assert "_auth_user_id" not in client_b.session

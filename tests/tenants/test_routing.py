@@ -57,8 +57,8 @@ def test_forwarded_host_header_is_ignored(council_a: Council, council_b: Council
 
 
 def test_council_pages_are_not_served_on_the_platform_host(platform_client: Client) -> None:
-    # "/sign-out/" exists only on a council site; the platform's URLconf has no such route.
-    assert platform_client.post("/sign-out/").status_code == 404
+    # The API exists only on a council site; the platform's URLconf has no such route.
+    assert platform_client.get("/api/v1/me/").status_code == 404
 
 
 def test_platform_pages_are_not_served_on_a_council_host(client_a: Client) -> None:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from config.env import env_bool, env_list
+from config.otp import totp_issuer
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("PATCHWORK_VAR_DIR", BASE_DIR / "var"))
@@ -25,6 +26,7 @@ IDENTITY_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "core.accounts",
+    "core.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -37,6 +39,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "tenants.middleware.CouncilRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.accounts.session_timeout.SessionTimeoutMiddleware",
+    "core.accounts.access.VerifiedAccessMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.CouncilLocaleMiddleware",
 ]
@@ -183,7 +190,7 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.accounts.permissions.IsVerified"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,
 }
@@ -192,7 +199,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Who else is working with a client, and how to reach them.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["core.accounts.permissions.IsVerified"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -216,3 +223,11 @@ X_FRAME_OPTIONS = "DENY"
 DEMO = env_bool("PATCHWORK_DEMO", default=False)
 GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("MIGRATION_PROCESSES", "2"))
+
+# Content-Security-Policy, cache and other response headers (config/settings/security.py).
+from config.settings.security import *  # noqa: E402, F403
+
+# --- Second factor (django-otp) ----------------------------------------------------------------
+OTP_TOTP_ISSUER = totp_issuer  # a callable: the council's name, read when a QR code is made
+OTP_TOTP_THROTTLE_FACTOR = 1
+PASSWORD_RESET_TIMEOUT = 30 * 60  # single-use by construction; short-lived by this (AUTH-5)

@@ -1,0 +1,60 @@
+"""Deny by default: every route needs a signed-in user who passed both factors, unless it says otherwise.
+
+A view opts out only by being marked, in the URLconf where it is routed:
+
+* ``public_page(view)`` — anyone (the landing page, statements, the sign-in and password-reset pages);
+* ``sign_in_step(view)`` — the pages between the password and the second factor.
+
+``VerifiedAccessMiddleware`` enforces it for pages, the API and the Django admin alike. A meta-test
+walks both URLconfs so that no route escapes (tests/core/accounts/test_access_meta.py).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+PUBLIC = "public"
+SIGN_IN_STEP = "sign-in-step"
+
+
+def public_page(view: View) -> View:
+    view.patchwork_access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def sign_in_step(view: View) -> View:
+    view.patchwork_access = SIGN_IN_STEP  # type: ignore[attr-defined]
+    return view
+
+
+def access_of(view: Callable[..., Any]) -> str | None:
+    return getattr(view, "patchwork_access", None)
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class VerifiedAccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        if access_of(view) in (PUBLIC, SIGN_IN_STEP):
+            return None
+        user = request.user
+        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+            return None
+        if is_api_request(request):
+            return JsonResponse({"detail": "Sign in with your password and second factor first."}, status=403)
+        return redirect_to_login(request.get_full_path(), login_url=reverse("sign-in"))

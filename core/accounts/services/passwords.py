@@ -1,0 +1,40 @@
+"""What happens when a password changes: the trail, the person told, every other session ended."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.accounts.models import User
+from core.accounts.services.sessions import user_sessions_end_all
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+
+CHANGED_SUBJECT = "Your Patchwork password was changed"
+CHANGED_BODY = (
+    "The password for your Patchwork account at {site} was changed on {when}.\n\n"
+    "If you did this, there is nothing more to do. If you did not, contact your Patchwork administrator now.\n"
+)
+
+
+@transaction.atomic
+def password_changed(*, request: HttpRequest, user: User) -> None:
+    ended = user_sessions_end_all(user=user)
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        actor_id=user.pk,
+        reason=f"{ended} sessions ended",
+    )
+    site = request.get_host()
+    when = timezone.localtime().strftime("%d %B %Y at %H:%M")
+    transaction.on_commit(
+        lambda: send_mail(
+            CHANGED_SUBJECT,
+            CHANGED_BODY.format(site=site, when=when),
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    )

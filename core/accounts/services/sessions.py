@@ -1,0 +1,70 @@
+"""Sessions people can see and end: their own, everywhere else, or all of someone's on deactivation."""
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.accounts.models import User, UserSession
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+
+
+def session_register(*, request: HttpRequest, user: User) -> UserSession:
+    if request.session.session_key is None:
+        request.session.save()
+    record, _ = UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip_address": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "last_seen_at": timezone.now(),
+        },
+    )
+    return record
+
+
+def session_touch(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
+
+
+def session_forget(*, session_key: str | None) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+@transaction.atomic
+def sessions_end_others(*, request: HttpRequest) -> int:
+    """Sign the current user out everywhere except here. Returns how many sessions ended."""
+    others = UserSession.objects.filter(user=request.user).exclude(session_key=request.session.session_key)
+    keys = list(others.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    others.delete()
+    audit_record(
+        action=AuditAction.SESSIONS_ENDED, outcome=AuditOutcome.SUCCESS, request=request, reason=f"{len(keys)} ended"
+    )
+    return len(keys)
+
+
+@transaction.atomic
+def user_sessions_end_all(*, user: User) -> int:
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, request: HttpRequest, reason: str) -> None:
+    """Take an account out of use: it cannot sign in, and every session it has ends at once."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    ended = user_sessions_end_all(user=user)
+    audit_record(
+        action=AuditAction.ACCOUNT_DEACTIVATED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="user",
+        object_id=user.pk,
+        reason=f"{reason} ({ended} sessions ended)",
+    )

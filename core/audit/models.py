@@ -1,0 +1,58 @@
+"""Audit events: who did what, to what, why, when, from where, and with what outcome.
+
+Append-only: the database itself refuses UPDATE, DELETE and TRUNCATE on this table (a trigger, see
+migration 0002). Events carry ids, never names or other personal data about clients.
+"""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    UNLOCKED = "unlocked", "Unlocked"
+    SIGN_OUT = "sign_out", "Signed out"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    SESSIONS_ENDED = "sessions_ended", "Other sessions ended"
+    DEVICE_ENROLLED = "device_enrolled", "Second factor set up"
+    BACKUP_CODES_ISSUED = "backup_codes_issued", "Backup codes issued"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    INVITATION_REFUSED = "invitation_refused", "Invitation refused"
+    PRACTITIONER_VERIFIED = "practitioner_verified", "Practitioner verified"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+    ACCESS_DENIED = "access_denied", "Access denied"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+    DENIED = "denied", "Denied"
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(db_default=models.functions.Now(), db_index=True)
+    # The actor's account id, not a foreign key: the trail outlives the account, and the table
+    # never changes once written (no cascades).
+    actor_id = models.UUIDField(null=True, blank=True, db_index=True)
+    council = models.CharField(max_length=63, help_text="The schema the event happened in.")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=200, blank=True, help_text="The route, never its query string.")
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.outcome})"
