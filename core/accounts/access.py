@@ -13,8 +13,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -55,6 +59,23 @@ class VerifiedAccessMiddleware:
         user = request.user
         if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
             return None
+        audit_record(
+            action=AuditAction.ACCESS_DENIED,
+            outcome=AuditOutcome.DENIED,
+            request=request,
+            reason="not signed in with two factors",
+        )
         if is_api_request(request):
             return JsonResponse({"detail": "Sign in with your password and second factor first."}, status=403)
         return redirect_to_login(request.get_full_path(), login_url=reverse("sign-in"))
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Every refusal is recorded: a view that raises PermissionDenied leaves a denied event."""
+        if isinstance(exception, PermissionDenied):
+            audit_record(
+                action=AuditAction.ACCESS_DENIED,
+                outcome=AuditOutcome.DENIED,
+                request=request,
+                reason=str(exception)[:300] or "permission denied",
+            )
+        return None

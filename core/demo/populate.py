@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.db.models import Model
 from faker import Faker
 
-from core.accounts.models import User
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement
 from core.demo.households import HouseholdBuilder, Households
 from core.demo.people import NameMaker
@@ -20,6 +19,7 @@ from core.demo.places import DemoPerson, Place, place_for
 from core.demo.staff import Staff, StaffBuilder, build_agencies, demo_email
 from core.demo.teams import TeamPlanner
 from core.directory.models import Agency, Practitioner
+from core.directory.services.accounts import practitioners_create
 from core.governance.models import LegalBasis
 from tenants.jurisdictions import Jurisdiction
 
@@ -121,8 +121,8 @@ def _save(
     agencies: dict[str, Agency], staff: list[Staff], households: Households, involvements: list[Involvement]
 ) -> None:
     _bulk(Agency, list(agencies.values()))
-    _bulk(User, [member.user for member in staff])
-    _bulk(Practitioner, [member.practitioner for member in staff])
+    # Accounts go through the same service as invitations, with the same rules (domains, approval).
+    practitioners_create(practitioners=[member.practitioner for member in staff])
     _bulk(Client, [person.client for person in households.people])
     _bulk(ClientAlias, households.aliases)
     _bulk(Family, households.families)

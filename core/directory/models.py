@@ -86,3 +86,33 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.full_name} ({self.agency.name})"
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    AGENCY_MANAGER = "agency_manager", "Agency manager"
+    COUNCIL_ADMIN = "council_admin", "Council administrator"
+
+
+class Invitation(models.Model):
+    """An invitation to join this council's Patchwork: single-use, expiring, for one work email.
+
+    Only a hash of the token is stored; the link in the email is the only copy of the token.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField("work email")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.id}"

@@ -20,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("", include("core.accounts.urls")),
+    path("", include("core.directory.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),
     path("privacy/", public_page(privacy_notice), name="privacy"),

@@ -67,10 +67,15 @@ def sign_in_password_step(*, request: HttpRequest, email: str, password: str) ->
             reason="account locked",
         )
         return PasswordStep(user=None)
+    sign_in_pending_start(request=request, user=user)
+    return PasswordStep(user=user)
+
+
+def sign_in_pending_start(*, request: HttpRequest, user: User) -> None:
+    """The password (or an accepted invitation) is done: the second factor comes next."""
     request.session.cycle_key()  # a new session key at each sign-in step (SES-3)
     request.session[PENDING_USER_KEY] = str(user.pk)
     request.session[PENDING_SINCE_KEY] = timezone.now().isoformat()
-    return PasswordStep(user=user)
 
 
 def pending_user(request: HttpRequest) -> User | None:

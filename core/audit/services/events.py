@@ -17,9 +17,9 @@ def audit_record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event in the current schema. The actor defaults to the request's signed-in user."""
-    if actor_id is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor_id = request.user.pk
+    user = getattr(request, "user", None)
+    if actor_id is None and user is not None and user.is_authenticated:
+        actor_id = user.pk
     return AuditEvent.objects.create(
         actor_id=actor_id,
         council=connection.schema_name,

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from core.accounts.models import User
 from core.demo.populate import DemoSummary, council_demo_populate
+from core.demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import DataRegion, Jurisdiction
 from tenants.models import Council
@@ -60,6 +61,8 @@ class Command(BaseCommand):
                 summary = council_demo_populate(
                     place=spec.slug, jurisdiction=spec.jurisdiction, password_hash=password_hash
                 )
+                for account in summary.accounts:
+                    demo_second_factor_install(user=User.objects.get(email=account.email))
             summaries.append((council, summary))
         operator = User.objects.filter(email=DEMO_OPERATOR_EMAIL).first()
         if operator is None:
@@ -68,6 +71,7 @@ class Command(BaseCommand):
             )
             operator.password = password_hash
             operator.save(update_fields=["password"])
+        demo_second_factor_install(user=operator)
         self._print(summaries)
 
     def _print(self, summaries: list[tuple[Council, DemoSummary]]) -> None:
@@ -77,6 +81,8 @@ class Command(BaseCommand):
         write("")
         write(self.style.SUCCESS("Patchwork demo is ready."))
         write(f"Every demo account's password: {DEMO_PASSWORD}")
+        write(f"Second step (code): the backup code {DEMO_BACKUP_CODE} (one use each, 50 per account; run the demo")
+        write(f"  again to top up), or add the key {demo_totp_key_base32()} to an authenticator app.")
         write("")
         write(f"Platform: {base}{settings.PLATFORM_DOMAIN}{port}/")
         write(f"  operator console: {base}{settings.PLATFORM_DOMAIN}{port}/console/  as {DEMO_OPERATOR_EMAIL}")

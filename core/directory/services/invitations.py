@@ -1,0 +1,169 @@
+"""Accounts exist only by invitation (SECURITY.md AUTH-3).
+
+A council administrator invites anyone to any approved agency, in any role; an agency manager
+invites practitioners to their own agency. The invitation is for one work email at one of the
+agency's domains, works once, and expires after 7 days. Accepting it creates the account and the
+practitioner profile, then the person sets up their second factor before anything else.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.accounts.models import User
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+from core.directory.models import Agency, ApprovalState, Invitation, Practitioner, Role
+from core.directory.services.accounts import practitioners_create
+from core.directory.services.invitations_rules import email_domain_allowed
+
+INVITATION_LIFETIME = datetime.timedelta(days=7)
+EMAIL_SUBJECT = "You have been invited to Patchwork"
+EMAIL_BODY = (
+    "{inviter} has invited you to join Patchwork at {site}, as {role} for {agency}.\n\n"
+    "Patchwork shows who else is working with a child or family, and how to reach them.\n\n"
+    "To create your account, open this link. It works once, until {expires}:\n{link}\n\n"
+    "If you were not expecting this, you can ignore this email.\n"
+)
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # the only copy; it goes in the email and is never stored
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_check(*, inviter: Practitioner, agency: Agency, role: str) -> None:
+    """Who may invite whom. Raises PermissionDenied otherwise."""
+    if inviter.is_council_admin:
+        return
+    if inviter.is_agency_manager and inviter.agency_id == agency.pk and role == Role.PRACTITIONER:
+        return
+    raise PermissionDenied("You can invite practitioners to your own agency only.")
+
+
+@transaction.atomic
+def invitation_create(
+    *, inviter: Practitioner, email: str, agency: Agency, role: str, request: HttpRequest
+) -> IssuedInvitation:
+    email = email.strip().lower()
+    invitation_check(inviter=inviter, agency=agency, role=role)
+    if agency.approval_state != ApprovalState.APPROVED:
+        raise ValidationError({"agency": "This agency has not been approved by the council yet."})
+    if not email_domain_allowed(agency=agency, email=email):
+        domains = ", ".join(f"@{domain}" for domain in agency.email_domains) or "none recorded"
+        raise ValidationError({"email": f"Use a work email address of {agency.name} ({domains})."})
+    if get_user_model().objects.filter(email=email).exists():
+        raise ValidationError({"email": "Someone with this email address already has an account."})
+    now = timezone.now()
+    Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        agency=agency,
+        role=role,
+        token_hash=_hash(token),
+        invited_by=inviter,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    audit_record(
+        action=AuditAction.INVITATION_SENT,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="invitation",
+        object_id=invitation.pk,
+        reason=f"role {role}",
+    )
+    link = request.build_absolute_uri(f"/invitations/{token}/")
+    body = EMAIL_BODY.format(
+        inviter=inviter.user.full_name,
+        site=request.get_host(),
+        role=Role(role).label.lower(),
+        agency=agency.name,
+        expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
+        link=link,
+    )
+    transaction.on_commit(lambda: send_mail(EMAIL_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    return IssuedInvitation(invitation=invitation, token=token)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation this token opens, if it is still usable."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("agency", "invited_by")
+        .filter(
+            token_hash=_hash(token), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, first_name: str, last_name: str, job_title: str, password: str, request: HttpRequest
+) -> User:
+    """Create the account. Refused (ValidationError) if the token was used, revoked or has expired."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(
+            token_hash=_hash(token), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("agency", "invited_by")
+        .first()
+    )
+    if invitation is None:
+        audit_record(
+            action=AuditAction.INVITATION_REFUSED,
+            outcome=AuditOutcome.DENIED,
+            request=request,
+            reason="unusable invitation link",
+        )
+        raise ValidationError("This invitation link does not work. It may have been used already, or expired.")
+    user = get_user_model()(email=invitation.email, first_name=first_name, last_name=last_name)
+    validate_password(password, user=user)
+    user.set_password(password)
+    # An agency manager knows their own staff, and the council invites managers and administrators
+    # itself; anyone else waits for their agency manager to verify them.
+    inviter = invitation.invited_by
+    vouched = invitation.role != Role.PRACTITIONER or (
+        inviter is not None and inviter.is_agency_manager and inviter.agency_id == invitation.agency_id
+    )
+    [practitioner] = practitioners_create(
+        practitioners=[
+            Practitioner(
+                user=user,
+                agency=invitation.agency,
+                job_title=job_title,
+                is_agency_manager=invitation.role == Role.AGENCY_MANAGER,
+                is_council_admin=invitation.role == Role.COUNCIL_ADMIN,
+                verified_at=timezone.now() if vouched else None,
+            )
+        ]
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        action=AuditAction.INVITATION_ACCEPTED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        actor_id=user.pk,
+        object_type="practitioner",
+        object_id=practitioner.pk,
+    )
+    return user

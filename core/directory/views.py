@@ -1,0 +1,115 @@
+"""Looking after the council's people: invitations, verification, roles, locks, deactivation."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.accounts.services.sign_in import sign_in_pending_start
+from core.directory.forms import InvitationAcceptForm, InvitationForm
+from core.directory.models import Invitation, Practitioner
+from core.directory.services.invitations import invitation_accept, invitation_create, invitation_for_token
+from core.directory.services.practitioners import (
+    practitioner_deactivate,
+    practitioner_manageable_get,
+    practitioner_role_change,
+    practitioner_unlock,
+    practitioner_verify,
+    practitioners_manageable_by,
+)
+
+
+def _manager(request: HttpRequest) -> Practitioner:
+    """The signed-in practitioner, if they look after others (an agency manager or administrator)."""
+    practitioner = Practitioner.objects.select_related("agency").filter(user=request.user).first()
+    if practitioner is None or not (practitioner.is_agency_manager or practitioner.is_council_admin):
+        raise PermissionDenied("Only agency managers and council administrators look after accounts.")
+    return practitioner
+
+
+def team(request: HttpRequest) -> HttpResponse:
+    actor = _manager(request)
+    people = practitioners_manageable_by(actor).order_by("agency__name", "user__last_name", "user__first_name")
+    pending = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related("agency")
+    if not actor.is_council_admin:
+        pending = pending.filter(agency_id=actor.agency_id)
+    context = {"actor": actor, "people": people, "pending": pending, "now": timezone.now()}
+    return render(request, "directory/team.html", context)
+
+
+def invite(request: HttpRequest) -> HttpResponse:
+    actor = _manager(request)
+    form = InvitationForm(request.POST or None, inviter=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                inviter=actor,
+                email=form.cleaned_data["email"],
+                agency=form.cleaned_data["agency"],
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("team")
+    return render(request, "directory/invite.html", {"form": form})
+
+
+@require_POST
+def practitioner_action(request: HttpRequest, practitioner_id: UUID, action: str) -> HttpResponse:
+    actor = _manager(request)
+    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, request=request)
+    name = practitioner.user.full_name
+    if action == "verify":
+        practitioner_verify(actor=actor, practitioner=practitioner, request=request)
+        messages.success(request, f"{name} is verified.")
+    elif action == "unlock":
+        practitioner_unlock(actor=actor, practitioner=practitioner, request=request)
+        messages.success(request, f"{name} can sign in again.")
+    elif action == "deactivate":
+        if practitioner.pk == actor.pk:
+            raise PermissionDenied("You cannot deactivate your own account.")
+        practitioner_deactivate(actor=actor, practitioner=practitioner, request=request)
+        messages.success(request, f"{name} can no longer sign in, and every session they had has ended.")
+    elif action in ("make-manager", "remove-manager"):
+        practitioner_role_change(
+            actor=actor, practitioner=practitioner, is_agency_manager=action == "make-manager", request=request
+        )
+        messages.success(request, f"{name}'s role has changed.")
+    else:
+        raise Http404("No such action.")
+    return redirect("team")
+
+
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link: create the account, then set up the second factor."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "directory/invitation_unusable.html", status=404)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                token=token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                job_title=form.cleaned_data["job_title"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ValidationError as error:
+            if invitation_for_token(token) is None:  # used or expired meanwhile
+                return render(request, "directory/invitation_unusable.html", status=404)
+            form.add_error("password", error)  # the password did not meet the rules
+        else:
+            sign_in_pending_start(request=request, user=user)
+            return redirect("sign-in-set-up")
+    return render(request, "directory/invitation_accept.html", {"form": form, "invitation": invitation})
