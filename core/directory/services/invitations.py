@@ -120,7 +120,7 @@ def invitation_accept(
 ) -> User:
     """Create the account. Refused (ValidationError) if the token was used, revoked or has expired."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(
             token_hash=_hash(token), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )

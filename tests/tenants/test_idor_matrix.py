@@ -1,0 +1,132 @@
+"""IDOR matrix (TEN-2): every route that takes an id, asked for another council's object, says "not found".
+
+A council-A administrator — the most powerful council role — asks council A's site for council B's
+objects. Each route with a parameter must have an entry here; a route without one fails the test,
+so new routes join the matrix as they are written.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tenants.utils import schema_context
+
+from core.audit.models import AuditAction, AuditEvent
+from core.directory.models import Practitioner, Role
+from core.directory.services.invitations import _hash
+from tenants.models import Council
+from tests.conftest import sign_in
+from tests.core.access.test_route_inventory import routes
+from tests.factories import AgencyFactory, PractitionerFactory
+
+pytestmark = pytest.mark.council_side
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    path: Callable[[dict[str, object]], str]
+    refused: Callable[[object], bool]
+    unchanged: Callable[[dict[str, object]], bool] = lambda objects: True
+
+
+def _not_found(response: object) -> bool:
+    return response.status_code == 404  # type: ignore[attr-defined]
+
+
+def _invalid_link(response: object) -> bool:
+    return response.status_code == 200 and "This link does not work" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def _b_practitioner_untouched(objects: dict[str, object]) -> bool:
+    with schema_context("council_beta"):
+        practitioner = Practitioner.objects.select_related("user").get(pk=objects["b_practitioner"].pk)
+        return practitioner.verified_at is None and practitioner.user.is_active and not practitioner.is_agency_manager
+
+
+COUNCIL_MATRIX: dict[str, list[Probe]] = {
+    "practitioner-action": [
+        Probe(
+            "post",
+            lambda o, action=action: f"/team/practitioners/{o['b_practitioner'].pk}/{action}/",
+            _not_found,
+            _b_practitioner_untouched,
+        )
+        for action in ("verify", "unlock", "deactivate", "make-manager")
+    ],
+    "invitation": [
+        Probe("get", lambda o: f"/invitations/{o['b_token']}/", _not_found),
+        Probe("post", lambda o: f"/invitations/{o['b_token']}/", _not_found),
+    ],
+    "password-reset-confirm": [
+        Probe("get", lambda o: f"/password-reset/{o['b_uid']}/{o['b_reset_token']}/", _invalid_link),
+    ],
+}
+# Routes with parameters that hold no council object, and why.
+NOT_COUNCIL_OBJECTS = {
+    "platform": "the platform site (public schema): no council model is registered in its admin",
+}
+
+
+def _parameterised(site: str) -> set[str]:
+    return {route.name for route in routes(site) if re.search(r"<|\(\?P", route.pattern)}
+
+
+def test_every_council_route_with_an_id_is_in_the_matrix() -> None:
+    assert _parameterised("council") == set(COUNCIL_MATRIX)
+
+
+def test_no_council_model_is_reachable_through_the_platform_admin() -> None:
+    council_apps = {"directory", "clients", "governance", "home"}
+    assert {model._meta.app_label for model in admin.site._registry} & council_apps == set()
+    assert NOT_COUNCIL_OBJECTS["platform"]
+
+
+@pytest.fixture
+def b_objects(council_b: Council) -> dict[str, object]:
+    with schema_context(council_b.schema_name):
+        agency = AgencyFactory(name="Beta Family Services", email_domains=["beta.example"])
+        practitioner = PractitionerFactory(agency=agency, user__email="kim@beta.example", verified_at=None)
+        token = "b-council-invitation-token-that-is-long-enough"
+        from django.utils import timezone
+
+        from core.directory.models import Invitation
+
+        Invitation.objects.create(
+            email="new@beta.example",
+            agency=agency,
+            role=Role.PRACTITIONER,
+            token_hash=_hash(token),
+            expires_at=timezone.now() + timezone.timedelta(days=7),
+        )
+        return {
+            "b_practitioner": practitioner,
+            "b_token": token,
+            "b_uid": urlsafe_base64_encode(force_bytes(practitioner.user.pk)),
+            "b_reset_token": default_token_generator.make_token(practitioner.user),
+        }
+
+
+@pytest.mark.parametrize(
+    ("route", "index"), [(name, i) for name, probes in COUNCIL_MATRIX.items() for i in range(len(probes))]
+)
+def test_council_a_administrator_cannot_reach_council_b_objects(
+    route: str, index: int, council_a: Council, client_a: Client, b_objects: dict[str, object]
+) -> None:
+    with schema_context(council_a.schema_name):
+        admin_a = PractitionerFactory(is_council_admin=True, user__email="boss@agency.example")
+    sign_in(client_a, admin_a.user, council_a)
+    probe = COUNCIL_MATRIX[route][index]
+    response = getattr(client_a, probe.method)(probe.path(b_objects))
+    assert probe.refused(response), f"{probe.method.upper()} {route}: {response.status_code}"
+    assert probe.unchanged(b_objects)
+    if route == "practitioner-action":
+        with schema_context(council_a.schema_name):
+            denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor_id=admin_a.user.pk)
+            assert denied.filter(object_id=str(b_objects["b_practitioner"].pk)).exists()
