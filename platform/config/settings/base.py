@@ -74,10 +74,13 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
-    "tenants.middleware.CouncilRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can answer early (unknown host, expired session), so every answer
+    # carries the security and no-store headers.
+    "config.security.SecurityHeadersMiddleware",
+    "tenants.middleware.CouncilRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,7 +90,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.accounts.session_timeout.SessionTimeoutMiddleware",
     "core.accounts.access.VerifiedAccessMiddleware",
-    "config.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.CouncilLocaleMiddleware",
 ]
@@ -103,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.site",
+                "config.security.csp_nonce",
             ],
         },
     },

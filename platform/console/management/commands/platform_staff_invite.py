@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -25,7 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        connection.set_schema_to_public()
         email = options["email"].strip().lower()
         users = get_user_model().objects
         if users.filter(email=email).exists():
@@ -36,7 +34,10 @@ class Command(BaseCommand):
         path = reverse(
             "password-reset-confirm",
             urlconf=settings.PUBLIC_SCHEMA_URLCONF,
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
         port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
         self.stdout.write(f"Created {email}. Send them this link (works once, for 30 minutes):")
