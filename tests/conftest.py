@@ -76,14 +76,14 @@ TEST_BACKUP_CODE = "testcode2fa"
 
 def sign_in(client: Client, user: "User", council: Council | None = None, *, password: str | None = None) -> None:
     """Sign in through the real two-step flow: password, then a backup code made for the test."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_tenants.utils import schema_context
 
+    from core.accounts.models import BackupCode, BackupCodeDevice, backup_code_digest
     from tests.factories import TEST_PASSWORD
 
     with schema_context(council.schema_name if council else "public"):
-        device, _ = StaticDevice.objects.get_or_create(user=user, name="Test backup codes")
-        StaticToken.objects.create(device=device, token=TEST_BACKUP_CODE)
+        device, _ = BackupCodeDevice.objects.get_or_create(user=user, name="Test backup codes")
+        BackupCode.objects.create(device=device, digest=backup_code_digest(device_id=device.pk, code=TEST_BACKUP_CODE))
     first = client.post("/sign-in/", {"email": user.email, "password": password or TEST_PASSWORD})
     assert first.status_code == 302, "password step refused"
     assert first.url == "/sign-in/code/"

@@ -1,10 +1,14 @@
 """A person who signs in, identified by their work email, within one schema (council or platform)."""
 
+import hashlib
+import hmac
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django_otp.models import Device
 
 
 class UserManager(BaseUserManager["User"]):
@@ -73,3 +77,34 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user_id}"
+
+
+class BackupCodeDevice(Device):
+    """Single-use backup codes for when the phone is not to hand (a django-otp device).
+
+    Codes are stored only as keyed hashes (HMAC-SHA256 with the site's secret and the device), so a
+    copy of the database or of a backup gives no working second factor.
+    """
+
+    class Meta:
+        verbose_name = "backup codes"
+
+    def verify_token(self, token: str) -> bool:
+        matching = self.codes.filter(digest=backup_code_digest(device_id=self.pk, code=token)).first()
+        if matching is None:
+            return False
+        matching.delete()
+        return True
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return "Backup code"
+
+
+def backup_code_digest(*, device_id: int, code: str) -> str:
+    message = f"{device_id}:{code.strip().lower()}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()

@@ -7,10 +7,9 @@ read the same, so a newcomer can sign in without a phone. Running the demo again
 
 import base64
 
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.accounts.models import User
+from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code_digest
 
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's published test key
 DEMO_BACKUP_CODE = "demo2fa"
@@ -25,6 +24,9 @@ def demo_second_factor_install(*, user: User) -> None:
     TOTPDevice.objects.get_or_create(
         user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
     )
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Demo backup codes", defaults={"confirmed": True})
-    missing = DEMO_BACKUP_STOCK - device.token_set.count()
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=DEMO_BACKUP_CODE) for _ in range(max(missing, 0)))
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, name="Demo backup codes", defaults={"confirmed": True}
+    )
+    missing = DEMO_BACKUP_STOCK - device.codes.count()
+    digest = backup_code_digest(device_id=device.pk, code=DEMO_BACKUP_CODE)
+    BackupCode.objects.bulk_create(BackupCode(device=device, digest=digest) for _ in range(max(missing, 0)))

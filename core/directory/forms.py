@@ -11,12 +11,14 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: object, inviter: Practitioner, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        approved = Agency.objects.filter(approval_state=ApprovalState.APPROVED)
-        if inviter.is_council_admin:
-            self.fields["agency"].queryset = approved
-        else:
-            self.fields["agency"].queryset = approved.filter(pk=inviter.agency_id)
-            self.fields["role"].choices = [(Role.PRACTITIONER, Role.PRACTITIONER.label)]
+        # Any approved agency and any role are *valid input*; whether this inviter may use them is
+        # the invitation service's decision, so that a tampered form is refused (403) and audited
+        # rather than quietly rejected as a bad choice. The page offers only what they may choose.
+        self.fields["agency"].queryset = Agency.objects.filter(approval_state=ApprovalState.APPROVED)
+        if not inviter.is_council_admin:
+            own = Agency.objects.filter(pk=inviter.agency_id)
+            self.fields["agency"].widget.choices = [(agency.pk, agency.name) for agency in own]
+            self.fields["role"].widget.choices = [(Role.PRACTITIONER, Role.PRACTITIONER.label)]
 
 
 class InvitationAcceptForm(forms.Form):

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 from core.accounts.services.sign_in import sign_in_pending_start
 from core.directory.forms import InvitationAcceptForm, InvitationForm
 from core.directory.models import Invitation, Practitioner
-from core.directory.services.invitations import invitation_accept, invitation_create, invitation_for_token
+from core.directory.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_refused,
+)
 from core.directory.services.practitioners import (
     practitioner_deactivate,
     practitioner_manageable_get,
@@ -93,6 +98,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link: create the account, then set up the second factor."""
     invitation = invitation_for_token(token)
     if invitation is None:
+        invitation_refused(request=request, reason="unusable invitation link")
         return render(request, "directory/invitation_unusable.html", status=404)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +112,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            if invitation_for_token(token) is None:  # used or expired meanwhile
+            if invitation_for_token(token) is None:  # used or expired meanwhile (the refusal is recorded)
                 return render(request, "directory/invitation_unusable.html", status=404)
             form.add_error("password", error)  # the password did not meet the rules
         else:

@@ -4,15 +4,25 @@ Every route needs a signed-in user with both factors unless marked otherwise (co
 """
 
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 
 from config.views import accessibility_statement, privacy_notice
 from core.accounts.access import public_page
 from onboarding.views import landing
 
-# The admin's own password-only login page is never used: everyone signs in with two factors.
-admin.site.login = RedirectView.as_view(pattern_name="sign-in", query_string=True)  # type: ignore[method-assign]
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin's own password-only login page is never used: everyone signs in with two factors,
+    and someone already signed in who is not platform staff is refused rather than sent round."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("The admin is for platform staff.")
+    return redirect_to_login(request.GET.get("next", "/admin/"), login_url=reverse("sign-in"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", public_page(landing), name="landing"),

@@ -8,10 +8,9 @@ import secrets
 import segno
 from django.db import transaction
 from django.http import HttpRequest
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.accounts.models import User
+from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code_digest
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
 
@@ -60,10 +59,12 @@ def totp_device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice,
 @transaction.atomic
 def backup_codes_issue(*, request: HttpRequest, user: User) -> list[str]:
     """Replace the user's backup codes with new single-use ones, shown once and never stored in clear."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
-    device.token_set.all().delete()
+    device, _ = BackupCodeDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
+    device.codes.all().delete()
     codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _ in range(8)) for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, digest=backup_code_digest(device_id=device.pk, code=code)) for code in codes
+    )
     audit_record(
         action=AuditAction.BACKUP_CODES_ISSUED,
         outcome=AuditOutcome.SUCCESS,

@@ -114,11 +114,32 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-@transaction.atomic
+def invitation_refused(*, request: HttpRequest, reason: str) -> None:
+    audit_record(action=AuditAction.INVITATION_REFUSED, outcome=AuditOutcome.DENIED, request=request, reason=reason)
+
+
 def invitation_accept(
     *, token: str, first_name: str, last_name: str, job_title: str, password: str, request: HttpRequest
 ) -> User:
     """Create the account. Refused (ValidationError) if the token was used, revoked or has expired."""
+    user = _invitation_accept(
+        token=token,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+        password=password,
+        request=request,
+    )
+    if user is None:  # recorded after the rolled-back attempt, so the refusal stays in the trail
+        invitation_refused(request=request, reason="unusable invitation link")
+        raise ValidationError("This invitation link does not work. It may have been used already, or expired.")
+    return user
+
+
+@transaction.atomic
+def _invitation_accept(
+    *, token: str, first_name: str, last_name: str, job_title: str, password: str, request: HttpRequest
+) -> User | None:
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .filter(

@@ -17,12 +17,13 @@ from core.directory.models import Practitioner
 
 
 def practitioners_manageable_by(actor: Practitioner):
-    """Council administrators manage everyone; agency managers their own agency; others nobody."""
+    """Council administrators manage everyone; agency managers the practitioners of their own agency
+    (not its other managers, nor council administrators who happen to work there); others nobody."""
     people = Practitioner.objects.select_related("user", "agency")
     if actor.is_council_admin:
         return people
     if actor.is_agency_manager:
-        return people.filter(agency_id=actor.agency_id)
+        return people.filter(agency_id=actor.agency_id, is_agency_manager=False, is_council_admin=False)
     return people.none()
 
 

@@ -29,7 +29,6 @@ IDENTITY_APPS = [
     "core.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
 ]
 
 SHARED_APPS = [
@@ -106,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.site",
                 "config.security.csp_nonce",
+                "core.accounts.context_processors.session_limits",
             ],
         },
     },

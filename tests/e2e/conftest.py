@@ -1,0 +1,130 @@
+"""End-to-end tests: the real demo, served by a real server, driven in Debian's Chromium.
+
+The server runs in a subprocess against its own database (``patchwork_e2e`` next to DATABASE_URL,
+or an embedded PostgreSQL in a temporary folder), seeded by the demo command, so these tests see
+exactly what a newcomer sees. Playwright drives /usr/bin/chromium (its own browser download does
+not work here). Without Chromium the tests are skipped, unless PATCHWORK_E2E_REQUIRED is set (CI).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("PATCHWORK_E2E_REQUIRED"):
+        raise pytest.UsageError(f"End-to-end tests are required but {CHROMIUM} is not installed.")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ) | {"DJANGO_SETTINGS_MODULE": "config.settings.local", "PATCHWORK_VAR_DIR": str(tmp)}
+    env.pop("CELERY_BROKER_URL", None)
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        parts = urlsplit(url)
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS patchwork_e2e WITH (FORCE)")
+            admin.execute("CREATE DATABASE patchwork_e2e")
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/patchwork_e2e"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo, served on a free port. Yields the port as a string."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = _server_env(tmp)
+    port = _free_port()
+    env["PLATFORM_PORT"] = str(port)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+    subprocess.run([*manage, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the demo server did not start")
+        yield str(port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: object) -> list[str]:
+    """WCAG 2.2 AA violations on the page, as readable lines (empty when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    )
+    return [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
+        for violation in results.response["violations"]
+    ]
+
+
+def shutil_which_chromium() -> str | None:
+    return shutil.which("chromium")
