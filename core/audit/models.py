@@ -4,6 +4,7 @@ Append-only: the database itself refuses UPDATE, DELETE and TRUNCATE on this tab
 migration 0002). Events carry ids, never names or other personal data about clients.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -27,6 +28,14 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Role changed"
     ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
     ACCESS_DENIED = "access_denied", "Access denied"
+    PROFILE_UPDATED = "profile_updated", "Profile updated"
+    CLIENT_SEARCH = "client_search", "Searched for a client"
+    CLIENT_VIEWED = "client_viewed", "Viewed a client's team"
+    CLIENT_ADDED = "client_added", "Added a client"
+    INVOLVEMENT_STARTED = "involvement_started", "Joined a client's team"
+    INVOLVEMENT_UPDATED = "involvement_updated", "Updated an involvement"
+    INVOLVEMENT_ENDED = "involvement_ended", "Ended an involvement"
+    TEAM_INVITATION_SENT = "team_invitation_sent", "Invited a colleague to a team"
 
 
 class AuditOutcome(models.TextChoices):
@@ -45,6 +54,9 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    related_ids = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, help_text="For a search: the clients it returned."
+    )
     reason = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

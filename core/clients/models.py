@@ -5,8 +5,10 @@ No case notes, no free text about the client, no attachments: Patchwork is not c
 
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
@@ -33,10 +35,23 @@ class Client(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["surname", "date_of_birth"], name="client_surname_dob")]
+        indexes = [
+            models.Index(fields=["surname", "date_of_birth"], name="client_surname_dob"),
+            models.Index(fields=["date_of_birth"], name="client_dob"),
+            models.Index(fields=["postcode"], name="client_postcode"),
+            models.Index(fields=["nhs_number"], name="client_nhs_number", condition=~Q(nhs_number="")),
+            models.Index(fields=["unique_pupil_number"], name="client_upn", condition=~Q(unique_pupil_number="")),
+            models.Index(fields=["local_case_id"], name="client_local_case_id", condition=~Q(local_case_id="")),
+            GinIndex(fields=["surname"], opclasses=["gin_trgm_ops"], name="client_surname_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.surname}"
+
+    @property
+    def postcode_district(self) -> str:
+        """The outward part of a UK postcode ("WS13"), or the whole of an Australian one: never the full address."""
+        return self.postcode.split(" ")[0] if " " in self.postcode else self.postcode
 
 
 class ClientAlias(models.Model):
@@ -53,6 +68,7 @@ class ClientAlias(models.Model):
 
     class Meta:
         verbose_name_plural = "client aliases"
+        indexes = [GinIndex(fields=["surname"], opclasses=["gin_trgm_ops"], name="alias_surname_trgm")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.surname}".strip()
@@ -105,6 +121,7 @@ class Involvement(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     last_contact_on = models.DateField(null=True, blank=True)
     next_contact_on = models.DateField(null=True, blank=True)
+    join_reason = models.CharField(max_length=300, blank=True, help_text="Why they joined the team (required).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,3 +146,53 @@ class Involvement(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+
+class TeamActivity(models.Model):
+    """What changed in a client's team, by whom and when. No personal data about the client."""
+
+    class Kind(models.TextChoices):
+        CLIENT_ADDED = "client_added", "added the client"
+        JOINED = "joined", "joined the team"
+        LEFT = "left", "left the team"
+        INVITED = "invited", "invited a colleague"
+        LEAD_CHANGED = "lead_changed", "became lead professional"
+        UPDATED = "updated", "updated their involvement"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="activity")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "team activity"
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class TeamInvitation(models.Model):
+    """A practitioner asks a colleague — registered, or not yet, by work email — to join a client's team."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="team_invitations")
+    invited_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    invitee = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, null=True, blank=True, related_name="team_invitations"
+    )
+    invitee_email = models.EmailField(blank=True, help_text="For someone not yet registered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invitee__isnull=False) | ~Q(invitee_email=""), name="team_invitation_has_invitee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Team invitation {self.id}"

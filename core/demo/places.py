@@ -302,7 +302,7 @@ STAFFORDSHIRE = Place(
             "staffordshire.duty",
             "01632 960 123",
             staff=4,
-            gateway_contact=f"Contact the duty worker on 01632 960 123 {DUTY_HOURS}.",
+            gateway_contact=f"the duty worker on 01632 960 123 {DUTY_HOURS}.",
         ),
     ),
     people=(
@@ -525,7 +525,7 @@ BRIGHTON_HOVE = Place(
             "brighton.duty",
             "01632 960 223",
             staff=4,
-            gateway_contact=f"Contact the duty worker on 01632 960 223 {DUTY_HOURS}.",
+            gateway_contact=f"the duty worker on 01632 960 223 {DUTY_HOURS}.",
         ),
     ),
     people=(
@@ -766,7 +766,7 @@ YARRA = Place(
             "aod.intake",
             "(03) 5550 4100",
             staff=4,
-            gateway_contact="Contact the AOD intake worker on (03) 5550 4100 (Mon–Fri, 9am–5pm); "
+            gateway_contact="the AOD intake worker on (03) 5550 4100 (Mon–Fri, 9am–5pm); "
             "they will pass your message on.",
         ),
     ),

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 from faker import Faker
 
-from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement
+from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement, TeamActivity
 from core.demo.households import HouseholdBuilder, Households
 from core.demo.people import NameMaker
 from core.demo.places import DemoPerson, Place, place_for
@@ -128,6 +129,27 @@ def _save(
     _bulk(Family, households.families)
     _bulk(FamilyMember, households.members)
     _bulk(Involvement, involvements)
+    _bulk(TeamActivity, _recent_activity(involvements))
+
+
+RECENT_DAYS = 45
+
+
+def _recent_activity(involvements: list[Involvement]) -> list[TeamActivity]:
+    """Team activity for the last weeks of the demo's history, so dashboards show recent changes."""
+    since = TODAY - datetime.timedelta(days=RECENT_DAYS)
+    activity = []
+    for involvement in involvements:
+        for day, kind in (
+            (involvement.started_on, TeamActivity.Kind.JOINED),
+            (involvement.ended_on, TeamActivity.Kind.LEFT),
+        ):
+            if day and day >= since:
+                at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
+                activity.append(
+                    TeamActivity(client=involvement.client, kind=kind, actor=involvement.practitioner, occurred_at=at)
+                )
+    return activity
 
 
 def _bulk(model: type[Model], rows: list[Model]) -> None:

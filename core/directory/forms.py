@@ -1,7 +1,17 @@
+import re
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
 
-from core.directory.models import Agency, ApprovalState, Practitioner, Role
+from core.directory.models import Agency, ApprovalState, ContactMethod, Practitioner, Role
+from core.directory.selectors import agencies_searchable_by
+from core.directory.services.profiles import (
+    PHOTO_INVALID,
+    PRACTITIONER_FIELDS,
+    photo_check,
+    practitioner_contact_check,
+)
 
 
 class InvitationForm(forms.Form):
@@ -43,4 +53,171 @@ class InvitationAcceptForm(forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
             self.add_error("password_again", "The two passwords are not the same.")
+        return cleaned
+
+
+class ChoiceOfAgency(forms.ModelChoiceField):
+    """A choice of agency whose one error message is the field's own, even for a malformed id."""
+
+    def to_python(self, value: object) -> Agency | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from error
+
+
+class PractitionerSearchForm(forms.Form):
+    """Find a colleague: by name, job title or expertise, by agency, or both."""
+
+    q = forms.CharField(
+        label="Name, job title or expertise",
+        required=False,
+        max_length=100,
+        help_text='For example "Collier", "health visitor" or "speech and language".',
+        error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
+    agency = ChoiceOfAgency(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Any agency",
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+
+    def __init__(self, *args: object, viewer: Practitioner, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies_searchable_by(viewer=viewer)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not self.errors and not cleaned.get("q") and cleaned.get("agency") is None:
+            self.add_error("q", "Enter a name, job title or expertise, or select an agency")
+        return cleaned
+
+
+PHONE_CHARACTERS = re.compile(r"\+?[0-9 ()\-]+")
+
+
+def _phone_clean(value: str, what: str) -> str:
+    digits = sum(character.isdigit() for character in value)
+    if value and (not PHONE_CHARACTERS.fullmatch(value) or not 6 <= digits <= 15):
+        raise ValidationError(
+            f"Enter a {what} number using only numbers, spaces, brackets and hyphens, "
+            "with a + before the country code if you give one"
+        )
+    return value
+
+
+class TelephoneInput(forms.TextInput):
+    input_type = "tel"
+
+
+class ProfileForm(forms.Form):
+    """A practitioner's own profile. The work email is not here: it is how they sign in."""
+
+    first_name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your first name",
+            "max_length": "First name must be 100 characters or fewer",
+        },
+    )
+    last_name = forms.CharField(
+        label="Surname",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your surname", "max_length": "Surname must be 100 characters or fewer"},
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=120,
+        help_text='For example "Health visitor".',
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        error_messages={"required": "Enter your job title", "max_length": "Job title must be 120 characters or fewer"},
+    )
+    expertise = forms.CharField(
+        label="Expertise (optional)",
+        required=False,
+        max_length=300,
+        help_text='What colleagues might ask you about, for example "autism, early years, housing benefit".',
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Expertise must be 300 characters or fewer"},
+    )
+    availability = forms.CharField(
+        label="Availability (optional)",
+        required=False,
+        max_length=120,
+        help_text='When you work, for example "Mon–Wed".',
+        error_messages={"max_length": "Availability must be 120 characters or fewer"},
+    )
+    mobile = forms.CharField(
+        label="Work mobile (optional)",
+        required=False,
+        max_length=30,
+        widget=TelephoneInput(attrs={"autocomplete": "tel"}),
+        error_messages={"max_length": "Mobile number must be 30 characters or fewer"},
+    )
+    landline = forms.CharField(
+        label="Work landline (optional)",
+        required=False,
+        max_length=30,
+        widget=TelephoneInput(attrs={"autocomplete": "tel"}),
+        error_messages={"max_length": "Landline number must be 30 characters or fewer"},
+    )
+    preferred_contact = forms.ChoiceField(
+        label="How do you prefer to be contacted?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how you prefer to be contacted",
+            "invalid_choice": "Select how you prefer to be contacted",
+        },
+    )
+    photo = forms.ImageField(
+        label="Photo (optional)",
+        required=False,
+        help_text="A JPG or PNG file, smaller than 2 MB. Colleagues see it on your profile.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        error_messages={
+            "invalid_image": PHOTO_INVALID,
+            "invalid": PHOTO_INVALID,
+            "empty": "The selected file is empty",
+        },
+    )
+    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
+
+    def __init__(self, *args: object, practitioner: Practitioner, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": practitioner.user.first_name,
+                "last_name": practitioner.user.last_name,
+                **{name: getattr(practitioner, name) for name in PRACTITIONER_FIELDS},
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_mobile(self) -> str:
+        return _phone_clean(self.cleaned_data["mobile"], "mobile")
+
+    def clean_landline(self) -> str:
+        return _phone_clean(self.cleaned_data["landline"], "landline")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if {"preferred_contact", "mobile", "landline"} <= set(cleaned):
+            try:
+                practitioner_contact_check(
+                    preferred_contact=cleaned["preferred_contact"],
+                    mobile=cleaned["mobile"],
+                    landline=cleaned["landline"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        if cleaned.get("photo"):
+            try:
+                photo_check(photo=cleaned["photo"])
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned

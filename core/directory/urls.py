@@ -1,15 +1,21 @@
 from django.urls import path
 
 from core.accounts.access import public_page
-from core.directory import views
+from core.directory.views import accounts, people
 
 urlpatterns = [
-    path("team/", views.team, name="team"),
-    path("team/invite/", views.invite, name="invite"),
+    path("team/", accounts.team, name="team"),
+    path("team/invite/", accounts.invite, name="invite"),
     path(
         "team/practitioners/<uuid:practitioner_id>/<slug:action>/",
-        views.practitioner_action,
+        accounts.practitioner_action,
         name="practitioner-action",
     ),
-    path("invitations/<str:token>/", public_page(views.invitation_open), name="invitation"),
+    path("invitations/<str:token>/", public_page(accounts.invitation_open), name="invitation"),
+    path("directory/", people.directory, name="directory"),
+    path("directory/people/<uuid:practitioner_id>/", people.person, name="directory-person"),
+    path("directory/people/<uuid:practitioner_id>/photo/", people.person_photo, name="directory-person-photo"),
+    path("directory/agencies/", people.agencies, name="directory-agencies"),
+    path("directory/agencies/<uuid:agency_id>/", people.agency, name="directory-agency"),
+    path("account/profile/", people.profile_edit, name="profile"),
 ]

@@ -1,29 +1,82 @@
-"""What the placeholder home page shows: who you are, where, and how much the council holds."""
+"""What the practitioner's home page shows: their clients, what changed in their teams, what is next,
+and the teams they have been invited to join."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from core.accounts.models import User
-from core.clients.models import Client, Family, Involvement
-from core.directory.models import Agency, Practitioner
+from core.clients.models import Involvement, TeamInvitation
+from core.clients.selectors import Dashboard, dashboard_for
+from core.directory.models import Practitioner
+from core.governance.visibility import Detail, involvement_detail
+
+CONFIDENTIAL_SERVICE = "A confidential service"
 
 
 @dataclass(frozen=True)
-class CouncilOverview:
+class PendingInvitation:
+    """An invitation to join a client's team: who asked (through the visibility policy) and the client,
+    as much as a search hit would show."""
+
+    client_id: object
+    first_name: str
+    surname: str
+    date_of_birth: datetime.date | None
+    invited_by: str
+    invited_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class HomePage:
     practitioner: Practitioner | None
-    agencies: int
-    practitioners: int
-    clients: int
-    families: int
-    current_involvements: int
+    dashboard: Dashboard | None = None
+    invitations: list[PendingInvitation] = field(default_factory=list)
 
 
-def council_overview(*, user: User) -> CouncilOverview:
-    practitioner = Practitioner.objects.select_related("agency").filter(user=user).first()
-    return CouncilOverview(
+def _inviter(viewer: Practitioner, inviter: Practitioner) -> str:
+    """The inviter as the policy lets the viewer see them: a sensitive agency's staff stay unnamed."""
+    as_member = Involvement(practitioner=inviter)  # the policy decides on involvements
+    if involvement_detail(viewer=viewer, involvement=as_member) is Detail.PLACEHOLDER:
+        return CONFIDENTIAL_SERVICE
+    return f"{inviter.user.full_name} ({inviter.agency.name})"
+
+
+def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]:
+    """Unanswered invitations to the viewer (or to their work email), one per client, newest first;
+    none for teams the viewer is already in."""
+    in_teams = Involvement.objects.filter(practitioner=viewer, ended_on__isnull=True).values("client_id")
+    invitations = (
+        TeamInvitation.objects.filter(
+            Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
+            answered_at__isnull=True,
+        )
+        .exclude(client_id__in=in_teams)
+        .select_related("client", "invited_by__user", "invited_by__agency")
+        .order_by("-created_at")
+    )
+    pending: dict[object, PendingInvitation] = {}
+    for invitation in invitations:
+        if invitation.client_id in pending:
+            continue
+        pending[invitation.client_id] = PendingInvitation(
+            client_id=invitation.client_id,
+            first_name=invitation.client.first_name,
+            surname=invitation.client.surname,
+            date_of_birth=invitation.client.date_of_birth,
+            invited_by=_inviter(viewer, invitation.invited_by),
+            invited_at=invitation.created_at,
+        )
+    return list(pending.values())
+
+
+def home_page_for(*, user: User, today: datetime.date) -> HomePage:
+    practitioner = Practitioner.objects.select_related("agency", "user").filter(user=user).first()
+    if practitioner is None:
+        return HomePage(practitioner=None)
+    return HomePage(
         practitioner=practitioner,
-        agencies=Agency.objects.count(),
-        practitioners=Practitioner.objects.count(),
-        clients=Client.objects.count(),
-        families=Family.objects.count(),
-        current_involvements=Involvement.objects.filter(ended_on__isnull=True).count(),
+        dashboard=dashboard_for(viewer=practitioner, today=today),
+        invitations=team_invitations_pending(viewer=practitioner),
     )

@@ -1,10 +1,14 @@
-"""The council site's home page. Until the practitioner journeys exist it proves where you are."""
+"""The council site's home page: the practitioner's dashboard (journey 1)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from core.home.selectors import council_overview
+from core.home.selectors import home_page_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/home.html", {"overview": council_overview(user=request.user)})
+    page = home_page_for(user=request.user, today=timezone.localdate())
+    if page.practitioner is not None:
+        request.user.practitioner = page.practitioner  # the navigation reads it: no second query
+    return render(request, "home/home.html", {"page": page, "today": timezone.localdate()})

@@ -13,6 +13,7 @@ from core.home.views import home
 
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
+    path("", include("core.clients.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1", urlconf="config.urls_tenant"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("core.accounts.urls")),
     path("", include("core.directory.urls")),
+    path("", include("core.clients.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),
     path("privacy/", public_page(privacy_notice), name="privacy"),

@@ -50,6 +50,43 @@ def _b_practitioner_untouched(objects: dict[str, object]) -> bool:
         return practitioner.verified_at is None and practitioner.user.is_active and not practitioner.is_agency_manager
 
 
+def _b_client_id(objects: dict[str, object]) -> object:
+    """A council-B client with a council-B practitioner in its team, made on first use (client API probes)."""
+    if "b_api_client" not in objects:
+        from tests.factories import ClientFactory, InvolvementFactory
+
+        with schema_context("council_beta"):
+            client = ClientFactory(first_name="Bea", surname="Beta")
+            InvolvementFactory(client=client, practitioner=objects["b_practitioner"], role="Key worker")
+        objects["b_api_client"] = client
+    return objects["b_api_client"].pk  # type: ignore[attr-defined]
+
+
+def _b_client_team_untouched(objects: dict[str, object]) -> bool:
+    from core.clients.models import Involvement
+
+    with schema_context("council_beta"):
+        team = list(Involvement.objects.filter(client_id=_b_client_id(objects)).values_list("role", "ended_on"))
+    return team == [("Key worker", None)]
+
+
+def _client_api(suffix: str) -> Callable[[dict[str, object]], str]:
+    return lambda objects: f"/api/v1/clients/{_b_client_id(objects)}/{suffix}"
+
+
+def _client_page(suffix: str) -> Callable[[dict[str, object]], str]:
+    return lambda objects: f"/clients/{_b_client_id(objects)}/{suffix}"
+
+
+def _b_client_untouched(objects: dict[str, object]) -> bool:
+    """The team as it was, and nobody invited or told of a change (client pages probes)."""
+    from core.clients.models import TeamActivity, TeamInvitation
+
+    with schema_context("council_beta"):
+        quiet = not TeamInvitation.objects.exists() and not TeamActivity.objects.exists()
+    return quiet and _b_client_team_untouched(objects)
+
+
 COUNCIL_MATRIX: dict[str, list[Probe]] = {
     "practitioner-action": [
         Probe(
@@ -67,6 +104,32 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
     "password-reset-confirm": [
         Probe("get", lambda o: f"/password-reset/{o['b_uid']}/{o['b_reset_token']}/", _invalid_link),
     ],
+    "directory-person": [Probe("get", lambda o: f"/directory/people/{o['b_practitioner'].pk}/", _not_found)],
+    "directory-person-photo": [
+        Probe("get", lambda o: f"/directory/people/{o['b_practitioner'].pk}/photo/", _not_found),
+    ],
+    "directory-agency": [Probe("get", lambda o: f"/directory/agencies/{o['b_practitioner'].agency_id}/", _not_found)],
+    "api-v1:client-team": [Probe("get", _client_api("team/"), _not_found)],
+    "api-v1:client-involvement-start": [
+        Probe("post", _client_api("involvements/"), _not_found, _b_client_team_untouched)
+    ],
+    "api-v1:client-involvement-mine": [
+        Probe("patch", _client_api("involvements/mine/"), _not_found, _b_client_team_untouched)
+    ],
+    "api-v1:client-involvement-mine-end": [
+        Probe("post", _client_api("involvements/mine/end/"), _not_found, _b_client_team_untouched)
+    ],
+    "api-v1:client-fhir-care-team": [Probe("get", _client_api("fhir/care-team/"), _not_found)],
+    "client-team": [Probe("get", _client_page(""), _not_found)],
+    **{
+        name: [Probe(method, _client_page(suffix), _not_found, _b_client_untouched) for method in ("get", "post")]
+        for name, suffix in (
+            ("client-join", "join/"),
+            ("involvement-update", "my-involvement/"),
+            ("involvement-end", "my-involvement/end/"),
+            ("team-invite", "invite/"),
+        )
+    },
 }
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {

@@ -15,6 +15,7 @@ def audit_record(
     object_type: str = "",
     object_id: object = "",
     reason: str = "",
+    related_ids: list[object] | None = None,
 ) -> AuditEvent:
     """Append one event in the current schema. The actor defaults to the request's signed-in user."""
     user = getattr(request, "user", None)
@@ -28,6 +29,7 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id) if object_id else "",
         reason=reason[:300],
+        related_ids=[str(related) for related in related_ids or []],
         ip_address=_client_ip(request),
         user_agent=(request.headers.get("User-Agent", "")[:300] if request is not None else ""),
         path=(request.path[:200] if request is not None else ""),

@@ -38,4 +38,12 @@ def practitioners_create(*, practitioners: list[Practitioner]) -> list[Practitio
     user_model.objects.bulk_create([practitioner.user for practitioner in practitioners], batch_size=500)
     for practitioner in practitioners:
         practitioner.user_id = practitioner.user.pk
-    return Practitioner.objects.bulk_create(practitioners, batch_size=500)
+    created = Practitioner.objects.bulk_create(practitioners, batch_size=500)
+    # Team invitations sent by email before the person had an account now find them.
+    from core.clients.models import TeamInvitation
+
+    for practitioner in created:
+        TeamInvitation.objects.filter(invitee_email=practitioner.user.email, invitee__isnull=True).update(
+            invitee=practitioner, invitee_email=""
+        )
+    return created

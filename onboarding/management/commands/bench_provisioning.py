@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django_tenants.migration_executors import get_executor as stock_get_executor
@@ -58,9 +58,7 @@ class Command(BaseCommand):
         schemas = list(Council.objects.values_list("schema_name", flat=True))
 
         ours = _timed(lambda: call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0))
-        stock_executor = stock_get_executor("standard")(
-            {}, {"verbosity": 0, "interactive": False, "database": "default"}
-        )
+        stock_executor = stock_get_executor("standard")([], self._migrate_options())
         stock = _timed(lambda: stock_executor.run_migrations(tenants=list(schemas)))
         connection.set_schema_to_public()
 
@@ -89,6 +87,14 @@ class Command(BaseCommand):
         self.stdout.write("|---|---|---|")
         for row in rows:
             self.stdout.write("| " + " | ".join(row) + " |")
+        self.stdout.flush()  # the results, before the (slow) clean-up of the councils it made
+
+    @staticmethod
+    def _migrate_options() -> dict[str, Any]:
+        """The options ``migrate_schemas`` would pass its executor, with verbosity 0."""
+        command = load_command_class("django_tenants", "migrate_schemas")
+        options = vars(command.create_parser("manage.py", "migrate_schemas").parse_args([]))
+        return options | {"verbosity": 0, "interactive": False, "tenant": True}
 
     def _make_councils(self, count: int) -> None:
         for index in range(max(count, 0)):

@@ -22,6 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}
 # so accounts, sessions and second-factor devices are both shared (platform staff in ``public``)
 # and per council (practitioners in the council's schema).
 IDENTITY_APPS = [
+    "django.contrib.postgres",  # trigram lookups and GIN indexes, in every schema
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

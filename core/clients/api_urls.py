@@ -1,0 +1,26 @@
+"""Client API routes under /api/v1/ (search, team, involvements, FHIR CareTeam). No personal data in
+any URL: clients are named by their opaque id, and searching is a POST."""
+
+from django.urls import path
+
+from core.clients.apis import (
+    CareTeamFhirDetailApi,
+    ClientSearchApi,
+    ClientTeamDetailApi,
+    InvolvementEndApi,
+    InvolvementStartApi,
+    InvolvementUpdateApi,
+)
+
+urlpatterns = [
+    path("clients/search/", ClientSearchApi.as_view(), name="client-search"),
+    path("clients/<uuid:client_id>/team/", ClientTeamDetailApi.as_view(), name="client-team"),
+    path("clients/<uuid:client_id>/involvements/", InvolvementStartApi.as_view(), name="client-involvement-start"),
+    path("clients/<uuid:client_id>/involvements/mine/", InvolvementUpdateApi.as_view(), name="client-involvement-mine"),
+    path(
+        "clients/<uuid:client_id>/involvements/mine/end/",
+        InvolvementEndApi.as_view(),
+        name="client-involvement-mine-end",
+    ),
+    path("clients/<uuid:client_id>/fhir/care-team/", CareTeamFhirDetailApi.as_view(), name="client-fhir-care-team"),
+]

@@ -1,0 +1,243 @@
+"""Forms of the client pages. They parse and tidy input; the services decide what is allowed."""
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.clients.models import Involvement
+from core.directory.models import Practitioner
+from core.governance.models import LegalBasis
+
+NAME_ATTRS = {"autocomplete": "off", "spellcheck": "false"}
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """Day, month and year as three inputs (the GOV.UK date input): ``<name>_day`` and so on."""
+
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        numeric = {"inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({part: forms.TextInput(attrs=numeric) for part in self.parts}, attrs)
+
+    def decompress(self, value: datetime.date | None) -> list[object]:
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name: str, value: object, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        """Inputs named and identified by their part (``id_date_of_birth_day``), as GOV.UK does."""
+        context = super().get_context(name, value, attrs)
+        base_id = context["widget"]["attrs"].get("id")
+        if base_id:
+            for part, subwidget in zip(self.parts, context["widget"]["subwidgets"], strict=True):
+                subwidget["attrs"]["id"] = f"{base_id}_{part}"
+        return context
+
+    def id_for_label(self, id_: str) -> str:
+        """Errors link to the day input, as GOV.UK's error summary does."""
+        return f"{id_}_day" if id_ else ""
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date from three inputs, with the GOV.UK error messages."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, label: str, past: bool = False, **kwargs: Any) -> None:
+        self.past = past
+        self.noun = label
+        part = forms.CharField(required=False, max_length=4)
+        super().__init__(fields=(part, part, part), require_all_fields=False, label=label, **kwargs)
+        self.error_messages["required"] = f"Enter the {label.lower()}"
+        self.error_messages["incomplete"] = f"Enter the {label.lower()}"
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        values = [(value or "").strip() for value in data_list] if data_list else ["", "", ""]
+        if not any(values):
+            return None
+        missing = [name for name, value in zip(("day", "month", "year"), values, strict=True) if not value]
+        if missing:
+            raise ValidationError(f"{self.noun} must include a {' and '.join(missing)}")
+        if not all(value.isdigit() for value in values) or len(values[2]) != 4:
+            raise ValidationError(f"{self.noun} must be a real date")
+        try:
+            date = datetime.date(int(values[2]), int(values[1]), int(values[0]))
+        except ValueError as error:
+            raise ValidationError(f"{self.noun} must be a real date") from error
+        if self.past and date > timezone.localdate():
+            raise ValidationError(f"{self.noun} must be today or in the past")
+        return date
+
+
+def _text(label: str, *, max_length: int, required: bool = False, help_text: str = "", **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs=NAME_ATTRS | attrs),
+    )
+
+
+class ClientSearchForm(forms.Form):
+    """What the practitioner knows about the person. The minimum is checked by ``SearchCriteria``."""
+
+    surname = _text("Surname", max_length=100)
+    first_name = _text("First name", max_length=100)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2015")
+    postcode = _text("Postcode", max_length=10, **{"class": "govuk-input--width-10"})
+    identifier = _text(
+        "Identifier",
+        max_length=40,
+        help_text="NHS number, Unique Pupil Number or case number",
+        **{"class": "govuk-input--width-20"},
+    )
+
+
+class ClientAddForm(forms.Form):
+    """The minimum to identify a new client, the basis on which the council holds it, and your role."""
+
+    first_name = _text("First name", max_length=100, required=True)
+    surname = _text("Surname", max_length=100, required=True)
+    date_of_birth = GovukDateField(label="Date of birth", past=True, help_text="For example, 27 3 2015")
+    postcode = _text(
+        "Postcode",
+        max_length=10,
+        help_text="Leave it empty if they have no fixed address",
+        **{"class": "govuk-input--width-10"},
+    )
+    nhs_number = _text(
+        "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
+    )
+    unique_pupil_number = _text("Unique Pupil Number (optional)", max_length=13, **{"class": "govuk-input--width-20"})
+    local_case_id = _text(
+        "Case number in your agency's system (optional)", max_length=40, **{"class": "govuk-input--width-20"}
+    )
+    legal_basis = forms.ModelChoiceField(
+        label="Legal basis for holding their details",
+        queryset=LegalBasis.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the legal basis for holding their details"},
+    )
+    consent_given_by = _text(
+        "Who gave consent",
+        max_length=200,
+        help_text='Only if the basis is consent. For example "the client" or "mother".',
+    )
+    consent_given_on = GovukDateField(
+        label="Date consent was given",
+        past=True,
+        required=False,
+        help_text="Only if the basis is consent. For example, 27 3 2026",
+    )
+    role = forms.CharField(
+        label="Your role with this client",
+        max_length=120,
+        help_text='For example "Social worker" or "School nurse"',
+        error_messages={"required": "Enter your role with this client"},
+    )
+    none_of_these = forms.BooleanField(label="None of these is the person: add a new client", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = LegalBasis.objects.filter(is_accepted=True).order_by("position", "title")
+        self.fields["first_name"].error_messages["required"] = "Enter their first name"
+        self.fields["surname"].error_messages["required"] = "Enter their surname"
+        self.fields["date_of_birth"].error_messages["required"] = "Enter their date of birth"
+        self.fields["date_of_birth"].error_messages["incomplete"] = "Enter their date of birth"
+
+    @property
+    def legal_bases(self) -> list[LegalBasis]:
+        """The accepted bases, for radios with a hint each (the description)."""
+        return list(self.fields["legal_basis"].queryset)
+
+    def clean_nhs_number(self) -> str:
+        value = re.sub(r"\s+", "", self.cleaned_data["nhs_number"])
+        if value and not re.fullmatch(r"\d{10}", value):
+            raise ValidationError("An NHS number is 10 digits")
+        return value
+
+    def clean_unique_pupil_number(self) -> str:
+        value = self.cleaned_data["unique_pupil_number"].strip().upper()
+        if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
+            raise ValidationError("A Unique Pupil Number is a letter, 11 digits and a final letter or digit")
+        return value
+
+
+class JoinForm(forms.Form):
+    role = forms.CharField(
+        label="Your role with this client",
+        max_length=120,
+        help_text='For example "Police constable" or "School nurse"',
+        error_messages={"required": "Enter your role with this client"},
+    )
+    reason = forms.CharField(
+        label="Why are you joining this team?",
+        max_length=300,
+        help_text="Your reason is recorded, and your council's privacy officer can see it. Do not include case notes.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why you are joining this team"},
+    )
+
+
+class InvolvementUpdateForm(forms.Form):
+    role = forms.CharField(
+        label="Your role with this client", max_length=120, error_messages={"required": "Enter your role"}
+    )
+    is_lead = forms.BooleanField(
+        label="I am the lead professional",
+        required=False,
+        help_text="There is one lead professional at a time: the current one steps down.",
+    )
+    last_contact_on = GovukDateField(label="Last contact", required=False, help_text="For example, 27 3 2026")
+    next_contact_on = GovukDateField(label="Next planned contact", required=False, help_text="For example, 3 4 2026")
+
+
+class TeamInviteForm(forms.Form):
+    """A registered colleague, or someone not yet registered by work email."""
+
+    colleague = forms.ModelChoiceField(
+        label="Choose a registered colleague",
+        queryset=Practitioner.objects.none(),
+        required=False,
+        empty_label="Choose a colleague",
+    )
+    email = forms.EmailField(
+        label="Or enter the work email of someone not yet registered",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, viewer: Practitioner, client_id: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["colleague"]
+        field.queryset = invite_candidates(viewer=viewer, client_id=client_id)
+        field.label_from_instance = lambda p: f"{p.user.full_name} — {p.job_title}, {p.agency.name}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("colleague") and data.get("email"):
+            raise ValidationError("Choose a colleague or enter an email address, not both")
+        return data
+
+
+def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Practitioner]:
+    """Verified, active colleagues not already in the team. A sensitive agency's staff are offered only to
+    their own agency: offering them to others would reveal who works there."""
+    in_team = Involvement.objects.filter(client_id=client_id, ended_on__isnull=True).values("practitioner_id")
+    return (
+        Practitioner.objects.filter(verified_at__isnull=False, user__is_active=True)
+        .filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
+        .exclude(pk__in=in_team)
+        .exclude(pk=viewer.pk)
+        .select_related("user", "agency")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )

@@ -1,0 +1,253 @@
+"""Every change to clients and teams: atomic, audited, recorded as team activity, and the team told.
+
+Emails carry no client personal data: what kind of change, and a link to the team page.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
+from core.directory.models import Practitioner
+from core.governance.models import LegalBasis
+
+
+@dataclass(frozen=True)
+class NewClient:
+    first_name: str
+    surname: str
+    date_of_birth: datetime.date | None
+    postcode: str
+    legal_basis: LegalBasis
+    address_line: str = ""
+    town: str = ""
+    nhs_number: str = ""
+    unique_pupil_number: str = ""
+    local_case_id: str = ""
+    consent_given_by: str = ""
+    consent_given_on: datetime.date | None = None
+
+
+def _require_verified(viewer: Practitioner) -> None:
+    if viewer.verified_at is None:
+        raise PermissionDenied("Your agency manager has not verified your account yet.")
+
+
+def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpRequest) -> None:
+    """Email the rest of the current team, after the change commits. No client data in the email."""
+    others = list(
+        Involvement.objects.filter(client=client, ended_on__isnull=True)
+        .exclude(practitioner=actor)
+        .values_list("practitioner__user__email", flat=True)
+    )
+    if not others:
+        return
+    link = request.build_absolute_uri(reverse("client-team", kwargs={"client_id": client.pk}))
+    body = f"{what} in the team of one of your clients.\n\nSee the team: {link}\n"
+    messages = [("A change in one of your teams", body, settings.DEFAULT_FROM_EMAIL, [email]) for email in others]
+    transaction.on_commit(lambda: send_mass_mail(messages))
+
+
+@transaction.atomic
+def client_create(*, viewer: Practitioner, data: NewClient, role: str, request: HttpRequest) -> Client:
+    """Add a client (after a search found no match) with the viewer as the first member of the team."""
+    _require_verified(viewer)
+    basis = data.legal_basis
+    if not basis.is_accepted:
+        raise ValidationError({"legal_basis": "The council does not accept this basis for new records."})
+    if basis.requires_consent and not (data.consent_given_by.strip() and data.consent_given_on):
+        raise ValidationError({"consent_given_by": "Say who gave consent, and when."})
+    if data.consent_given_on and data.consent_given_on > timezone.localdate():
+        raise ValidationError({"consent_given_on": "Consent cannot be given in the future."})
+    client = Client.objects.create(
+        first_name=data.first_name.strip(),
+        surname=data.surname.strip(),
+        date_of_birth=data.date_of_birth,
+        postcode=data.postcode.strip().upper(),
+        address_line=data.address_line.strip(),
+        town=data.town.strip(),
+        nhs_number=data.nhs_number.replace(" ", ""),
+        unique_pupil_number=data.unique_pupil_number.strip().upper(),
+        local_case_id=data.local_case_id.strip(),
+        legal_basis=basis,
+        consent_given_by=data.consent_given_by.strip(),
+        consent_given_on=data.consent_given_on,
+        created_by=viewer,
+    )
+    Involvement.objects.create(
+        client=client,
+        practitioner=viewer,
+        role=role.strip(),
+        started_on=timezone.localdate(),
+        join_reason="Added the client",
+    )
+    TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.CLIENT_ADDED, actor=viewer)
+    audit_record(
+        action=AuditAction.CLIENT_ADDED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="client",
+        object_id=client.pk,
+        reason=f"legal basis {basis.code}",
+    )
+    return client
+
+
+@transaction.atomic
+def involvement_start(
+    *, viewer: Practitioner, client: Client, role: str, reason: str, request: HttpRequest
+) -> Involvement:
+    """Join a client's team, with a reason. The team is told."""
+    _require_verified(viewer)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are joining this team."})
+    if Involvement.objects.filter(client=client, practitioner=viewer, ended_on__isnull=True).exists():
+        raise ValidationError({"role": "You are already in this team."})
+    involvement = Involvement.objects.create(
+        client=client,
+        practitioner=viewer,
+        role=role.strip(),
+        started_on=timezone.localdate(),
+        join_reason=reason.strip()[:300],
+    )
+    TeamInvitation.objects.filter(client=client, invitee=viewer, answered_at__isnull=True).update(
+        answered_at=timezone.now()
+    )
+    TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.JOINED, actor=viewer)
+    audit_record(
+        action=AuditAction.INVOLVEMENT_STARTED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="client",
+        object_id=client.pk,
+        reason=reason.strip()[:300],
+    )
+    _tell_team(client=client, actor=viewer, what="Someone joined", request=request)
+    return involvement
+
+
+def _own_current(viewer: Practitioner, involvement: Involvement) -> None:
+    if involvement.practitioner_id != viewer.pk or involvement.ended_on is not None:
+        raise PermissionDenied("You can change only your own current involvement.")
+
+
+@transaction.atomic
+def involvement_update(
+    *,
+    viewer: Practitioner,
+    involvement: Involvement,
+    role: str,
+    is_lead: bool,
+    last_contact_on: datetime.date | None,
+    next_contact_on: datetime.date | None,
+    request: HttpRequest,
+) -> Involvement:
+    """Keep my involvement current: role, lead professional, last and next contact."""
+    _own_current(viewer, involvement)
+    today = timezone.localdate()
+    if last_contact_on and last_contact_on != involvement.last_contact_on and last_contact_on > today:
+        raise ValidationError({"last_contact_on": "The last contact cannot be in the future."})
+    if last_contact_on and last_contact_on < involvement.started_on:
+        raise ValidationError({"last_contact_on": "The last contact cannot be before you joined the team."})
+    if next_contact_on and next_contact_on != involvement.next_contact_on and next_contact_on < today:
+        raise ValidationError({"next_contact_on": "The next contact must be today or later."})
+    became_lead = is_lead and not involvement.is_lead
+    if became_lead:  # one lead professional at a time: the previous lead steps down
+        Involvement.objects.filter(client_id=involvement.client_id, ended_on__isnull=True, is_lead=True).update(
+            is_lead=False
+        )
+    involvement.role = role.strip() or involvement.role
+    involvement.is_lead = is_lead
+    involvement.last_contact_on = last_contact_on
+    involvement.next_contact_on = next_contact_on
+    try:
+        with transaction.atomic():
+            involvement.save(update_fields=["role", "is_lead", "last_contact_on", "next_contact_on", "updated_at"])
+    except IntegrityError as error:  # another lead was set at the same moment
+        raise ValidationError({"is_lead": "Someone else has just become lead professional. Try again."}) from error
+    kind = TeamActivity.Kind.LEAD_CHANGED if became_lead else TeamActivity.Kind.UPDATED
+    TeamActivity.objects.create(client_id=involvement.client_id, kind=kind, actor=viewer)
+    audit_record(
+        action=AuditAction.INVOLVEMENT_UPDATED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="involvement",
+        object_id=involvement.pk,
+        reason="became lead" if became_lead else "",
+    )
+    if became_lead:
+        _tell_team(client=involvement.client, actor=viewer, what="The lead professional changed", request=request)
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: HttpRequest) -> Involvement:
+    """End my involvement: I become "previously involved" and no longer see the team."""
+    _own_current(viewer, involvement)
+    involvement.ended_on = max(timezone.localdate(), involvement.started_on)
+    involvement.is_lead = False
+    involvement.next_contact_on = None
+    involvement.save(update_fields=["ended_on", "is_lead", "next_contact_on", "updated_at"])
+    TeamActivity.objects.create(client_id=involvement.client_id, kind=TeamActivity.Kind.LEFT, actor=viewer)
+    audit_record(
+        action=AuditAction.INVOLVEMENT_ENDED,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="involvement",
+        object_id=involvement.pk,
+    )
+    _tell_team(client=involvement.client, actor=viewer, what="Someone left", request=request)
+    return involvement
+
+
+@transaction.atomic
+def team_invite(
+    *, viewer: Practitioner, client: Client, invitee: Practitioner | None, email: str, request: HttpRequest
+) -> TeamInvitation:
+    """Ask a colleague — registered, or by work email — to join the team. Only team members invite."""
+    if not Involvement.objects.filter(client=client, practitioner=viewer, ended_on__isnull=True).exists():
+        raise PermissionDenied("Only members of the team can invite others to it.")
+    email = email.strip().lower()
+    if invitee is None and not email:
+        raise ValidationError({"email": "Choose a colleague, or enter their work email."})
+    if invitee is None:
+        invitee = Practitioner.objects.filter(user__email=email, user__is_active=True).first()
+    if (
+        invitee is not None
+        and Involvement.objects.filter(client=client, practitioner=invitee, ended_on__isnull=True).exists()
+    ):
+        raise ValidationError({"email": "They are already in this team."})
+    invitation = TeamInvitation.objects.create(
+        client=client, invited_by=viewer, invitee=invitee, invitee_email="" if invitee else email
+    )
+    TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.INVITED, actor=viewer, subject=invitee)
+    audit_record(
+        action=AuditAction.TEAM_INVITATION_SENT,
+        outcome=AuditOutcome.SUCCESS,
+        request=request,
+        object_type="client",
+        object_id=client.pk,
+    )
+    address = invitee.user.email if invitee else email
+    if invitee:
+        link = request.build_absolute_uri(reverse("client-join", kwargs={"client_id": client.pk}))
+        body = f"{viewer.user.full_name} has asked you to join the team around one of their clients.\n\n{link}\n"
+    else:
+        body = (
+            f"{viewer.user.full_name} ({viewer.agency.name}) would like you to join the team around a client in "
+            f"Patchwork at {request.get_host()}. You do not have an account yet: ask your agency's manager to invite "
+            "you. Once you have signed in, the invitation will be waiting on your home page.\n"
+        )
+    transaction.on_commit(
+        lambda: send_mass_mail([("You are invited to join a team", body, settings.DEFAULT_FROM_EMAIL, [address])])
+    )
+    return invitation

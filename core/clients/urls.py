@@ -1,0 +1,23 @@
+"""Client pages: find, add, the team around the client, join, keep your involvement current, invite."""
+
+from django.urls import path
+
+from core.clients.views.add import client_add
+from core.clients.views.involvement import (
+    client_join,
+    involvement_end_page,
+    involvement_update_page,
+    team_invite_page,
+)
+from core.clients.views.search import client_search_page
+from core.clients.views.team import client_team
+
+urlpatterns = [
+    path("clients/search/", client_search_page, name="client-search"),
+    path("clients/new/", client_add, name="client-add"),
+    path("clients/<uuid:client_id>/", client_team, name="client-team"),
+    path("clients/<uuid:client_id>/join/", client_join, name="client-join"),
+    path("clients/<uuid:client_id>/my-involvement/", involvement_update_page, name="involvement-update"),
+    path("clients/<uuid:client_id>/my-involvement/end/", involvement_end_page, name="involvement-end"),
+    path("clients/<uuid:client_id>/invite/", team_invite_page, name="team-invite"),
+]

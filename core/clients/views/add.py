@@ -1,0 +1,86 @@
+"""Add a client in under 30 seconds (journey 3): only after a search, with a possible-duplicate warning."""
+
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.clients.forms import ClientAddForm
+from core.clients.recorded import SearchRateExceeded, client_search_recorded
+from core.clients.selectors import SearchCriteria, SearchResult
+from core.clients.services import NewClient, client_create
+from core.clients.views.search import last_search, last_search_forget, search_hits_remember
+from core.clients.views.viewer import require_verified, viewer_for
+
+# Which surname and date of birth the duplicate warning was shown for (a digest: no personal data).
+DUPLICATES_SHOWN_KEY = "patchwork_duplicates_shown"
+
+
+def _duplicate_key(form: ClientAddForm) -> str:
+    data = form.cleaned_data
+    text = f"{data['surname'].strip().lower()}|{data['date_of_birth'].isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@require_http_methods(["GET", "POST"])
+def client_add(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request)
+    require_verified(viewer)
+    searched = last_search(request)
+    if searched is None:
+        messages.info(request, "Search for the client first: they may already be known.")
+        return redirect("client-search")
+    if request.method != "POST":
+        form = ClientAddForm(initial=searched | {"role": viewer.job_title})
+        return render(request, "clients/add.html", {"form": form})
+
+    form = ClientAddForm(request.POST)
+    context: dict[str, object] = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        confirmed = data["none_of_these"] and request.session.get(DUPLICATES_SHOWN_KEY) == _duplicate_key(form)
+        if not confirmed:
+            # The duplicate check is a search like any other: audited and rate-limited.
+            try:
+                duplicates: SearchResult = client_search_recorded(
+                    viewer=viewer,
+                    criteria=SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"]),
+                    request=request,
+                )
+            except SearchRateExceeded:
+                return render(request, "clients/search_rate_limited.html", status=429)
+            if duplicates.hits or duplicates.too_many:
+                search_hits_remember(request, duplicates.hits)
+                request.session[DUPLICATES_SHOWN_KEY] = _duplicate_key(form)
+                if data["none_of_these"]:
+                    form.add_error("none_of_these", "The details changed: check these possible matches again")
+                return render(request, "clients/add.html", context | {"duplicates": duplicates})
+        try:
+            client = client_create(
+                viewer=viewer,
+                data=NewClient(
+                    first_name=data["first_name"],
+                    surname=data["surname"],
+                    date_of_birth=data["date_of_birth"],
+                    postcode=data["postcode"],
+                    legal_basis=data["legal_basis"],
+                    nhs_number=data["nhs_number"],
+                    unique_pupil_number=data["unique_pupil_number"],
+                    local_case_id=data["local_case_id"],
+                    consent_given_by=data["consent_given_by"],
+                    consent_given_on=data["consent_given_on"],
+                ),
+                role=data["role"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            last_search_forget(request)
+            request.session.pop(DUPLICATES_SHOWN_KEY, None)
+            messages.success(request, "Client added. You are the first member of their team.")
+            return redirect("client-team", client_id=client.pk)
+    return render(request, "clients/add.html", context)

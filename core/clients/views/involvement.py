@@ -1,0 +1,127 @@
+"""Join a team, keep your involvement current, leave it, invite a colleague (journeys 5 and 6)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
+from core.clients.forms import InvolvementUpdateForm, JoinForm, TeamInviteForm
+from core.clients.models import Client, TeamInvitation
+from core.clients.selectors import client_hit
+from core.clients.services import involvement_end, involvement_start, involvement_update, team_invite
+from core.clients.views.search import search_hit_recent
+from core.clients.views.viewer import own_involvement_or_404, require_verified, viewer_for
+from core.directory.models import Practitioner
+
+
+def _invited(viewer: Practitioner, client_id: object) -> bool:
+    """A pending invitation to this client's team, to the viewer or to their work email."""
+    return TeamInvitation.objects.filter(
+        Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
+        client_id=client_id,
+        answered_at__isnull=True,
+    ).exists()
+
+
+def _not_found(request: HttpRequest, client_id: object) -> Http404:
+    audit_record(
+        action=AuditAction.ACCESS_DENIED,
+        outcome=AuditOutcome.DENIED,
+        request=request,
+        object_type="client",
+        object_id=client_id,
+        reason="join: not a recent search hit and no invitation",
+    )
+    return Http404("No such client.")
+
+
+@require_http_methods(["GET", "POST"])
+def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
+    """Join from a search hit (or an invitation), with a reason. Nobody reaches a client by guessing ids."""
+    viewer = viewer_for(request)
+    if not (search_hit_recent(request, client_id) or _invited(viewer, client_id)):
+        raise _not_found(request, client_id)
+    hit = client_hit(viewer=viewer, client_id=client_id)
+    if hit is None:
+        raise _not_found(request, client_id)
+    if hit.viewer_in_team:
+        return redirect("client-team", client_id=hit.client_id)
+    require_verified(viewer)
+    form = JoinForm(request.POST or None, initial={"role": viewer.job_title})
+    if request.method == "POST" and form.is_valid():
+        client = Client.objects.only("pk").get(pk=hit.client_id)
+        try:
+            involvement_start(
+                viewer=viewer,
+                client=client,
+                role=form.cleaned_data["role"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "You have joined the team. The other members have been told.")
+            return redirect("client-team", client_id=hit.client_id)
+    return render(request, "clients/join.html", {"hit": hit, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def involvement_update_page(request: HttpRequest, client_id: object) -> HttpResponse:
+    viewer = viewer_for(request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    initial = {
+        "role": involvement.role,
+        "is_lead": involvement.is_lead,
+        "last_contact_on": involvement.last_contact_on,
+        "next_contact_on": involvement.next_contact_on,
+    }
+    form = InvolvementUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_update(viewer=viewer, involvement=involvement, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your involvement is up to date.")
+            return redirect("client-team", client_id=involvement.client_id)
+    return render(request, "clients/involvement_update.html", {"form": form, "client": involvement.client})
+
+
+@require_http_methods(["GET", "POST"])
+def involvement_end_page(request: HttpRequest, client_id: object) -> HttpResponse:
+    viewer = viewer_for(request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    if request.method == "POST":
+        involvement_end(viewer=viewer, involvement=involvement, request=request)
+        messages.success(request, "You have left the team. The other members have been told.")
+        return redirect("home")
+    return render(request, "clients/involvement_end.html", {"client": involvement.client})
+
+
+@require_http_methods(["GET", "POST"])
+def team_invite_page(request: HttpRequest, client_id: object) -> HttpResponse:
+    viewer = viewer_for(request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    form = TeamInviteForm(request.POST or None, viewer=viewer, client_id=involvement.client_id)
+    if request.method == "POST" and form.is_valid():
+        colleague = form.cleaned_data["colleague"]
+        try:
+            team_invite(
+                viewer=viewer,
+                client=involvement.client,
+                invitee=colleague,
+                email=form.cleaned_data["email"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            who = colleague.user.full_name if colleague else form.cleaned_data["email"]
+            messages.success(request, f"Invitation sent to {who}.")
+            return redirect("client-team", client_id=involvement.client_id)
+    return render(request, "clients/team_invite.html", {"form": form, "client": involvement.client})

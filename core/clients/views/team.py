@@ -1,0 +1,204 @@
+"""The team around the client (journey 4): members, the previously involved, the family, and a picture."""
+
+import math
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.clients.recorded import team_view_recorded
+from core.clients.selectors import TeamView
+from core.clients.views.viewer import viewer_for
+from core.governance.visibility import PLACEHOLDER_LABEL, MemberView
+
+DIAGRAM_WIDTH = 960
+DIAGRAM_HEIGHT = 620
+RING_RADIUS = 190.0
+MOST_NODES = 12  # more would not be readable: larger teams are drawn by agency
+
+
+@dataclass(frozen=True)
+class DiagramNode:
+    x: float
+    y: float
+    label_x: float
+    label_y: float
+    detail_y: float
+    agency_y: float
+    anchor: str
+    label: str
+    detail: str
+    agency: str
+    is_lead: bool
+    is_viewer: bool
+    is_placeholder: bool
+
+
+@dataclass(frozen=True)
+class NetworkDiagram:
+    """The client in the centre, each member (or a confidential service) around them."""
+
+    width: int
+    height: int
+    centre_x: float
+    centre_y: float
+    nodes: list[DiagramNode]
+    description: str
+
+    @property
+    def first_name_y(self) -> float:
+        return self.centre_y - 4
+
+    @property
+    def surname_y(self) -> float:
+        return self.centre_y + 18
+
+    @property
+    def legend_y(self) -> int:
+        return self.height - 24
+
+    @property
+    def legend_text_y(self) -> int:
+        return self.height - 19
+
+
+def _shorten(text: str, length: int = 28) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _describe(member: MemberView) -> str:
+    if member.is_placeholder:
+        return "a confidential service"
+    parts = [member.name or "", member.role or "", member.agency or ""]
+    text = ", ".join(part for part in parts if part)
+    if member.is_lead:
+        text += " (lead professional)"
+    if member.is_viewer:
+        text += " (you)"
+    return text
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """What one node stands for: a member, an agency's members, a confidential service, or the rest."""
+
+    label: str
+    detail: str
+    agency: str
+    is_lead: bool = False
+    is_viewer: bool = False
+    is_placeholder: bool = False
+
+
+def _member_spot(member: MemberView) -> _Spot:
+    if member.is_placeholder:
+        return _Spot("Confidential service", "contact via the gateway", "", is_placeholder=True)
+    return _Spot(
+        label=(member.name or "") + (" (you)" if member.is_viewer else ""),
+        detail=_shorten(("Lead professional · " if member.is_lead else "") + (member.role or ""), 34),
+        agency=member.agency_type or "",
+        is_lead=member.is_lead,
+        is_viewer=member.is_viewer,
+    )
+
+
+def _agency_spots(members: list[MemberView]) -> list[_Spot]:
+    """A large team drawn by agency: one node per agency, so the picture stays readable."""
+    groups: dict[str | None, list[MemberView]] = {}  # None: the confidential services (already one node each)
+    for member in members:
+        groups.setdefault(None if member.is_placeholder else member.agency or "", []).append(member)
+    spots = []
+    for agency, group in groups.items():
+        if agency is None:
+            spots.extend(_member_spot(member) for member in group)
+            continue
+        is_lead = any(member.is_lead for member in group)
+        is_viewer = any(member.is_viewer for member in group)
+        people = f"{len(group)} {'practitioner' if len(group) == 1 else 'practitioners'}"
+        spots.append(
+            _Spot(
+                label=agency,
+                detail=("Lead professional · " if is_lead else "") + people,
+                agency="including you" if is_viewer else "",
+                is_lead=is_lead,
+                is_viewer=is_viewer,
+            )
+        )
+    if len(spots) > MOST_NODES:  # the lead's, the viewer's and confidential services first; the rest as one node
+        spots.sort(key=lambda spot: (not spot.is_lead, not spot.is_viewer, not spot.is_placeholder))
+        rest = len(spots) - (MOST_NODES - 1)
+        spots = [*spots[: MOST_NODES - 1], _Spot(f"{rest} more agencies", "listed below", "")]
+    return spots
+
+
+def network_diagram(team: TeamView) -> NetworkDiagram:
+    """The client in the centre and, around them on one ring, each member — or, for a large team, each
+    agency (a person per node would not be readable)."""
+    members = team.current
+    by_agency = len(members) > MOST_NODES
+    spots = _agency_spots(members) if by_agency else [_member_spot(member) for member in members]
+    centre_x, centre_y = DIAGRAM_WIDTH / 2, DIAGRAM_HEIGHT / 2 - 10
+    nodes = []
+    for index, spot in enumerate(spots):
+        angle = -math.pi / 2 + 2 * math.pi * index / len(spots)
+        cos, sin = math.cos(angle), math.sin(angle)
+        x, y = centre_x + RING_RADIUS * cos, centre_y + RING_RADIUS * sin
+        # three lines of text (name, role, agency type): above a node at the top, below one at the bottom
+        label_y = y - 68 if sin < -0.8 else y + 44 if sin > 0.8 else y - 12
+        anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+        nodes.append(
+            DiagramNode(
+                x=round(x, 1),
+                y=round(y, 1),
+                label_x=round(x + 28 * cos, 1),
+                label_y=round(label_y, 1),
+                detail_y=round(label_y + 18, 1),
+                agency_y=round(label_y + 35, 1),
+                anchor=anchor,
+                label=_shorten(spot.label, 22 if anchor == "middle" else 26),
+                detail=spot.detail,
+                agency=spot.agency,
+                is_lead=spot.is_lead,
+                is_viewer=spot.is_viewer,
+                is_placeholder=spot.is_placeholder,
+            )
+        )
+    client = team.client
+    count = len(members)
+    if not members:
+        description = f"{client} is in the centre. Nobody is in the team."
+    elif by_agency:
+        description = (
+            f"{client} is in the centre, connected to the {len(spots)} agencies of the {count} members of the "
+            "team: " + "; ".join(f"{spot.label} ({spot.detail})" for spot in spots) + ". Everyone is listed below."
+        )
+    else:
+        description = (
+            f"{client} is in the centre, connected to {count} {'member' if count == 1 else 'members'} of the "
+            "team: " + "; ".join(_describe(member) for member in members) + ". The same people are listed below."
+        )
+    return NetworkDiagram(
+        width=DIAGRAM_WIDTH,
+        height=DIAGRAM_HEIGHT,
+        centre_x=centre_x,
+        centre_y=centre_y,
+        nodes=nodes,
+        description=description,
+    )
+
+
+@require_GET
+def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
+    """Only for practitioners currently in the team; anyone else gets "not found" (recorded)."""
+    viewer = viewer_for(request)
+    team = team_view_recorded(viewer=viewer, client_id=client_id, request=request)
+    context = {
+        "team": team,
+        "client": team.client,
+        "diagram": network_diagram(team),
+        "placeholder_label": PLACEHOLDER_LABEL,
+        # family members whose own team the viewer is in: their names link to that team
+        "my_family_teams": {person.client_id for person in team.family if any(m.is_viewer for m in person.members)},
+    }
+    return render(request, "clients/team.html", context)

@@ -1,0 +1,127 @@
+"""Reading the phonebook: the colleagues and agencies a practitioner may look up.
+
+One rule decides who is listed anywhere (``practitioners_visible_to``): people whose account is
+active, who have been verified by their agency, and whose agency the council has approved. The
+staff of a sensitive agency are listed only to that agency's own verified staff: anyone else who
+could see who works there could work out who works with a client of a confidential service.
+
+Everything here reads the request's council schema, so another council's people are never found.
+"""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from core.accounts.models import User
+from core.directory.models import Agency, ApprovalState, Practitioner
+
+SEARCH_LIMIT = 50
+SEARCH_MAX_WORDS = 6
+
+
+def practitioner_for_user(*, user: User) -> Practitioner | None:
+    """The signed-in person's own practitioner profile, if they have one."""
+    return Practitioner.objects.select_related("user", "agency").filter(user_id=user.pk).first()
+
+
+def _sees_own_sensitive_agency(viewer: Practitioner) -> bool:
+    return viewer.verified_at is not None
+
+
+def practitioners_visible_to(*, viewer: Practitioner) -> QuerySet[Practitioner]:
+    """Everyone ``viewer`` may find in the phonebook, with their account and agency loaded."""
+    listed = Practitioner.objects.select_related("user", "agency").filter(
+        user__is_active=True,
+        verified_at__isnull=False,
+        agency__approval_state=ApprovalState.APPROVED,
+    )
+    if _sees_own_sensitive_agency(viewer):
+        return listed.filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
+    return listed.filter(agency__is_sensitive=False)
+
+
+@dataclass(frozen=True)
+class PractitionerSearchResult:
+    practitioners: list[Practitioner]
+    more: bool  # more matched than are shown: the viewer should narrow the search
+
+
+def practitioner_search(
+    *, viewer: Practitioner, query: str = "", agency_id: UUID | None = None, limit: int = SEARCH_LIMIT
+) -> PractitionerSearchResult:
+    """Colleagues matching every word of ``query`` (in a name, job title, expertise or agency name)
+    and, if given, working for one agency; by surname, at most ``limit``. One query, whatever it finds.
+
+    With neither a query nor an agency there is nothing to search for: no one is listed.
+    """
+    words = query.split()[:SEARCH_MAX_WORDS]
+    if not words and agency_id is None:
+        return PractitionerSearchResult(practitioners=[], more=False)
+    people = practitioners_visible_to(viewer=viewer)
+    for word in words:
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(job_title__icontains=word)
+            | Q(expertise__icontains=word)
+            | Q(agency__name__icontains=word)
+        )
+    if agency_id is not None:
+        people = people.filter(agency_id=agency_id)
+    found = list(people.order_by("user__last_name", "user__first_name", "pk")[: limit + 1])
+    return PractitionerSearchResult(practitioners=found[:limit], more=len(found) > limit)
+
+
+def practitioner_profile_get(*, viewer: Practitioner, practitioner_id: UUID) -> Practitioner | None:
+    """A colleague's profile if ``viewer`` may find them, or the viewer's own (even before they are verified)."""
+    if practitioner_id == viewer.pk:
+        return viewer
+    return practitioners_visible_to(viewer=viewer).filter(pk=practitioner_id).first()
+
+
+def practitioner_photo_open(*, practitioner: Practitioner) -> File | None:
+    """The stored photo of a practitioner found through the selectors above, if it is this council's."""
+    name = practitioner.photo.name
+    if not name or not name.startswith(f"practitioners/{connection.schema_name}/"):
+        return None
+    try:
+        return default_storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
+
+
+def agencies_listed() -> QuerySet[Agency]:
+    """The council's approved agencies, by name. Sensitive ones too: how to reach them is no secret."""
+    return Agency.objects.filter(approval_state=ApprovalState.APPROVED).order_by("name")
+
+
+def agencies_searchable_by(*, viewer: Practitioner) -> QuerySet[Agency]:
+    """The agencies whose staff ``viewer`` may search for."""
+    agencies = agencies_listed()
+    if _sees_own_sensitive_agency(viewer):
+        return agencies.filter(Q(is_sensitive=False) | Q(pk=viewer.agency_id))
+    return agencies.filter(is_sensitive=False)
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    agency: Agency
+    staff_hidden: bool  # a sensitive agency seen from outside: its gateway contact, never its people
+    practitioners: QuerySet[Practitioner]
+
+
+def agency_page_get(*, viewer: Practitioner, agency_id: UUID) -> AgencyPage | None:
+    agency = agencies_listed().filter(pk=agency_id).first()
+    if agency is None:
+        return None
+    staff_hidden = agency.is_sensitive and not (agency.pk == viewer.agency_id and _sees_own_sensitive_agency(viewer))
+    people = practitioners_visible_to(viewer=viewer).filter(agency_id=agency.pk)
+    return AgencyPage(
+        agency=agency,
+        staff_hidden=staff_hidden,
+        practitioners=people.none() if staff_hidden else people.order_by("user__last_name", "user__first_name", "pk"),
+    )

@@ -1,0 +1,245 @@
+"""The team around the client (journey 4, AZ-2, TEN-2): who sees what, on the rendered page."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from core.audit.models import AuditAction, AuditEvent, AuditOutcome
+from core.clients.models import Client, Family, FamilyMember, Involvement
+from core.clients.selectors import TeamView
+from core.clients.views.team import MOST_NODES, network_diagram
+from core.governance.visibility import Detail, MemberView
+from tenants.models import Council
+from tests.conftest import sign_in
+from tests.core.clients.conftest import GATEWAY, Team, practitioner, text_of
+from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, PractitionerFactory
+
+pytestmark = pytest.mark.council_side
+
+PLACEHOLDER = f"A confidential service is involved — contact via {GATEWAY}"
+
+
+def _team_page(browser: Browser, team: Team) -> str:
+    response = browser.get(f"/clients/{team.client.pk}/")
+    assert response.status_code == 200
+    return text_of(response)
+
+
+def test_a_member_sees_the_team_with_contact_details(team: Team, browser_as: object) -> None:
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    assert "Jade Hughes" in page
+    assert "2 June 2014" in page
+    assert "9434765919" in page
+    assert "Children Act 2004" in page or "UK GDPR" in page  # the legal basis
+    for shown in ("Nia Nurse", "nia.nurse@school.example", "01632 960333", "School nurse", "Alpha Primary School"):
+        assert shown in page
+    assert "07700 900001" in page
+    assert "1 February 2026" in page  # since
+
+
+def test_the_viewers_own_card_and_the_lead_are_marked(team: Team, browser_as: object) -> None:
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    assert "<mark>Maya Member</mark>" in page
+    assert '<strong class="govuk-tag govuk-tag--blue">You</strong>' in page
+    assert "Lead professional" in page
+    assert re.search(r"Lead professional</dt>\s*<dd[^>]*>\s*Maya Member \(you\)", page)
+
+
+def test_an_outsider_gets_not_found_and_the_attempt_is_recorded(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    response = browser.get(f"/clients/{team.client.pk}/")
+    assert response.status_code == 404
+    assert "Jade" not in text_of(response)
+    with schema_context(council_a.schema_name):
+        assert AuditEvent.objects.filter(
+            action=AuditAction.CLIENT_VIEWED,
+            outcome=AuditOutcome.DENIED,
+            actor_id=team.outsider.user.pk,
+            object_id=str(team.client.pk),
+        ).exists()
+
+
+def test_a_view_of_the_team_is_audited(council_a: Council, team: Team, browser_as: object) -> None:
+    _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    with schema_context(council_a.schema_name):
+        event = AuditEvent.objects.get(action=AuditAction.CLIENT_VIEWED, actor_id=team.member.user.pk)
+    assert event.outcome == AuditOutcome.SUCCESS
+    assert event.object_id == str(team.client.pk)
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_other_agencies_see_a_placeholder_not_the_sensitive_worker(team: Team, browser_as: object) -> None:
+    page = _team_page(browser_as(team.nurse), team)  # type: ignore[operator]
+    assert PLACEHOLDER in page
+    for hidden in (
+        "Rory",
+        "Recovery worker",
+        "rory.recovery@recovery.example",
+        "07700 900777",
+        "Alpha Recovery Service",
+        "3 November 2025",
+    ):
+        assert hidden not in page
+
+
+def test_the_sensitive_agency_sees_its_own_worker(council_a: Council, team: Team, browser_as: object) -> None:
+    with schema_context(council_a.schema_name):
+        InvolvementFactory(client=team.client, practitioner=team.recovery_colleague, role="Peer mentor")
+    page = _team_page(browser_as(team.recovery_colleague), team)  # type: ignore[operator]
+    assert "Rory Recovery" in page
+    assert "rory.recovery@recovery.example" in page
+    assert "07700 900777" in page
+    assert PLACEHOLDER not in page
+
+
+def test_another_councils_practitioner_gets_not_found(
+    council_a: Council, council_b: Council, team: Team, client_b: Browser
+) -> None:
+    with schema_context(council_b.schema_name):
+        stranger = PractitionerFactory(user__email="kim@beta.example", agency__email_domains=["beta.example"])
+    sign_in(client_b, stranger.user, council_b)
+    assert client_b.get(f"/clients/{team.client.pk}/").status_code == 404
+    assert client_b.get(f"/clients/{team.client.pk}/join/").status_code == 404
+
+
+def test_previously_involved_are_listed_with_their_end_date(council_a: Council, team: Team, browser_as: object) -> None:
+    with schema_context(council_a.schema_name):
+        former = practitioner(team.school, "Fern", "Former")
+        InvolvementFactory(
+            client=team.client,
+            practitioner=former,
+            role="Teaching assistant",
+            started_on=datetime.date(2025, 9, 1),
+            ended_on=datetime.date(2025, 12, 19),
+        )
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    previous = page.split("Previously involved", 1)[1]
+    assert "Fern Former" in previous
+    assert "19 December 2025" in previous
+
+
+def test_the_family_and_their_teams_follow_the_same_rules(council_a: Council, team: Team, browser_as: object) -> None:
+    with schema_context(council_a.schema_name):
+        brother = ClientFactory(first_name="Kai", surname="Hughes", date_of_birth=datetime.date(2011, 1, 20))
+        family = Family.objects.create(name="Hughes household")
+        FamilyMember.objects.create(family=family, client=team.client, relationship=FamilyMember.Relationship.CHILD)
+        FamilyMember.objects.create(family=family, client=brother, relationship=FamilyMember.Relationship.SIBLING)
+        youth = practitioner(AgencyFactory(name="Alpha Youth Service", email_domains=["youth.example"]), "Yan", "Youth")
+        InvolvementFactory(client=brother, practitioner=youth, role="Youth worker")
+        InvolvementFactory(client=brother, practitioner=team.recovery_colleague, role="Peer mentor")
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    family_part = page.split("Family: Hughes household", 1)[1]
+    assert "Kai Hughes" in family_part
+    assert "Sibling" in family_part
+    assert "Yan Youth" in family_part
+    assert "Youth worker" in family_part
+    assert PLACEHOLDER in family_part
+    assert "Petra" not in page
+
+
+def test_the_network_diagram_is_an_accessible_svg_with_a_text_alternative(team: Team, browser_as: object) -> None:
+    page = _team_page(browser_as(team.nurse), team)  # type: ignore[operator]
+    svg = page[page.index("<svg xmlns") : page.index("</svg>")]
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="network-title network-desc"' in svg
+    assert '<title id="network-title">' in svg
+    assert '<desc id="network-desc">' in svg
+    assert "Maya Member" in svg
+    assert "Lead professional" in svg
+    assert "Confidential service" in svg
+    assert "Rory" not in svg
+    assert 'href="#team-members"' in page
+    assert 'id="team-members"' in page
+    assert "Skip the diagram" in page
+
+
+def test_the_page_has_no_inline_styles_or_scripts(team: Team, browser_as: object) -> None:
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    assert " style=" not in page
+    assert re.search(r"<script(?![^>]*\bsrc=)", page) is None
+
+
+def _member(number: int, agency: str, **extra: object) -> MemberView:
+    return MemberView(detail=Detail.FULL, name=f"Person {number}", agency=agency, role="Worker", **extra)  # type: ignore[arg-type]
+
+
+def test_a_large_team_is_drawn_by_agency_keeping_the_lead_you_and_confidential_services() -> None:
+    members = [_member(0, "Agency A", is_viewer=True), _member(1, "Agency B", is_lead=True)]
+    members += [_member(number, f"Agency {number}") for number in range(2, 30)]
+    members.append(MemberView(detail=Detail.PLACEHOLDER, gateway_contact="Duty line"))
+    team = TeamView(client=Client(first_name="Ada", surname="Lovelace"), current=members, previous=[], family_name=None)
+    diagram = network_diagram(team)
+    labels = [node.label for node in diagram.nodes]
+    assert len(diagram.nodes) == MOST_NODES
+    assert labels[:3] == ["Agency B", "Agency A", "Confidential service"]
+    assert labels[-1] == "20 more agencies"
+    assert diagram.nodes[0].is_lead
+    assert diagram.nodes[1].is_viewer
+    assert "Person" not in " ".join(labels)
+
+
+def test_a_small_team_is_drawn_person_by_person() -> None:
+    members = [_member(0, "Agency A", is_viewer=True), _member(1, "Agency A", is_lead=True)]
+    team = TeamView(client=Client(first_name="Ada", surname="Lovelace"), current=members, previous=[], family_name=None)
+    diagram = network_diagram(team)
+    assert [node.label for node in diagram.nodes] == ["Person 0 (you)", "Person 1"]
+    assert diagram.nodes[1].detail == "Lead professional · Worker"
+    assert "Ada Lovelace is in the centre, connected to 2 members" in diagram.description
+
+
+def _team_of(council: Council, size: int) -> tuple[object, object]:
+    """A client with ``size`` current members across a few agencies (one of them sensitive) and a family."""
+    with schema_context(council.schema_name):
+        agencies = [AgencyFactory() for _ in range(3)] + [
+            AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 000")
+        ]
+        client = ClientFactory()
+        viewer = PractitionerFactory(agency=agencies[0])
+        InvolvementFactory(client=client, practitioner=viewer, is_lead=True)
+        for number in range(size - 1):
+            InvolvementFactory(client=client, practitioner=PractitionerFactory(agency=agencies[number % 4]))
+        InvolvementFactory(client=client, ended_on=datetime.date(2026, 2, 1))
+        sibling = ClientFactory()
+        family = Family.objects.create(name="Household")
+        FamilyMember.objects.create(family=family, client=client, relationship="child")
+        FamilyMember.objects.create(family=family, client=sibling, relationship="sibling")
+        InvolvementFactory.create_batch(min(size, 5), client=sibling)
+    return client, viewer
+
+
+def _queries_for_team_page(council: Council, browser: Browser, size: int) -> int:
+    client, viewer = _team_of(council, size)
+    sign_in(browser, viewer.user, council)  # type: ignore[attr-defined]
+    browser.get(f"/clients/{client.pk}/")  # warm: session, caches
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(f"/clients/{client.pk}/")
+    count = len(queries)  # now: the next request resets the connection's query log
+    assert response.status_code == 200
+    assert text_of(response).count('class="govuk-summary-card"') >= min(size, 4) - 1
+    browser.post("/sign-out/")
+    return count
+
+
+def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(council_a: Council) -> None:
+    browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
+    counts = [_queries_for_team_page(council_a, browser, size) for size in (1, 10, 50)]
+    print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201
+    assert counts[0] == counts[1] == counts[2]
+    assert 0 < counts[0] <= 15
+
+
+def test_ended_involvements_do_not_let_a_former_member_back_in(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    with schema_context(council_a.schema_name):
+        Involvement.objects.filter(pk=team.member_involvement.pk).update(
+            ended_on=datetime.date(2026, 3, 1), is_lead=False
+        )
+    assert browser_as(team.member).get(f"/clients/{team.client.pk}/").status_code == 404  # type: ignore[operator]

@@ -1,0 +1,155 @@
+"""The team as a FHIR R4 CareTeam: valid FHIR (checked with fhir.resources), the same visibility
+policy as the team, and sensitive involvements as restricted, member-less placeholders."""
+
+import datetime
+import json
+
+import pytest
+from django.test import Client as Browser
+from django_tenants.utils import schema_context
+from fhir.resources.R4B.careteam import CareTeam
+
+from core.audit.models import AuditAction, AuditEvent, AuditOutcome
+from core.clients.fhir import GATEWAY_CONTACT_EXTENSION
+from core.clients.models import Involvement
+from tenants.models import Council
+from tests.conftest import sign_in
+from tests.core.clients_api.conftest import GATEWAY, Team, care_team_url
+from tests.factories import ClientFactory, InvolvementFactory
+
+pytestmark = pytest.mark.council_side
+
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+
+
+def _care_team(browser: Browser, team: Team) -> dict:
+    response = browser.get(care_team_url(team.client.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    return json.loads(response.content)
+
+
+def test_care_team_is_a_valid_fhir_r4_resource(as_member: Browser, team: Team) -> None:
+    resource = _care_team(as_member, team)
+    care_team = CareTeam.model_validate(resource)  # raises on anything that is not FHIR
+    assert care_team.id == str(team.client.pk)
+    assert care_team.status == "active"
+    [coding] = care_team.category[0].coding
+    assert (coding.system, coding.code) == ("http://loinc.org", "LA27976-2")
+    assert coding.display == "Longitudinal care-coordination focused care team"
+    assert care_team.subject.reference == "#patient"
+    assert care_team.subject.display == "Jade Hughes"
+    [patient] = resource["contained"]
+    assert patient["resourceType"] == "Patient"
+    assert patient["birthDate"] == "2014-06-02"
+    assert patient["identifier"] == [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+
+
+def test_practitioners_are_members_on_behalf_of_their_agency(as_member: Browser, team: Team) -> None:
+    resource = _care_team(as_member, team)
+    members = [participant for participant in resource["participant"] if "member" in participant]
+    assert [participant["member"] for participant in members] == [
+        {"reference": f"Practitioner/{team.member.pk}", "display": "Maya Member"},
+        {"reference": f"Practitioner/{team.nurse.pk}", "display": "Nia Nurse"},
+    ]
+    lead, nurse = members
+    assert lead["role"] == [{"text": "Social worker"}, {"text": "Lead professional"}]
+    assert lead["onBehalfOf"] == {
+        "reference": f"Organization/{team.children.pk}",
+        "display": "Alpha Children's Services",
+    }
+    assert nurse["role"] == [{"text": "School nurse"}]
+    assert nurse["period"] == {"start": "2026-02-01"}
+    # The team's start is the earliest the viewer may see: never a hidden confidential service's date.
+    assert resource["period"] == {"start": "2026-01-05"}
+
+
+def test_sensitive_involvement_is_a_restricted_placeholder_participant(as_member: Browser, team: Team) -> None:
+    resource = _care_team(as_member, team)
+    CareTeam.model_validate(resource)
+    placeholders = [participant for participant in resource["participant"] if "member" not in participant]
+    assert placeholders == [
+        {
+            "extension": [{"url": GATEWAY_CONTACT_EXTENSION, "valueString": GATEWAY}],
+            "role": [{"text": "Confidential service"}],
+        }
+    ]
+    assert {"code": "R", "display": "restricted", "system": CONFIDENTIALITY} in resource["meta"]["security"]
+    assert any(GATEWAY in note["text"] for note in resource["note"])
+    raw = json.dumps(resource)
+    for secret in ("Rory", "Petra", "Recovery worker", "Peer mentor", "recovery.example", "2025-11-03", "2025-12-01"):
+        assert secret not in raw, secret
+    assert str(team.recovery.pk) not in raw
+    assert str(team.recovery_worker.pk) not in raw
+
+
+def test_without_sensitive_involvements_the_care_team_is_not_labelled_restricted(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        Involvement.objects.filter(practitioner__agency=team.recovery).delete()
+    resource = _care_team(as_member, team)
+    CareTeam.model_validate(resource)
+    assert "meta" not in resource
+    assert "note" not in resource
+    assert all("member" in participant for participant in resource["participant"])
+
+
+def test_the_sensitive_agency_itself_sees_its_staff_as_members(
+    client_a: Browser, council_a: Council, team: Team
+) -> None:
+    sign_in(client_a, team.recovery_worker.user, council_a)
+    resource = _care_team(client_a, team)
+    CareTeam.model_validate(resource)
+    assert "meta" not in resource
+    displays = {participant["member"]["display"] for participant in resource["participant"]}
+    assert displays == {"Maya Member", "Nia Nurse", "Rory Recovery", "Petra Peer"}
+
+
+def test_previously_involved_practitioners_carry_an_end_date(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        InvolvementFactory(
+            client=team.client,
+            practitioner=team.outsider,
+            started_on=datetime.date(2025, 6, 1),
+            ended_on=datetime.date(2025, 12, 31),
+        )
+    resource = _care_team(as_member, team)
+    CareTeam.model_validate(resource)
+    [ended] = [p for p in resource["participant"] if p.get("period", {}).get("end")]
+    assert ended["member"]["reference"] == f"Practitioner/{team.outsider.pk}"
+    assert ended["period"] == {"start": "2025-06-01", "end": "2025-12-31"}
+    assert resource["period"] == {"start": "2025-06-01"}
+
+
+def test_outsiders_and_other_councils_get_404_and_the_view_is_audited(
+    as_outsider: Browser, council_a: Council, council_b: Council, team: Team
+) -> None:
+    assert as_outsider.get(care_team_url(team.client.pk)).status_code == 404
+    with schema_context(council_b.schema_name):
+        b_client = ClientFactory()
+    assert as_outsider.get(care_team_url(b_client.pk)).status_code == 404
+    with schema_context(council_a.schema_name):
+        outcomes = set(
+            AuditEvent.objects.filter(action=AuditAction.CLIENT_VIEWED, actor_id=team.outsider.user.pk).values_list(
+                "outcome", flat=True
+            )
+        )
+    assert outcomes == {AuditOutcome.DENIED}
+
+
+def test_member_views_of_the_care_team_are_audited(as_member: Browser, council_a: Council, team: Team) -> None:
+    _care_team(as_member, team)
+    with schema_context(council_a.schema_name):
+        assert AuditEvent.objects.filter(
+            action=AuditAction.CLIENT_VIEWED, actor_id=team.member.user.pk, outcome=AuditOutcome.SUCCESS
+        ).exists()
+
+
+def test_plain_json_is_offered_too(as_member: Browser, team: Team) -> None:
+    response = as_member.get(care_team_url(team.client.pk), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["resourceType"] == "CareTeam"
