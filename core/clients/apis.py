@@ -1,5 +1,5 @@
-"""Client API (``/api/v1/clients/...``): search, the team around a client, joining and keeping an
-involvement current, and the team as a FHIR R4 CareTeam.
+"""Client API (``/api/v1/clients/...``): search, adding a client, the team around a client, joining and
+keeping an involvement current, inviting a colleague, and the team as a FHIR R4 CareTeam.
 
 Thin views: parse and allow-list the input, call one recorded read or one service, serialise. Reads go
 through ``core.clients.recorded`` so that every search and every view of a team is audited and
@@ -11,6 +11,9 @@ Input serializers refuse any field they do not declare (DP-4): ``practitioner_id
 ``council``, ``is_lead`` on a join and the like answer 400, and are never applied.
 """
 
+import datetime
+import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +21,8 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -36,12 +41,23 @@ from rest_framework.views import APIView
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
 from core.clients.fhir import FHIR_MEDIA_TYPE, care_team_resource
+from core.clients.forms import invite_candidates
 from core.clients.models import Client, Involvement, TeamInvitation
 from core.clients.recorded import SearchRateExceeded, client_search_recorded, team_view_recorded
 from core.clients.selectors import SearchCriteria, SearchCriteriaError
-from core.clients.services import involvement_end, involvement_start, involvement_update
+from core.clients.services import (
+    NewClient,
+    client_create,
+    involvement_end,
+    involvement_start,
+    involvement_update,
+    team_invite,
+)
+from core.clients.views.add import DUPLICATES_SHOWN_KEY
+from core.clients.views.search import last_search, last_search_forget, last_search_remember
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
+from core.governance.models import LegalBasis
 from core.governance.visibility import MemberView
 
 # The clients found by the viewer's last search (a list of client id strings). The search page sets
@@ -224,7 +240,7 @@ class ClientSearchApi(APIView):
         surname = serializers.CharField(required=False, allow_blank=True, max_length=100)
         first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
         date_of_birth = serializers.DateField(required=False, allow_null=True)
-        postcode = serializers.CharField(required=False, allow_blank=True, max_length=12)
+        postcode = serializers.CharField(default="", allow_blank=True, max_length=12)
         identifier = serializers.CharField(
             required=False, allow_blank=True, max_length=40, help_text="NHS number, pupil number or case number."
         )
@@ -268,7 +284,138 @@ class ClientSearchApi(APIView):
         except SearchRateExceeded as error:
             raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
         request.session[SEARCH_HITS_SESSION_KEY] = [str(hit.client_id) for hit in result.hits]
+        last_search_remember(request, criteria)  # as the search page does: adding a client needs a search first
         return Response(self.OutputSerializer(result).data)
+
+
+# --- Adding a client -----------------------------------------------------------------------------
+
+
+def _duplicate_key(*, surname: str, date_of_birth: datetime.date) -> str:
+    """The digest the add page keeps of the details it showed possible matches for (no personal data)."""
+    text = f"{surname.strip().lower()}|{date_of_birth.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@extend_schema_serializer(component_name="ClientPossibleDuplicates")
+class PossibleDuplicatesSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    too_many = serializers.BooleanField(help_text="More than 20 matched: none is listed.")
+    results = ClientSearchApi.OutputSerializer.HitSerializer(many=True, source="hits")
+
+
+class ClientCreateApi(APIView):
+    """Add a client, with the viewer as the first member of the team: as on the add page, only after a
+    search in this session, and only once any possible matches (same surname and date of birth) have
+    been shown (409) and confirmed as not the person."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="ClientCreateInput")
+    class InputSerializer(_AllowListedSerializer):
+        first_name = serializers.CharField(max_length=100)
+        surname = serializers.CharField(max_length=100)
+        date_of_birth = serializers.DateField()
+        postcode = serializers.CharField(
+            default="", allow_blank=True, max_length=10, help_text="Empty if they have no fixed address."
+        )
+        address_line = serializers.CharField(default="", allow_blank=True, max_length=200)
+        town = serializers.CharField(default="", allow_blank=True, max_length=100)
+        nhs_number = serializers.CharField(default="", allow_blank=True, max_length=12)
+        unique_pupil_number = serializers.CharField(default="", allow_blank=True, max_length=13)
+        local_case_id = serializers.CharField(default="", allow_blank=True, max_length=40)
+        legal_basis = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=LegalBasis.objects.filter(is_accepted=True),
+            help_text="The code of a legal basis the council accepts for new records.",
+        )
+        consent_given_by = serializers.CharField(
+            default="", allow_blank=True, max_length=200, help_text="Only if the basis is consent."
+        )
+        consent_given_on = serializers.DateField(
+            default=None, allow_null=True, help_text="Only if the basis is consent."
+        )
+        role = serializers.CharField(max_length=120, help_text="Your role with this client.")
+        confirm_not_duplicate = serializers.BooleanField(
+            default=False,
+            help_text="None of the possible matches last answered (409) for this surname and date of birth is the "
+            "person: add a new client.",
+        )
+
+        def validate_date_of_birth(self, value: datetime.date) -> datetime.date:
+            if value > timezone.localdate():
+                raise serializers.ValidationError("Date of birth must be today or in the past.")
+            return value
+
+        def validate_nhs_number(self, value: str) -> str:
+            value = re.sub(r"\s+", "", value)
+            if value and not re.fullmatch(r"\d{10}", value):
+                raise serializers.ValidationError("An NHS number is 10 digits.")
+            return value
+
+        def validate_unique_pupil_number(self, value: str) -> str:
+            value = value.strip().upper()
+            if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
+                raise serializers.ValidationError(
+                    "A Unique Pupil Number is a letter, 11 digits and a final letter or digit."
+                )
+            return value
+
+    @extend_schema_serializer(component_name="ClientCreated")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+
+    @extend_schema(
+        operation_id="client_create",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Invalid input (field name → list of messages), or no search in this session yet.",
+            ),
+            403: OpenApiResponse(_ErrorSerializer, description="Not signed in with both factors, or not yet verified."),
+            409: OpenApiResponse(
+                PossibleDuplicatesSerializer,
+                description="Possible matches: join one of them, or send again with confirm_not_duplicate.",
+            ),
+            429: OpenApiResponse(_ErrorSerializer, description="Too many searches: wait a few minutes."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        viewer = _viewer(request)
+        if viewer.verified_at is None:  # as on the add page: adding waits for the agency's verification
+            raise exceptions.PermissionDenied("Your agency manager has not verified your account yet.")
+        if last_search(request) is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Search for the client first: they may already be known."]}
+            )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        role = data.pop("role")
+        key = _duplicate_key(surname=data["surname"], date_of_birth=data["date_of_birth"])
+        if not (data.pop("confirm_not_duplicate") and request.session.get(DUPLICATES_SHOWN_KEY) == key):
+            # The duplicate check is a search like any other: audited and rate-limited.
+            criteria = SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"])
+            try:
+                duplicates = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+            except SearchRateExceeded as error:
+                raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
+            if duplicates.hits or duplicates.too_many:
+                request.session[SEARCH_HITS_SESSION_KEY] = [str(hit.client_id) for hit in duplicates.hits]
+                request.session[DUPLICATES_SHOWN_KEY] = key
+                detail = "The client may already be known: join their team, or confirm none of these is them."
+                payload = {"detail": detail, "too_many": duplicates.too_many, "hits": duplicates.hits}
+                return Response(PossibleDuplicatesSerializer(payload).data, status=status.HTTP_409_CONFLICT)
+        with _service_errors():
+            client = client_create(viewer=viewer, data=NewClient(**data), role=role, request=request)
+        last_search_forget(request)
+        request.session.pop(DUPLICATES_SHOWN_KEY, None)
+        location = reverse("api-v1:client-team", kwargs={"client_id": client.pk})
+        return Response(
+            self.OutputSerializer(client).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 # --- The team around a client --------------------------------------------------------------------
@@ -413,6 +560,68 @@ class InvolvementEndApi(APIView):
         with _service_errors():
             involvement = involvement_end(viewer=viewer, involvement=involvement, request=request)
         return Response(InvolvementOutputSerializer(involvement).data)
+
+
+# --- Inviting a colleague to the team ------------------------------------------------------------
+
+
+class TeamInvitationCreateApi(APIView):
+    """Invite a colleague to the team: a registered one by id (someone the viewer could choose on the invite
+    page), or someone not yet registered by work email. Only current members invite (404 otherwise, audited)."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="TeamInvitationInput")
+    class InputSerializer(_AllowListedSerializer):
+        practitioner_id = serializers.UUIDField(required=False, help_text="A registered colleague.")
+        email = serializers.EmailField(
+            required=False, max_length=254, help_text="The work email of someone not yet registered."
+        )
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("practitioner_id" in attrs) == bool(attrs.get("email")):
+                raise serializers.ValidationError("Send either a practitioner_id or an email: one of them.")
+            return attrs
+
+    @extend_schema_serializer(component_name="TeamInvitation")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        client_id = serializers.UUIDField()
+        invitee_id = serializers.UUIDField(allow_null=True)
+        invitee_email = serializers.EmailField(allow_blank=True, help_text="Only for someone not yet registered.")
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="client_team_invitation_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, client_id: UUID) -> Response:
+        viewer = _viewer(request)
+        involvement = _own_current_involvement(viewer=viewer, client_id=client_id)
+        if involvement is None:
+            raise _not_found(request=request, client_id=client_id, reason="invite: not in the team, or no such client")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitee = None
+        if "practitioner_id" in serializer.validated_data:
+            # Whom the invite page offers: verified, active, not yet in the team; a sensitive agency's staff
+            # only to their own agency. Anyone else is "not a colleague you can invite", never "not found".
+            candidates = invite_candidates(viewer=viewer, client_id=involvement.client_id)
+            invitee = candidates.filter(pk=serializer.validated_data["practitioner_id"]).first()
+            if invitee is None:
+                raise serializers.ValidationError(
+                    {"practitioner_id": ["Choose a colleague from the directory who is not already in the team."]}
+                )
+        with _service_errors():
+            invitation = team_invite(
+                viewer=viewer,
+                client=involvement.client,
+                invitee=invitee,
+                email=serializer.validated_data.get("email", ""),
+                request=request,
+            )
+        return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 # --- FHIR ----------------------------------------------------------------------------------------

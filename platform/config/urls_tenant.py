@@ -14,6 +14,7 @@ from core.home.views import home
 api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("", include("core.clients.api_urls")),
+    path("", include("core.directory.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1", urlconf="config.urls_tenant"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]

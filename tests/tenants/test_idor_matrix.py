@@ -120,6 +120,12 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         Probe("post", _client_api("involvements/mine/end/"), _not_found, _b_client_team_untouched)
     ],
     "api-v1:client-fhir-care-team": [Probe("get", _client_api("fhir/care-team/"), _not_found)],
+    "api-v1:client-team-invitation-create": [
+        Probe("post", _client_api("invitations/"), _not_found, _b_client_untouched)
+    ],
+    "api-v1:practitioner-detail": [
+        Probe("get", lambda o: f"/api/v1/practitioners/{o['b_practitioner'].pk}/", _not_found)
+    ],
     "client-team": [Probe("get", _client_page(""), _not_found)],
     **{
         name: [Probe(method, _client_page(suffix), _not_found, _b_client_untouched) for method in ("get", "post")]
