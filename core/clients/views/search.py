@@ -53,10 +53,17 @@ def last_search_forget(request: HttpRequest) -> None:
 
 @require_http_methods(["GET", "POST"])
 def client_search_page(request: HttpRequest) -> HttpResponse:
-    """GET shows the form (query parameters are ignored: they never search); POST searches."""
+    """GET shows the form; POST searches. A GET that carries search terms is refused (405, SECURITY.md
+    AZ-3): names and dates of birth never travel in web addresses, where logs and histories keep them."""
     viewer = viewer_for(request)
     require_verified(viewer)
     if request.method != "POST":
+        if request.GET:
+            response = render(
+                request, "clients/search.html", {"form": ClientSearchForm(), "get_refused": True}, status=405
+            )
+            response["Allow"] = "POST"
+            return response
         return render(request, "clients/search.html", {"form": ClientSearchForm()})
     form = ClientSearchForm(request.POST)
     context: dict[str, object] = {"form": form}

@@ -28,13 +28,15 @@ def _searches(council: Council, practitioner: object) -> list[AuditEvent]:
         )
 
 
-def test_get_with_query_parameters_shows_the_form_and_does_not_search(
+def test_get_with_search_terms_is_refused_and_does_not_search(
     team: Team, browser_as: object, council_a: Council
 ) -> None:
     browser: Browser = browser_as(team.member)  # type: ignore[operator]
     response = browser.get("/clients/search/?surname=Hughes&date_of_birth_day=2&date_of_birth_month=6")
     page = text_of(response)
-    assert response.status_code == 200
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "never sent in a web address" in page
     assert '<form method="post" action="/clients/search/"' in page
     assert "Hughes" not in page  # neither searched nor echoed back
     assert _searches(council_a, team.member) == []
