@@ -6,9 +6,7 @@ Emails carry no client personal data: what kind of change, and a link to the tea
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,6 +17,7 @@ from core.audit.services.events import audit_record
 from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
+from core.notifications.services.outbox import notification_queue
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,7 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpR
         return
     link = request.build_absolute_uri(reverse("client-team", kwargs={"client_id": client.pk}))
     body = f"{what} in the team of one of your clients.\n\nSee the team: {link}\n"
-    messages = [("A change in one of your teams", body, settings.DEFAULT_FROM_EMAIL, [email]) for email in others]
-    transaction.on_commit(lambda: send_mass_mail(messages))
+    notification_queue(to=others, subject="A change in one of your teams", body=body)
 
 
 @transaction.atomic
@@ -247,7 +245,5 @@ def team_invite(
             f"Patchwork at {request.get_host()}. You do not have an account yet: ask your agency's manager to invite "
             "you. Once you have signed in, the invitation will be waiting on your home page.\n"
         )
-    transaction.on_commit(
-        lambda: send_mass_mail([("You are invited to join a team", body, settings.DEFAULT_FROM_EMAIL, [address])])
-    )
+    notification_queue(to=[address], subject="You are invited to join a team", body=body)
     return invitation

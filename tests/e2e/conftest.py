@@ -95,8 +95,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Playwright's sync API keeps an event loop in this thread while it runs; Django then refuses
+    database connections here (SynchronousOnlyOperation). Module scope stops it before other tests."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -11,7 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from config.celery import app
-from onboarding.services.provisioning import council_create
+from onboarding.services.provisioning import ProvisioningRefused, council_create
 from onboarding.tasks import council_provision_task
 from tenants.models import Council, CouncilStatus
 from tenants.schema_state import schema_exists
@@ -43,3 +43,11 @@ def test_the_provisioning_task_provisions_the_council_in_a_worker(
         assert committed_council.provisioning_progress == 100
         assert schema_exists("council_queued")
         assert committed_council.domains.get().domain == "queued.localhost"
+
+
+def test_the_provisioning_task_refuses_an_offboarded_council(db: None) -> None:
+    council = council_create(name="Closed Council", slug="closed", jurisdiction="england")
+    Council.objects.filter(pk=council.pk).update(status=CouncilStatus.OFFBOARDED)
+    with pytest.raises(ProvisioningRefused, match="offboarded"):
+        council_provision_task.apply(args=[council.pk])
+    assert not schema_exists("council_closed")

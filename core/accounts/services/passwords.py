@@ -1,7 +1,5 @@
 """What happens when a password changes: the trail, the person told, every other session ended."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -10,6 +8,7 @@ from core.accounts.models import User
 from core.accounts.services.sessions import user_sessions_end_all
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
+from core.notifications.services.outbox import notification_queue
 
 CHANGED_SUBJECT = "Your Patchwork password was changed"
 CHANGED_BODY = (
@@ -30,11 +29,4 @@ def password_changed(*, request: HttpRequest, user: User) -> None:
     )
     site = request.get_host()
     when = timezone.localtime().strftime("%d %B %Y at %H:%M")
-    transaction.on_commit(
-        lambda: send_mail(
-            CHANGED_SUBJECT,
-            CHANGED_BODY.format(site=site, when=when),
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-    )
+    notification_queue(to=[user.email], subject=CHANGED_SUBJECT, body=CHANGED_BODY.format(site=site, when=when))

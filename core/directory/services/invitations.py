@@ -11,11 +11,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +24,7 @@ from core.audit.services.events import audit_record
 from core.directory.models import Agency, ApprovalState, Invitation, Practitioner, Role
 from core.directory.services.accounts import practitioners_create
 from core.directory.services.invitations_rules import email_domain_allowed
+from core.notifications.services.outbox import notification_queue
 
 INVITATION_LIFETIME = datetime.timedelta(days=7)
 EMAIL_SUBJECT = "You have been invited to Patchwork"
@@ -97,7 +96,7 @@ def invitation_create(
         expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
         link=link,
     )
-    transaction.on_commit(lambda: send_mail(EMAIL_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    notification_queue(to=[email], subject=EMAIL_SUBJECT, body=body)
     return IssuedInvitation(invitation=invitation, token=token)
 
 

@@ -28,6 +28,7 @@ IDENTITY_APPS = [
     "django.contrib.sessions",
     "core.accounts",
     "core.audit",
+    "core.notifications",
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]
@@ -184,6 +185,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Undelivered email waits in each schema's outbox; this sweep retries it (with backoff per row).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-retry": {"task": "notifications.retry_all", "schedule": 120.0},
+}
 
 # --- Email -------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <no-reply@patchwork.localhost>")
