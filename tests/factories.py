@@ -67,3 +67,17 @@ class InvolvementFactory(DjangoModelFactory):
     practitioner = factory.SubFactory(PractitionerFactory)
     role = "Social worker"
     started_on = datetime.date(2026, 1, 5)
+
+
+def verified_practitioner(agency: Agency, first_name: str, last_name: str, **extra: object) -> Practitioner:
+    """A verified practitioner of ``agency`` with an email at its domain (call inside the council's schema)."""
+    from django.utils import timezone
+
+    return PractitionerFactory(
+        agency=agency,
+        user__first_name=first_name,
+        user__last_name=last_name,
+        user__email=f"{first_name}.{last_name}@{agency.email_domains[0]}".lower(),
+        verified_at=extra.pop("verified_at", timezone.now()),
+        **extra,
+    )

@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 from django.test import Client as Browser
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.clients.models import Client, Involvement
 from core.directory.models import Agency, Practitioner
 from tenants.models import Council
 from tests.conftest import sign_in
-from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, PractitionerFactory
+from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, verified_practitioner
 
 GATEWAY = "Alpha Recovery duty line, 01632 960 222"
 
@@ -37,17 +36,7 @@ class Team:
     member_involvement: Involvement
 
 
-def practitioner(agency: Agency, first_name: str, last_name: str, **extra: Any) -> Practitioner:
-    """A verified practitioner of ``agency`` (call inside the council's schema)."""
-    email = f"{first_name}.{last_name}@{agency.email_domains[0]}".lower()
-    return PractitionerFactory(
-        agency=agency,
-        user__first_name=first_name,
-        user__last_name=last_name,
-        user__email=email,
-        verified_at=extra.pop("verified_at", timezone.now()),
-        **extra,
-    )
+practitioner = verified_practitioner  # the shared builder, under the name these tests use
 
 
 @pytest.fixture
