@@ -3,16 +3,15 @@ any URL: clients are named by their opaque id, and searching is a POST."""
 
 from django.urls import path
 
-from core.clients.apis import (
-    CareTeamFhirDetailApi,
-    ClientCreateApi,
-    ClientSearchApi,
-    ClientTeamDetailApi,
+from core.clients.apis.add import ClientCreateApi
+from core.clients.apis.involvement import (
     InvolvementEndApi,
     InvolvementStartApi,
     InvolvementUpdateApi,
     TeamInvitationCreateApi,
 )
+from core.clients.apis.search import ClientSearchApi
+from core.clients.apis.team import CareTeamFhirDetailApi, ClientTeamDetailApi
 
 urlpatterns = [
     path("clients/", ClientCreateApi.as_view(), name="client-create"),

@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.clients.models import Involvement
+from core.clients.selectors import invite_candidates
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
 
@@ -227,17 +226,3 @@ class TeamInviteForm(forms.Form):
         if data.get("colleague") and data.get("email"):
             raise ValidationError("Choose a colleague or enter an email address, not both")
         return data
-
-
-def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Practitioner]:
-    """Verified, active colleagues not already in the team. A sensitive agency's staff are offered only to
-    their own agency: offering them to others would reveal who works there."""
-    in_team = Involvement.objects.filter(client_id=client_id, ended_on__isnull=True).values("practitioner_id")
-    return (
-        Practitioner.objects.filter(verified_at__isnull=False, user__is_active=True)
-        .filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
-        .exclude(pk__in=in_team)
-        .exclude(pk=viewer.pk)
-        .select_related("user", "agency")
-        .order_by("user__first_name", "user__last_name", "pk")
-    )

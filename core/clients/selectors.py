@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
 
-from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity
+from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
 from core.directory.models import Practitioner
 from core.governance.visibility import Detail, MemberView, member_view, practitioner_detail, viewer_in_team
 
@@ -305,3 +305,43 @@ def _visible_practitioner(viewer: Practitioner, practitioner: Practitioner) -> s
     if practitioner_detail(viewer=viewer, practitioner=practitioner) is Detail.PLACEHOLDER:
         return "A confidential service"
     return f"{practitioner.user.full_name} ({practitioner.agency.name})"
+
+
+def involvement_current(*, viewer: Practitioner, client_id: object) -> Involvement | None:
+    """The viewer's own current involvement with the client, with the client; None for anyone outside the team."""
+    return (
+        Involvement.objects.select_related("client")
+        .filter(client_id=client_id, practitioner=viewer, ended_on__isnull=True)
+        .first()
+    )
+
+
+def team_invitation_pending(*, viewer: Practitioner, client_id: object) -> bool:
+    """A pending invitation to this client's team, to the viewer or to their work email."""
+    return TeamInvitation.objects.filter(
+        Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
+        client_id=client_id,
+        answered_at__isnull=True,
+    ).exists()
+
+
+def client_to_join(*, viewer: Practitioner, client_id: object, found_in_last_search: bool) -> Client | None:
+    """The client whose team the viewer may ask to join: one their last search found, or whose team they were
+    invited to. None otherwise — whether or not the client exists."""
+    if not (found_in_last_search or team_invitation_pending(viewer=viewer, client_id=client_id)):
+        return None
+    return Client.objects.filter(pk=client_id).first()
+
+
+def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Practitioner]:
+    """Verified, active colleagues not already in the team. A sensitive agency's staff are offered only to
+    their own agency: offering them to others would reveal who works there."""
+    in_team = Involvement.objects.filter(client_id=client_id, ended_on__isnull=True).values("practitioner_id")
+    return (
+        Practitioner.objects.filter(verified_at__isnull=False, user__is_active=True)
+        .filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
+        .exclude(pk__in=in_team)
+        .exclude(pk=viewer.pk)
+        .select_related("user", "agency")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )

@@ -4,12 +4,14 @@ from django.db import connection
 from django.http import HttpRequest
 
 from core.audit.models import AuditEvent
+from core.audit.origin import NO_ORIGIN, Origin, without_control_characters
 
 
 def audit_record(
     *,
     action: str,
     outcome: str,
+    origin: Origin | None = None,
     request: HttpRequest | None = None,
     actor_id: object | None = None,
     object_type: str = "",
@@ -21,23 +23,18 @@ def audit_record(
     user = getattr(request, "user", None)
     if actor_id is None and user is not None and user.is_authenticated:
         actor_id = user.pk
+    if origin is None:
+        origin = Origin.from_request(request) if request is not None else NO_ORIGIN
     return AuditEvent.objects.create(
         actor_id=actor_id,
         council=connection.schema_name,
         action=action,
         outcome=outcome,
         object_type=object_type,
-        object_id=str(object_id) if object_id else "",
-        reason=reason[:300],
+        object_id=without_control_characters(str(object_id))[:64] if object_id else "",
+        reason=without_control_characters(reason)[:300],
         related_ids=[str(related) for related in related_ids or []],
-        ip_address=_client_ip(request),
-        user_agent=(request.headers.get("User-Agent", "")[:300] if request is not None else ""),
-        path=(request.path[:200] if request is not None else ""),
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        path=origin.path,
     )
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    """REMOTE_ADDR, which the trusted proxy layer (gunicorn ``forwarded_allow_ips``) has already set."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None

@@ -1,7 +1,5 @@
 """Add a client in under 30 seconds (journey 3): only after a search, with a possible-duplicate warning."""
 
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,26 +8,23 @@ from django.views.decorators.http import require_http_methods
 
 from core.clients.forms import ClientAddForm
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
+from core.clients.search_session import (
+    duplicates_shown_remember,
+    duplicates_were_shown,
+    last_search,
+    last_search_forget,
+    search_hits_remember,
+)
 from core.clients.selectors import SearchCriteria, SearchResult
 from core.clients.services import NewClient, client_create
-from core.clients.views.search import last_search, last_search_forget, search_hits_remember
 from core.clients.views.viewer import require_verified, viewer_for
-
-# Which surname and date of birth the duplicate warning was shown for (a digest: no personal data).
-DUPLICATES_SHOWN_KEY = "patchwork_duplicates_shown"
-
-
-def _duplicate_key(form: ClientAddForm) -> str:
-    data = form.cleaned_data
-    text = f"{data['surname'].strip().lower()}|{data['date_of_birth'].isoformat()}"
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @require_http_methods(["GET", "POST"])
 def client_add(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request)
     require_verified(viewer)
-    searched = last_search(request)
+    searched = last_search(request.session)
     if searched is None:
         messages.info(request, "Search for the client first: they may already be known.")
         return redirect("client-search")
@@ -41,7 +36,8 @@ def client_add(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
-        confirmed = data["none_of_these"] and request.session.get(DUPLICATES_SHOWN_KEY) == _duplicate_key(form)
+        who = {"surname": data["surname"], "date_of_birth": data["date_of_birth"]}
+        confirmed = data["none_of_these"] and duplicates_were_shown(request.session, **who)
         if not confirmed:
             # The duplicate check is a search like any other: audited and rate-limited.
             try:
@@ -53,8 +49,8 @@ def client_add(request: HttpRequest) -> HttpResponse:
             except SearchRateExceeded:
                 return render(request, "clients/search_rate_limited.html", status=429)
             if duplicates.hits or duplicates.too_many:
-                search_hits_remember(request, duplicates.hits)
-                request.session[DUPLICATES_SHOWN_KEY] = _duplicate_key(form)
+                search_hits_remember(request.session, duplicates.hits)
+                duplicates_shown_remember(request.session, **who)
                 if data["none_of_these"]:
                     form.add_error("none_of_these", "The details changed: check these possible matches again")
                 return render(request, "clients/add.html", context | {"duplicates": duplicates})
@@ -79,8 +75,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            last_search_forget(request)
-            request.session.pop(DUPLICATES_SHOWN_KEY, None)
+            last_search_forget(request.session)
             messages.success(request, "Client added. You are the first member of their team.")
             return redirect("client-team", client_id=client.pk)
     return render(request, "clients/add.html", context)

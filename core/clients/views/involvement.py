@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,21 +9,11 @@ from django.views.decorators.http import require_http_methods
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
 from core.clients.forms import InvolvementUpdateForm, JoinForm, TeamInviteForm
-from core.clients.models import Client, TeamInvitation
-from core.clients.selectors import client_hit
+from core.clients.models import Client
+from core.clients.search_session import search_hit_recent
+from core.clients.selectors import client_hit, team_invitation_pending
 from core.clients.services import involvement_end, involvement_start, involvement_update, team_invite
-from core.clients.views.search import search_hit_recent
 from core.clients.views.viewer import own_involvement_or_404, require_verified, viewer_for
-from core.directory.models import Practitioner
-
-
-def _invited(viewer: Practitioner, client_id: object) -> bool:
-    """A pending invitation to this client's team, to the viewer or to their work email."""
-    return TeamInvitation.objects.filter(
-        Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
-        client_id=client_id,
-        answered_at__isnull=True,
-    ).exists()
 
 
 def _not_found(request: HttpRequest, client_id: object) -> Http404:
@@ -43,7 +32,8 @@ def _not_found(request: HttpRequest, client_id: object) -> Http404:
 def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
     """Join from a search hit (or an invitation), with a reason. Nobody reaches a client by guessing ids."""
     viewer = viewer_for(request)
-    if not (search_hit_recent(request, client_id) or _invited(viewer, client_id)):
+    found = search_hit_recent(request.session, client_id)
+    if not (found or team_invitation_pending(viewer=viewer, client_id=client_id)):
         raise _not_found(request, client_id)
     hit = client_hit(viewer=viewer, client_id=client_id)
     if hit is None:

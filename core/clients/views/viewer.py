@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
 from core.clients.models import Involvement
+from core.clients.selectors import involvement_current
 from core.directory.models import Practitioner
 
 NOT_VERIFIED = "Your agency manager has not verified your account yet."
@@ -29,11 +30,7 @@ def require_verified(viewer: Practitioner) -> None:
 def own_involvement_or_404(*, viewer: Practitioner, client_id: object, request: HttpRequest) -> Involvement:
     """The viewer's current involvement with the client. Anyone else — outside the team, another council,
     no such client — gets the same "not found", and the attempt is recorded."""
-    involvement = (
-        Involvement.objects.select_related("client")
-        .filter(client_id=client_id, practitioner=viewer, ended_on__isnull=True)
-        .first()
-    )
+    involvement = involvement_current(viewer=viewer, client_id=client_id)
     if involvement is None:
         audit_record(
             action=AuditAction.ACCESS_DENIED,

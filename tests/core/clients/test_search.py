@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import ClientAlias
 from core.clients.recorded import SEARCHES_PER_WINDOW
+from core.clients.search_session import SEARCH_HITS_KEY
 from core.clients.selectors import RESULT_CAP
-from core.clients.views.search import SEARCH_HITS_KEY
 from tenants.models import Council
 from tests.core.clients.conftest import Team, search, text_of
 from tests.factories import ClientFactory

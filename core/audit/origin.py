@@ -1,0 +1,60 @@
+"""Where an action came from: what services need to know about a web request, and nothing more.
+
+Services never receive an ``HttpRequest`` (STYLE.md): a view builds an ``Origin`` once, and services
+pass it on to the audit trail (the client's address, its user agent, the route) and use its
+``base_url`` to build links in emails. Everything taken from the request is cleaned here, before
+anything is stored: control characters (a NUL byte cannot even be stored in PostgreSQL text) are
+removed, and lengths are bounded to what the audit table holds.
+"""
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+USER_AGENT_MAX = 300
+PATH_MAX = 200
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text: str) -> str:
+    """The text with every C0/C1 control character removed (tabs and newlines too: these are one-line fields)."""
+    return _CONTROL_CHARACTERS.sub("", text)
+
+
+def _ip_address(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The client's address, user agent and route of the request an action came from, and the site's base URL."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    path: str = ""
+    base_url: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> "Origin":
+        # REMOTE_ADDR, which the trusted proxy layer (gunicorn ``forwarded_allow_ips``) has already set.
+        return cls(
+            ip_address=_ip_address(request.META.get("REMOTE_ADDR")),
+            user_agent=without_control_characters(request.headers.get("User-Agent", ""))[:USER_AGENT_MAX],
+            path=without_control_characters(request.path)[:PATH_MAX],
+            base_url=f"{request.scheme}://{request.get_host()}",
+        )
+
+    def absolute_url(self, path: str) -> str:
+        """A link for an email: the site's own address and a path (which starts with a slash)."""
+        return f"{self.base_url}{path}"
+
+
+# Work that does not come from a web request (a scheduled job, a management command).
+NO_ORIGIN = Origin()

@@ -1,0 +1,162 @@
+"""Add a client through the API: only after a search, with the possible-duplicate check of the add page."""
+
+import datetime
+import re
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.clients.apis.common import (
+    AllowListedSerializer,
+    ErrorSerializer,
+    service_errors,
+    viewer_of,
+)
+from core.clients.apis.search import SearchHitSerializer
+from core.clients.recorded import SearchRateExceeded, client_search_recorded
+from core.clients.search_session import (
+    duplicates_shown_remember,
+    duplicates_were_shown,
+    last_search,
+    last_search_forget,
+    search_hits_remember,
+)
+from core.clients.selectors import (
+    SearchCriteria,
+)
+from core.clients.services import (
+    NewClient,
+    client_create,
+)
+from core.governance.models import LegalBasis
+
+
+@extend_schema_serializer(component_name="ClientPossibleDuplicates")
+class PossibleDuplicatesSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    too_many = serializers.BooleanField(help_text="More than 20 matched: none is listed.")
+    results = SearchHitSerializer(many=True, source="hits")
+
+
+class ClientCreateApi(APIView):
+    """Add a client, with the viewer as the first member of the team: as on the add page, only after a
+    search in this session, and only once any possible matches (same surname and date of birth) have
+    been shown (409) and confirmed as not the person."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="ClientCreateInput")
+    class InputSerializer(AllowListedSerializer):
+        first_name = serializers.CharField(max_length=100)
+        surname = serializers.CharField(max_length=100)
+        date_of_birth = serializers.DateField()
+        postcode = serializers.CharField(
+            default="", allow_blank=True, max_length=10, help_text="Empty if they have no fixed address."
+        )
+        address_line = serializers.CharField(default="", allow_blank=True, max_length=200)
+        town = serializers.CharField(default="", allow_blank=True, max_length=100)
+        nhs_number = serializers.CharField(default="", allow_blank=True, max_length=12)
+        unique_pupil_number = serializers.CharField(default="", allow_blank=True, max_length=13)
+        local_case_id = serializers.CharField(default="", allow_blank=True, max_length=40)
+        legal_basis = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=LegalBasis.objects.filter(is_accepted=True),
+            help_text="The code of a legal basis the council accepts for new records.",
+        )
+        consent_given_by = serializers.CharField(
+            default="", allow_blank=True, max_length=200, help_text="Only if the basis is consent."
+        )
+        consent_given_on = serializers.DateField(
+            default=None, allow_null=True, help_text="Only if the basis is consent."
+        )
+        role = serializers.CharField(max_length=120, help_text="Your role with this client.")
+        confirm_not_duplicate = serializers.BooleanField(
+            default=False,
+            help_text="None of the possible matches last answered (409) for this surname and date of birth is the "
+            "person: add a new client.",
+        )
+
+        def validate_date_of_birth(self, value: datetime.date) -> datetime.date:
+            if value > timezone.localdate():
+                raise serializers.ValidationError("Date of birth must be today or in the past.")
+            return value
+
+        def validate_nhs_number(self, value: str) -> str:
+            value = re.sub(r"\s+", "", value)
+            if value and not re.fullmatch(r"\d{10}", value):
+                raise serializers.ValidationError("An NHS number is 10 digits.")
+            return value
+
+        def validate_unique_pupil_number(self, value: str) -> str:
+            value = value.strip().upper()
+            if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
+                raise serializers.ValidationError(
+                    "A Unique Pupil Number is a letter, 11 digits and a final letter or digit."
+                )
+            return value
+
+    @extend_schema_serializer(component_name="ClientCreated")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+
+    @extend_schema(
+        operation_id="client_create",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Invalid input (field name → list of messages), or no search in this session yet.",
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="Not signed in with both factors, or not yet verified."),
+            409: OpenApiResponse(
+                PossibleDuplicatesSerializer,
+                description="Possible matches: join one of them, or send again with confirm_not_duplicate.",
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="Too many searches: wait a few minutes."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        if viewer.verified_at is None:  # as on the add page: adding waits for the agency's verification
+            raise exceptions.PermissionDenied("Your agency manager has not verified your account yet.")
+        if last_search(request.session) is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Search for the client first: they may already be known."]}
+            )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        role = data.pop("role")
+        who = {"surname": data["surname"], "date_of_birth": data["date_of_birth"]}
+        if not (data.pop("confirm_not_duplicate") and duplicates_were_shown(request.session, **who)):
+            # The duplicate check is a search like any other: audited and rate-limited.
+            criteria = SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"])
+            try:
+                duplicates = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+            except SearchRateExceeded as error:
+                raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
+            if duplicates.hits or duplicates.too_many:
+                search_hits_remember(request.session, duplicates.hits)
+                duplicates_shown_remember(request.session, **who)
+                detail = "The client may already be known: join their team, or confirm none of these is them."
+                payload = {"detail": detail, "too_many": duplicates.too_many, "hits": duplicates.hits}
+                return Response(PossibleDuplicatesSerializer(payload).data, status=status.HTTP_409_CONFLICT)
+        with service_errors():
+            client = client_create(viewer=viewer, data=NewClient(**data), role=role, request=request)
+        last_search_forget(request.session)
+        location = reverse("api-v1:client-team", kwargs={"client_id": client.pk})
+        return Response(
+            self.OutputSerializer(client).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )

@@ -1,0 +1,90 @@
+"""Find a client through the API: minimum criteria, capped, rate-limited and audited, as on the page."""
+
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.clients.apis.common import (
+    INVALID,
+    AllowListedSerializer,
+    ErrorSerializer,
+    viewer_of,
+)
+from core.clients.recorded import SearchRateExceeded, client_search_recorded
+from core.clients.search_session import (
+    last_search_remember,
+    search_hits_remember,
+)
+from core.clients.selectors import (
+    SearchCriteria,
+    SearchCriteriaError,
+)
+
+
+@extend_schema_serializer(component_name="ClientSearchHit")
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="client_id")
+    first_name = serializers.CharField()
+    surname = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    postcode_district = serializers.CharField(allow_blank=True)
+    agencies_involved = serializers.IntegerField()
+    in_team = serializers.BooleanField(source="viewer_in_team")
+
+
+class ClientSearchApi(APIView):
+    """Find a client. Needs the council's minimum criteria; capped, rate-limited and audited (AZ-3, AUD-1).
+
+    Answers only what identifies a person, never the team.
+    """
+
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="ClientSearchInput")
+    class InputSerializer(AllowListedSerializer):
+        surname = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        date_of_birth = serializers.DateField(required=False, allow_null=True)
+        postcode = serializers.CharField(default="", allow_blank=True, max_length=12)
+        identifier = serializers.CharField(
+            required=False, allow_blank=True, max_length=40, help_text="NHS number, pupil number or case number."
+        )
+
+    @extend_schema_serializer(component_name="ClientSearchOutput")
+    class OutputSerializer(serializers.Serializer):
+        too_many = serializers.BooleanField(help_text="More than 20 matched: refine the search. No results then.")
+        results = SearchHitSerializer(many=True, source="hits")
+
+    @extend_schema(
+        operation_id="clients_search",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: INVALID,
+            403: OpenApiResponse(ErrorSerializer, description="Not signed in with both factors, or not yet verified."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many searches: wait a few minutes."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        viewer = viewer_of(request)
+        if viewer.verified_at is None:  # as on the search page: searching waits for the agency's verification
+            raise exceptions.PermissionDenied("Your agency manager has not verified your account yet.")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        criteria = SearchCriteria(**serializer.validated_data)
+        try:
+            result = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+        except SearchCriteriaError as error:
+            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
+        except SearchRateExceeded as error:
+            raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
+        search_hits_remember(request.session, result.hits)
+        last_search_remember(request.session, criteria)  # as the search page does: adding a client needs a search first
+        return Response(self.OutputSerializer(result).data)
