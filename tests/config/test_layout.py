@@ -6,7 +6,7 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = ["config", "console", "core", "tenants", "onboarding", "billing", "tests"]
+FIRST_PARTY = ["config", "console", "core", "tenants", "onboarding", "billing", "demo", "tests"]
 
 
 def test_platform_folder_is_not_a_package() -> None:

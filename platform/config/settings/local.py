@@ -8,7 +8,7 @@ import os
 
 from config.database import database_from_environment
 from config.settings.base import *  # noqa: F403
-from config.settings.base import PLATFORM_DOMAIN, VAR_DIR
+from config.settings.base import INSTALLED_APPS, PLATFORM_DOMAIN, VAR_DIR
 
 DEBUG = True
 # Only ever used on a developer's machine; production requires its own (settings/production.py).
@@ -21,3 +21,6 @@ DATABASES = {"default": database_from_environment(VAR_DIR)}
 # Static files come straight from the finders; collectstatic is for production images only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The demo and benchmark commands (platform/demo): not part of the product, never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

@@ -4,7 +4,7 @@ from config.database import database_from_url
 from config.env import env_bool, env_list, env_required
 from config.sentry import sentry_init
 from config.settings.base import *  # noqa: F403
-from config.settings.base import PLATFORM_DOMAIN, SENTRY_DSN
+from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_DSN
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -53,5 +53,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-patchwork-session"
 CSRF_COOKIE_NAME = "__Host-patchwork-csrf"
+
+# The demo and benchmark tooling (platform/demo) is not part of the product and is not installed,
+# except in a demo environment run with these settings (PATCHWORK_DEMO=1 lets the demo command run).
+if DEMO:
+    INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 sentry_init(dsn=SENTRY_DSN, environment="production")

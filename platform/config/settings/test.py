@@ -4,7 +4,7 @@ import os
 
 from config.database import database_from_environment
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, VAR_DIR
+from config.settings.base import CACHES, INSTALLED_APPS, VAR_DIR
 
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
@@ -29,3 +29,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; a
 # Static files come straight from the finders; collectstatic is for production images only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The demo and benchmark commands (platform/demo), and their tests: not part of the product.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

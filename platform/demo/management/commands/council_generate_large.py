@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_context
 
 from core.clients.models import Client
-from core.demo.scale import council_generate_large
 from core.directory.models import Agency
+from demo.scale import council_generate_large
 from onboarding.services.provisioning import ProvisioningRefused, council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
 from tenants.models import Council

@@ -10,9 +10,9 @@ import random
 from dataclasses import dataclass
 
 from core.clients.models import Involvement
-from core.demo.households import Person
-from core.demo.jobs import ADULT, age_band
-from core.demo.staff import Staff
+from demo.households import Person
+from demo.jobs import ADULT, age_band
+from demo.staff import Staff
 
 FAMILY_KINDS = frozenset(
     {

@@ -26,7 +26,7 @@ class AgencySpec:
     key: str
     name: str
     agency_type: str
-    kind: str  # the workforce it employs, see core.demo.jobs
+    kind: str  # the workforce it employs, see demo.jobs
     services: str
     domain: str
     mailbox: str  # local part of the agency's contact email

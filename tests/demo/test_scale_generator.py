@@ -1,4 +1,4 @@
-"""The large-council generator (core.demo.scale), at a small size: exact volumes, the database's rules, realistic
+"""The large-council generator (demo.scale), at a small size: exact volumes, the database's rules, realistic
 names and contact details, the same data for the same seed; and the command that runs it."""
 
 import re
@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 
 from core.accounts.models import User
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement, TeamActivity
-from core.demo.scale import DISTRICTS, council_generate_large
 from core.directory.models import Agency, AgencyType, ApprovalState, Practitioner
+from demo.scale import DISTRICTS, council_generate_large
 from tenants.models import Council
 
 pytestmark = pytest.mark.council_side

@@ -14,9 +14,9 @@ from django_tenants.utils import schema_context
 
 from core.accounts.models import User
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement
-from core.demo.populate import TODAY, DemoSummary, council_demo_populate
 from core.directory.models import Agency, AgencyType, ApprovalState, Practitioner
 from core.governance.models import LegalBasis
+from demo.populate import TODAY, DemoSummary, council_demo_populate
 from tenants.models import Council
 from tests.factories import AgencyFactory
 

@@ -4,7 +4,7 @@
 clients (with previous names), families, involvements and the team activity they imply (each client added, each
 practitioner joining and leaving): Staffordshire's 300,000 clients and a million involvements in a few minutes.
 Rows are generated in Python from one seeded ``random.Random`` (names are sampled from pools built once from
-Faker's en_GB lists and ``core.demo.people``; Faker is never called per row) and streamed to PostgreSQL with
+Faker's en_GB lists and ``demo.people``; Faker is never called per row) and streamed to PostgreSQL with
 ``COPY``. Table and column names come from the models' ``_meta``; a column the generator does not fill gets its
 field's default, so a new nullable or defaulted field needs nothing here.
 
@@ -39,17 +39,17 @@ from psycopg import sql
 
 from core.accounts.models import User
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement, TeamActivity
-from core.demo.addresses import uk_postcode
-from core.demo.identifiers import local_case_id, nhs_number, unique_pupil_number
-from core.demo.jobs import ADULT, PRIMARY, SECONDARY, UNDER_FIVE, Job, Workforce, age_band, workforce
-from core.demo.people import ADULT_NAMES, CHILD_NAMES, SURNAMES, email_local_part
-from core.demo.phones import uk_landline, uk_mobile
-from core.demo.places import DUTY_HOURS, STAFFORDSHIRE
-from core.demo.populate import TODAY
-from core.demo.staff import MOBILE_FIRST_KINDS
-from core.demo.teams import ADULT_ENDED, ADULT_TEAM_SIZES, CHILD_ENDED, CHILD_TEAM_SIZES, FAMILY_KINDS
 from core.directory.models import Agency, AgencyType, ApprovalState, ContactMethod, Practitioner
 from core.governance.models import LegalBasis
+from demo.addresses import uk_postcode
+from demo.identifiers import local_case_id, nhs_number, unique_pupil_number
+from demo.jobs import ADULT, PRIMARY, SECONDARY, UNDER_FIVE, Job, Workforce, age_band, workforce
+from demo.people import ADULT_NAMES, CHILD_NAMES, SURNAMES, email_local_part
+from demo.phones import uk_landline, uk_mobile
+from demo.places import DUTY_HOURS, STAFFORDSHIRE
+from demo.populate import TODAY
+from demo.staff import MOBILE_FIRST_KINDS
+from demo.teams import ADULT_ENDED, ADULT_TEAM_SIZES, CHILD_ENDED, CHILD_TEAM_SIZES, FAMILY_KINDS
 from tenants.jurisdictions import Jurisdiction
 
 Progress = Callable[[str, int, int], None]
@@ -164,7 +164,7 @@ _TOPONYM_TAILS = _words(
 def _surname_draw(rng: random.Random) -> _Weighted:
     """England's top forty at their published frequency, then a long tail that falls away like real surnames.
 
-    The top forty (``core.demo.people``, per 10,000 people) cover 11% of people. The rest share the other 89% with
+    The top forty (``demo.people``, per 10,000 people) cover 11% of people. The rest share the other 89% with
     weights that fall as a power of the rank, starting just below the fortieth name: Faker's en_GB surnames (ranked
     by their own frequency), then Irish, New Zealand and Indian surnames and surname-like place names, shuffled.
     """
@@ -401,7 +401,7 @@ class _Addresses:
 
 # Agencies ------------------------------------------------------------------------------------------------------
 
-# Services the demo's workforces (core.demo.jobs) do not cover.
+# Services the demo's workforces (demo.jobs) do not cover.
 EXTRA_WORKFORCES: dict[str, Workforce] = {
     "youth-justice": Workforce(
         Job("Youth justice team manager", "Youth justice team manager"),

@@ -3,7 +3,7 @@
 import random
 from dataclasses import dataclass
 
-from core.demo.places import Place, Town
+from demo.places import Place, Town
 from tenants.jurisdictions import Jurisdiction
 
 # Letters used in the inward part of UK postcodes (never C, I, K, M, O or V).

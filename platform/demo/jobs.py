@@ -1,6 +1,6 @@
 """Who works in each kind of agency, what they are called, and which clients they tend to work with.
 
-An agency's ``kind`` (see ``core.demo.places``) picks its workforce. Titles differ by jurisdiction: a
+An agency's ``kind`` (see ``demo.places``) picks its workforce. Titles differ by jurisdiction: a
 "Police community support officer" in England, a "Youth Resource Officer" in Victoria.
 """
 

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
-from core.demo.populate import DemoSummary, council_demo_populate
-from core.demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
+from demo.populate import DemoSummary, council_demo_populate
+from demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import DataRegion, Jurisdiction
 from tenants.models import Council

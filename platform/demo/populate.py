@@ -14,14 +14,14 @@ from django.utils import timezone
 from faker import Faker
 
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement, TeamActivity
-from core.demo.households import HouseholdBuilder, Households
-from core.demo.people import NameMaker
-from core.demo.places import DemoPerson, Place, place_for
-from core.demo.staff import Staff, StaffBuilder, build_agencies, demo_email
-from core.demo.teams import TeamPlanner
 from core.directory.models import Agency, Practitioner
 from core.directory.services.accounts import practitioners_create
 from core.governance.models import LegalBasis
+from demo.households import HouseholdBuilder, Households
+from demo.people import NameMaker
+from demo.places import DemoPerson, Place, place_for
+from demo.staff import Staff, StaffBuilder, build_agencies, demo_email
+from demo.teams import TeamPlanner
 from tenants.jurisdictions import Jurisdiction
 
 TODAY = datetime.date(2026, 11, 1)  # fixed, so a seed always gives the same demo

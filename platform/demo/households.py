@@ -9,11 +9,11 @@ import random
 from dataclasses import dataclass, field
 
 from core.clients.models import Client, ClientAlias, Family, FamilyMember
-from core.demo.addresses import Address, address
-from core.demo.identifiers import local_case_id, nhs_number, unique_pupil_number
-from core.demo.people import Name, NameMaker
-from core.demo.places import Place
 from core.governance.models import LegalBasis
+from demo.addresses import Address, address
+from demo.identifiers import local_case_id, nhs_number, unique_pupil_number
+from demo.people import Name, NameMaker
+from demo.places import Place
 from tenants.jurisdictions import Jurisdiction
 
 Relationship = FamilyMember.Relationship

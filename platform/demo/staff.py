@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.accounts.models import User
-from core.demo.jobs import Job, Workforce, workforce
-from core.demo.people import NameMaker, email_local_part
-from core.demo.phones import PhoneBook
-from core.demo.places import AgencySpec, DemoPerson, Place
 from core.directory.models import Agency, ApprovalState, ContactMethod, Practitioner
+from demo.jobs import Job, Workforce, workforce
+from demo.people import NameMaker, email_local_part
+from demo.phones import PhoneBook
+from demo.places import AgencySpec, DemoPerson, Place
 from tenants.jurisdictions import defaults_for
 
 MOBILE_FIRST_KINDS = frozenset({"police-neighbourhood", "police-protection", "fire", "youth"})
