@@ -1,4 +1,10 @@
+from typing import Any
+
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
+
+from core.accounts.services.passwords import password_reset_link_queue
 
 GENERIC_SIGN_IN_ERROR = "Enter a correct work email and password."
 
@@ -33,3 +39,20 @@ class SetUpCodeForm(forms.Form):
         help_text="Enter the 6-digit code your authenticator app now shows for Patchwork.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
     )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form (same users, same token), with the email going through the outbox."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        password_reset_link_queue(to=to_email, subject=subject, body=body)

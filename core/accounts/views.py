@@ -12,7 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from core.accounts.forms import GENERIC_SIGN_IN_ERROR, CodeForm, SetUpCodeForm, SignInForm
+from core.accounts.forms import (
+    GENERIC_SIGN_IN_ERROR,
+    CodeForm,
+    PasswordResetRequestForm,
+    SetUpCodeForm,
+    SignInForm,
+)
 from core.accounts.models import UserSession
 from core.accounts.services.devices import (
     totp_device_confirm,
@@ -136,6 +142,7 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

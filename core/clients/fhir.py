@@ -9,7 +9,8 @@ Notes on the mapping:
 * ``subject`` refers to a contained Patient carrying the identifying minimum (name, date of birth,
   NHS number when there is one).
 * Current members are participants with ``period.start``; previously involved practitioners with
-  ``period.end`` too. Placeholders carry no dates (the policy hides them), so only current ones are
+  ``period.end`` too, their role in the case as text and never "Lead professional" (the policy gives
+  a former member no current role). Placeholders carry no dates (the policy hides them), so only current ones are
   included: a date-less "previously involved confidential service" cannot be told apart from a current one.
 * The CareTeam's ``period.start`` is the earliest start the viewer may see — never a hidden one.
 * The family's teams are not part of this client's CareTeam.

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,10 @@ from django.utils import timezone
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
 from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
-from core.directory.models import Practitioner
+from core.directory.models import Agency, ApprovalState, Practitioner
+from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
+from core.governance.visibility import Detail, practitioner_detail
 from core.notifications.services.outbox import notification_queue
 
 
@@ -207,6 +209,32 @@ def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: 
     return involvement
 
 
+def _agency_of_work_email(*, email: str, inviter: Practitioner) -> Agency | None:
+    """The approved agency of the council a work email belongs to, or None if it is none of them.
+
+    When the domain is shared (nhs.net, a council's own domain), the person may be at any of those
+    agencies: it counts as the inviter's own only if no other approved agency uses it.
+    """
+    matching = [
+        agency
+        for agency in Agency.objects.filter(approval_state=ApprovalState.APPROVED)
+        if email_domain_allowed(agency=agency, email=email)
+    ]
+    others = [agency for agency in matching if agency.pk != inviter.agency_id]
+    return others[0] if others else (matching[0] if matching else None)
+
+
+def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency) -> str:
+    """Who invited whom, as the visibility policy lets the invitee see the inviter."""
+    seen_from = Practitioner(agency=invitee_agency)  # the invitee, as the practitioner of that agency they are
+    if practitioner_detail(viewer=seen_from, practitioner=inviter) is Detail.PLACEHOLDER:
+        who = "A practitioner at a confidential service"
+    else:
+        where = ", ".join(part for part in (inviter.job_title, inviter.agency.name) if part)
+        who = f"{inviter.user.full_name} ({where})"
+    return f"{who} has invited you to join the team around one of their clients in Patchwork."
+
+
 @transaction.atomic
 def team_invite(
     *, viewer: Practitioner, client: Client, invitee: Practitioner | None, email: str, request: HttpRequest
@@ -217,7 +245,12 @@ def team_invite(
     email = email.strip().lower()
     if invitee is None and not email:
         raise ValidationError({"email": "Choose a colleague, or enter their work email."})
-    if invitee is None:
+    work_agency = None
+    if invitee is None:  # by email: only someone at one of the council's approved agencies
+        work_agency = _agency_of_work_email(email=email, inviter=viewer)
+        if work_agency is None:
+            council = getattr(connection.tenant, "name", "") or "the council"
+            raise ValidationError({"email": f"Enter the work email of someone at one of {council}'s agencies."})
         invitee = Practitioner.objects.filter(user__email=email, user__is_active=True).first()
     if (
         invitee is not None
@@ -236,14 +269,14 @@ def team_invite(
         object_id=client.pk,
     )
     address = invitee.user.email if invitee else email
+    sentence = _team_invitation_sentence(inviter=viewer, invitee_agency=invitee.agency if invitee else work_agency)
     if invitee:
         link = request.build_absolute_uri(reverse("client-join", kwargs={"client_id": client.pk}))
-        body = f"{viewer.user.full_name} has asked you to join the team around one of their clients.\n\n{link}\n"
+        body = f"{sentence}\n\nTo see the invitation and join the team, sign in and open:\n{link}\n"
     else:
         body = (
-            f"{viewer.user.full_name} ({viewer.agency.name}) would like you to join the team around a client in "
-            f"Patchwork at {request.get_host()}. You do not have an account yet: ask your agency's manager to invite "
-            "you. Once you have signed in, the invitation will be waiting on your home page.\n"
+            f"{sentence}\n\nYou do not have an account at {request.get_host()} yet: ask your agency's manager to "
+            "invite you. Once you have signed in, the invitation will be waiting on your home page.\n"
         )
     notification_queue(to=[address], subject="You are invited to join a team", body=body)
     return invitation

@@ -12,6 +12,8 @@ Rules, in order:
    involvement is itself sensitive information: substance misuse, sexual health, a refuge) is shown
    to practitioners of other agencies only as a placeholder with the agency's gateway contact:
    no name, no agency name, no role, no dates.
+3. **Former members hold no current role.** A previously involved practitioner keeps their role in
+   the case and the dates they were involved, but is never shown as lead professional.
 """
 
 from dataclasses import dataclass
@@ -92,7 +94,7 @@ def member_view(*, viewer: Practitioner, involvement: Involvement) -> MemberView
         agency_id=practitioner.agency_id,
         agency_type=practitioner.agency.get_agency_type_display(),
         role=involvement.role,
-        is_lead=involvement.is_lead,
+        is_lead=involvement.is_lead and involvement.ended_on is None,  # rule 3
         email=user.email,
         mobile=practitioner.mobile,
         landline=practitioner.landline,

@@ -1,4 +1,5 @@
-"""What happens when a password changes: the trail, the person told, every other session ended."""
+"""What happens when a password changes: the trail, the person told, every other session ended.
+And the reset link, sent through the outbox like every other email."""
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -30,3 +31,10 @@ def password_changed(*, request: HttpRequest, user: User) -> None:
     site = request.get_host()
     when = timezone.localtime().strftime("%d %B %Y at %H:%M")
     notification_queue(to=[user.email], subject=CHANGED_SUBJECT, body=CHANGED_BODY.format(site=site, when=when))
+
+
+@transaction.atomic
+def password_reset_link_queue(*, to: str, subject: str, body: str) -> None:
+    """Queue the email carrying a reset link (Django's token: single-use, short-lived). It is retried if
+    the provider fails, and the outbox keeps no copy of the link once it is delivered or given up on."""
+    notification_queue(to=[to], subject=subject, body=body, holds_secret=True)

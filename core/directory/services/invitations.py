@@ -96,7 +96,7 @@ def invitation_create(
         expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
         link=link,
     )
-    notification_queue(to=[email], subject=EMAIL_SUBJECT, body=body)
+    notification_queue(to=[email], subject=EMAIL_SUBJECT, body=body, holds_secret=True)
     return IssuedInvitation(invitation=invitation, token=token)
 
 

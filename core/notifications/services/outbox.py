@@ -15,11 +15,22 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = datetime.timedelta(hours=1)
+DELIVERED_LINK_BODY = "This email carried a single-use link. It was delivered, and its text is not kept."
+UNDELIVERED_LINK_BODY = (
+    "This email carried a single-use link. It could not be delivered after the last attempt, and its text is "
+    "not kept: issue a new link."
+)
 
 
-def notification_queue(*, to: list[str], subject: str, body: str) -> list[Notification]:
-    """Write the emails in the caller's transaction; try to deliver them as soon as it commits."""
-    rows = Notification.objects.bulk_create(Notification(to=address, subject=subject, body=body) for address in to)
+def notification_queue(*, to: list[str], subject: str, body: str, holds_secret: bool = False) -> list[Notification]:
+    """Write the emails in the caller's transaction; try to deliver them as soon as it commits.
+
+    ``holds_secret``: the body carries a secret (a single-use link). It is kept only until the email is
+    delivered, or given up on after the last attempt; then it is replaced with a neutral text.
+    """
+    rows = Notification.objects.bulk_create(
+        Notification(to=address, subject=subject, body=body, holds_secret=holds_secret) for address in to
+    )
     ids = [row.pk for row in rows]
     on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
     return rows
@@ -31,6 +42,7 @@ def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetim
     Never raises: a failure is recorded on the row, and the row waits for its next attempt
     (1, 2, 4 … minutes, at most an hour apart; after MAX_ATTEMPTS it stays for an operator).
     Rows are locked while being sent, so two deliverers never send the same email twice.
+    A body holding a secret is replaced once sent, or after the last failed attempt.
     """
     now = now or timezone.now()
     sent = 0
@@ -50,11 +62,19 @@ def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetim
                 backoff = min(datetime.timedelta(minutes=2 ** (notification.attempts - 1)), MAX_BACKOFF)
                 notification.next_attempt_at = now + backoff
                 notification.last_error = type(error).__name__[:200]
-                notification.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                fields = ["attempts", "next_attempt_at", "last_error"]
+                if notification.holds_secret and notification.attempts >= MAX_ATTEMPTS:
+                    notification.body = UNDELIVERED_LINK_BODY
+                    fields.append("body")
+                notification.save(update_fields=fields)
                 logger.warning("Notification %s not delivered (attempt %s)", notification.pk, notification.attempts)
             else:
                 notification.attempts += 1
                 notification.sent_at = now
-                notification.save(update_fields=["attempts", "sent_at"])
+                fields = ["attempts", "sent_at"]
+                if notification.holds_secret:
+                    notification.body = DELIVERED_LINK_BODY
+                    fields.append("body")
+                notification.save(update_fields=fields)
                 sent += 1
     return sent

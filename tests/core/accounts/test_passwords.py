@@ -1,6 +1,7 @@
 """Passwords: argon2, 12+ characters, no common ones; a reset that is single-use, short-lived, never
 skips the second factor, ends every session and tells the person (SECURITY.md AUTH-5)."""
 
+import datetime
 from importlib import import_module
 
 import pytest
@@ -10,12 +11,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.settings import base as base_settings
 from core.accounts.models import User, UserSession
 from core.audit.models import AuditAction
 from core.directory.services.invitations import invitation_create
+from core.notifications.services.outbox import MAX_ATTEMPTS, notifications_deliver
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.accounts.helpers import (
@@ -31,6 +34,7 @@ from tests.core.accounts.helpers import (
     session_cookie,
     without_volatile_parts,
 )
+from tests.core.notifications.helpers import PROVIDER_DOWN, outbox_table
 from tests.factories import TEST_PASSWORD, AgencyFactory, PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.council_side
@@ -158,6 +162,54 @@ def test_reset_email_has_a_link_on_the_council_host(
     assert mail.outbox[0].to == [person.email]
     assert f"http://{host_of(council_a)}/password-reset/" in mail.outbox[0].body
     link_in_last_email(RESET_LINK)
+
+
+def test_the_outbox_keeps_no_reset_link_once_it_is_delivered(
+    client_a: Client, council_a: Council, person, django_capture_on_commit_callbacks
+) -> None:
+    request_reset(client_a, person.email, django_capture_on_commit_callbacks)
+    link = link_in_last_email(RESET_LINK)
+    table = outbox_table(council_a.schema_name)
+    assert len(table) == 1
+    assert person.email in table[0]
+    assert '"sent_at":null' not in table[0]
+    token = link.split("/")[3]
+    assert not any(token in row for row in table), "the reset link is kept in the outbox"
+    done = set_new_password(client_a, link, NEW_PASSWORD, django_capture_on_commit_callbacks)
+    assert done.status_code == 302
+    assert done.url == "/password-reset/done/"
+
+
+def test_a_reset_email_that_failed_to_send_is_delivered_with_its_link_later_and_then_not_kept(
+    client_a: Client, council_a: Council, person, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN
+    request_reset(client_a, person.email, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with schema_context(council_a.schema_name):
+        assert notifications_deliver(now=timezone.now() + datetime.timedelta(minutes=5)) == 1
+    link = link_in_last_email(RESET_LINK)
+    assert not any(link.split("/")[3] in row for row in outbox_table(council_a.schema_name))
+    done = set_new_password(client_a, link, NEW_PASSWORD, django_capture_on_commit_callbacks)
+    assert done.status_code == 302
+    assert done.url == "/password-reset/done/"
+
+
+def test_a_reset_email_that_could_never_be_sent_leaves_no_link_in_the_outbox(
+    client_a: Client, council_a: Council, person, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN
+    request_reset(client_a, person.email, django_capture_on_commit_callbacks)
+    moment = timezone.now()
+    with schema_context(council_a.schema_name):
+        for _ in range(MAX_ATTEMPTS):
+            moment += datetime.timedelta(hours=2)
+            notifications_deliver(now=moment)
+    [row] = outbox_table(council_a.schema_name)
+    assert f'"attempts":{MAX_ATTEMPTS}' in row
+    assert "/password-reset/" not in row
+    assert mail.outbox == []
 
 
 def test_reset_link_works_once(

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.clients.models import Involvement, TeamActivity, TeamInvitation
+from core.directory.models import ApprovalState
 from tenants.models import Council
 from tests.core.clients.conftest import Team, practitioner, search, text_of
+from tests.core.notifications.helpers import outbox_table
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.council_side
@@ -219,6 +221,83 @@ def test_inviting_by_work_email_reaches_someone_not_yet_registered(
     (message,) = mail.outbox
     assert message.to == ["new.person@school.example"]
     assert "Jade" not in message.body
+    assert message.body.startswith(
+        "Maya Member (Social worker, Alpha Children's Services) has invited you to join the team around one of "
+        "their clients in Patchwork."
+    )
+
+
+OUTSIDE_COUNCIL = "Enter the work email of someone at one of Alpha District Council&#x27;s agencies."
+
+
+def _invite_by_email(browser: Browser, team: Team, email: str, capture: object) -> object:
+    with capture(execute=True):  # type: ignore[operator]
+        return browser.post(f"/clients/{team.client.pk}/invite/", {"colleague": "", "email": email})
+
+
+def _nothing_invited_or_sent(council: Council) -> None:
+    with schema_context(council.schema_name):
+        assert not TeamInvitation.objects.exists()
+        assert not TeamActivity.objects.filter(kind=TeamActivity.Kind.INVITED).exists()
+    assert outbox_table(council.schema_name) == []
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "email", ["someone@gmail.com", "someone@school.example.attacker.example", "someone@children.alpha.example.com"]
+)
+def test_inviting_an_address_outside_the_councils_agencies_is_refused_and_nothing_is_sent(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object, email: str
+) -> None:
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    response = _invite_by_email(browser, team, email, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert OUTSIDE_COUNCIL in page
+    assert 'href="#id_email"' in page  # the error summary links to the email field
+    _nothing_invited_or_sent(council_a)
+
+
+@pytest.mark.parametrize("state", [ApprovalState.PENDING, ApprovalState.SUSPENDED])
+def test_inviting_someone_at_an_agency_the_council_has_not_approved_is_refused(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object, state: str
+) -> None:
+    with schema_context(council_a.schema_name):
+        AgencyFactory(name="Alpha Tutors Ltd", email_domains=["tutors.example"], approval_state=state)
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    response = _invite_by_email(browser, team, "tutor@tutors.example", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert OUTSIDE_COUNCIL in text_of(response)
+    _nothing_invited_or_sent(council_a)
+
+
+def test_a_confidential_services_invitation_does_not_name_it_to_another_agency(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    browser: Browser = browser_as(team.recovery_worker)  # type: ignore[operator]
+    assert (
+        _invite_by_email(browser, team, "new.person@school.example", django_capture_on_commit_callbacks).status_code
+        == 302
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        browser.post(f"/clients/{team.client.pk}/invite/", {"colleague": str(team.outsider.pk), "email": ""})
+    assert [message.to for message in mail.outbox] == [["new.person@school.example"], [team.outsider.user.email]]
+    for message in mail.outbox:
+        assert message.body.startswith("A practitioner at a confidential service has invited you to join the team")
+        for secret in ("Alpha Recovery Service", "Recovery", "Rory", "recovery.example"):
+            assert secret not in message.body, secret
+
+
+def test_a_confidential_services_invitation_to_its_own_colleague_names_it(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    browser: Browser = browser_as(team.recovery_worker)  # type: ignore[operator]
+    assert (
+        _invite_by_email(browser, team, "new.peer@recovery.example", django_capture_on_commit_callbacks).status_code
+        == 302
+    )
+    (message,) = mail.outbox
+    assert message.body.startswith("Rory Recovery (Recovery worker, Alpha Recovery Service) has invited you")
 
 
 def test_the_colleague_list_hides_sensitive_agencies_from_others(team: Team, browser_as: object) -> None:

@@ -15,11 +15,13 @@ from django.test import Client as Browser
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent
-from core.clients.models import Client, Involvement, TeamInvitation
+from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
+from core.directory.models import ApprovalState
 from core.governance.models import LegalBasis
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import Team, post_json, practitioner, search, team_url
+from tests.core.notifications.helpers import outbox_table
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.council_side
@@ -278,3 +280,34 @@ def test_inviting_a_current_member_or_hidden_sensitive_staff_is_400(
         assert post_json(as_member, invite_url(team.client.pk), {"practitioner_id": str(who.pk)}).status_code == 400
     assert post_json(as_member, invite_url(team.client.pk), {"email": team.nurse.user.email}).status_code == 400
     assert _invitations(council_a, team) == []
+
+
+@pytest.mark.parametrize("email", ["someone@gmail.com", "someone@tutors.example", "someone@paused.example"])
+def test_inviting_an_address_outside_the_councils_approved_agencies_is_400_and_nothing_is_sent(
+    as_member: Browser, council_a: Council, team: Team, django_capture_on_commit_callbacks: Any, email: str
+) -> None:
+    with schema_context(council_a.schema_name):
+        AgencyFactory(email_domains=["tutors.example"], approval_state=ApprovalState.PENDING)
+        AgencyFactory(email_domains=["paused.example"], approval_state=ApprovalState.SUSPENDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(as_member, invite_url(team.client.pk), {"email": email})
+    assert response.status_code == 400
+    assert response.json()["email"] == ["Enter the work email of someone at one of Alpha District Council's agencies."]
+    assert _invitations(council_a, team) == []
+    with schema_context(council_a.schema_name):
+        assert not TeamActivity.objects.filter(kind=TeamActivity.Kind.INVITED).exists()
+    assert outbox_table(council_a.schema_name) == []
+    assert mail.outbox == []
+
+
+def test_a_confidential_services_invitation_by_api_does_not_name_it_to_another_agency(
+    client_a: Browser, council_a: Council, team: Team, django_capture_on_commit_callbacks: Any
+) -> None:
+    sign_in(client_a, team.recovery_worker.user, council_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(client_a, invite_url(team.client.pk), {"email": "new.person@school.example"})
+    assert response.status_code == 201, response.content
+    (message,) = mail.outbox
+    assert "confidential service" in message.body
+    for secret in ("Alpha Recovery Service", "Rory", "recovery.example"):
+        assert secret not in message.body, secret

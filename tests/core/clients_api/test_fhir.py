@@ -153,3 +153,24 @@ def test_plain_json_is_offered_too(as_member: Browser, team: Team) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.json()["resourceType"] == "CareTeam"
+
+
+def test_a_former_lead_carries_their_period_and_their_role_but_not_lead_professional(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        InvolvementFactory(
+            client=team.client,
+            practitioner=team.outsider,
+            role="Family support worker",
+            is_lead=True,  # lead while involved (as records kept from before ending stay)
+            started_on=datetime.date(2025, 6, 1),
+            ended_on=datetime.date(2025, 12, 31),
+        )
+    resource = _care_team(as_member, team)
+    CareTeam.model_validate(resource)
+    [former] = [p for p in resource["participant"] if p.get("member", {}).get("display") == "Otto Outsider"]
+    assert former["period"] == {"start": "2025-06-01", "end": "2025-12-31"}
+    assert former["role"] == [{"text": "Family support worker"}]
+    leads = [p["member"]["display"] for p in resource["participant"] if {"text": "Lead professional"} in p["role"]]
+    assert leads == ["Maya Member"]

@@ -131,6 +131,25 @@ def test_previously_involved_members_are_listed_with_their_end_date(
     assert [(member["name"], member["ended_on"]) for member in previous] == [("Otto Outsider", "2025-12-31")]
 
 
+def test_a_former_lead_is_previously_involved_with_their_role_and_not_as_lead(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        InvolvementFactory(
+            client=team.client,
+            practitioner=team.outsider,
+            role="Family support worker",
+            is_lead=True,
+            started_on=datetime.date(2025, 6, 1),
+            ended_on=datetime.date(2025, 12, 31),
+        )
+    body = as_member.get(team_url(team.client.pk)).json()
+    [former] = body["previous"]
+    assert (former["name"], former["role"], former["is_lead"]) == ("Otto Outsider", "Family support worker", False)
+    assert (former["started_on"], former["ended_on"]) == ("2025-06-01", "2025-12-31")
+    assert [member["name"] for member in body["current"] if member.get("is_lead")] == ["Maya Member"]
+
+
 def test_family_shows_each_relatives_team_through_the_same_policy(
     as_member: Browser, council_a: Council, team: Team
 ) -> None:

@@ -1,16 +1,19 @@
 """Accounts by invitation only: single-use, expiring links for the agency's work-email domains
 (SECURITY.md AUTH-3), and who may invite whom."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.directory.models import Invitation, Practitioner
+from core.notifications.services.outbox import MAX_ATTEMPTS, notifications_deliver
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.accounts.helpers import (
@@ -20,6 +23,7 @@ from tests.core.accounts.helpers import (
     frozen_clock,
     link_in_last_email,
 )
+from tests.core.notifications.helpers import PROVIDER_DOWN, outbox_table
 from tests.factories import AgencyFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
@@ -113,6 +117,48 @@ def test_council_admin_invitation_emails_a_link_and_the_token_is_not_stored(
     assert not any(token in value for value in stored + trail), "the token is kept in clear"
     assert invitation.accepted_at is None
     assert audit_events(council_a, action=AuditAction.INVITATION_SENT, object_id=str(invitation.pk))
+
+
+def test_the_outbox_keeps_no_invitation_link_once_it_is_delivered(
+    admin_browser: Client, council_a: Council, agency, django_capture_on_commit_callbacks
+) -> None:
+    invite(admin_browser, django_capture_on_commit_callbacks, email="noor@youth.example", agency=agency)
+    link = link_in_last_email(INVITE_LINK)
+    token = link.split("/")[2]
+    table = outbox_table(council_a.schema_name)
+    assert len(table) == 1  # the email went through the outbox, and the row is all that is left of it
+    assert not any(token in row for row in table), "the invitation link is kept in the outbox"
+    assert accept(visitor(council_a), link).status_code == 302  # the delivered link works
+
+
+def test_an_invitation_that_failed_to_send_is_delivered_with_its_link_later_and_then_not_kept(
+    admin_browser: Client, council_a: Council, agency, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN
+    invite(admin_browser, django_capture_on_commit_callbacks, email="noor@youth.example", agency=agency)
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with schema_context(council_a.schema_name):
+        assert notifications_deliver(now=timezone.now() + datetime.timedelta(minutes=5)) == 1
+    link = link_in_last_email(INVITE_LINK)
+    assert not any(link.split("/")[2] in row for row in outbox_table(council_a.schema_name))
+    assert accept(visitor(council_a), link).status_code == 302
+
+
+def test_an_invitation_that_could_never_be_sent_leaves_no_link_in_the_outbox(
+    admin_browser: Client, council_a: Council, agency, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN
+    invite(admin_browser, django_capture_on_commit_callbacks, email="noor@youth.example", agency=agency)
+    moment = timezone.now()
+    with schema_context(council_a.schema_name):
+        for _ in range(MAX_ATTEMPTS):
+            moment += datetime.timedelta(hours=2)
+            notifications_deliver(now=moment)
+    [row] = outbox_table(council_a.schema_name)
+    assert f'"attempts":{MAX_ATTEMPTS}' in row
+    assert "/invitations/" not in row
+    assert mail.outbox == []
 
 
 # --- Accepting ----------------------------------------------------------------------------------------

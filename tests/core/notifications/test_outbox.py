@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -21,15 +20,9 @@ from core.notifications.models import Notification
 from core.notifications.services.outbox import MAX_ATTEMPTS, notification_queue, notifications_deliver
 from core.notifications.tasks import notifications_retry_all
 from tenants.models import Council
+from tests.core.notifications.helpers import PROVIDER_DOWN, outbox_table
 
 pytestmark = pytest.mark.council_side
-
-
-class ProviderDown(BaseEmailBackend):
-    """The email provider is unreachable."""
-
-    def send_messages(self, email_messages: object) -> int:
-        raise ConnectionError("provider unreachable")
 
 
 def test_a_queued_email_is_kept_with_the_change_and_sent_after_commit(
@@ -48,7 +41,7 @@ def test_a_queued_email_is_kept_with_the_change_and_sent_after_commit(
 def test_a_provider_failure_loses_nothing_and_backs_off(
     council_a: Council, settings: object, django_capture_on_commit_callbacks: object
 ) -> None:
-    settings.EMAIL_BACKEND = f"{__name__}.ProviderDown"  # type: ignore[attr-defined]
+    settings.EMAIL_BACKEND = PROVIDER_DOWN  # type: ignore[attr-defined]
     with schema_context(council_a.schema_name), django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         [row] = notification_queue(to=["sam@alpha.example"], subject="Subject", body="Body")
     with schema_context(council_a.schema_name):
@@ -67,7 +60,7 @@ def test_a_provider_failure_loses_nothing_and_backs_off(
 
 
 def test_an_email_that_keeps_failing_stops_after_the_last_attempt(council_a: Council, settings: object) -> None:
-    settings.EMAIL_BACKEND = f"{__name__}.ProviderDown"  # type: ignore[attr-defined]
+    settings.EMAIL_BACKEND = PROVIDER_DOWN  # type: ignore[attr-defined]
     with schema_context(council_a.schema_name):
         row = Notification.objects.create(to="sam@alpha.example", subject="S", body="B")
         moment = timezone.now()
@@ -77,6 +70,52 @@ def test_an_email_that_keeps_failing_stops_after_the_last_attempt(council_a: Cou
         row.refresh_from_db()
         assert row.attempts == MAX_ATTEMPTS
         assert row.sent_at is None
+
+
+SECRET_LINK = "https://alpha.example/invitations/s3cr3t-single-use-token/"
+
+
+def test_a_body_holding_a_secret_is_delivered_then_not_kept(
+    council_a: Council, django_capture_on_commit_callbacks: object
+) -> None:
+    with schema_context(council_a.schema_name), django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        notification_queue(to=["sam@alpha.example"], subject="S", body=f"Open {SECRET_LINK}", holds_secret=True)
+        notification_queue(to=["kim@alpha.example"], subject="S", body="Nothing secret here")
+    assert SECRET_LINK in mail.outbox[0].body
+    table = outbox_table(council_a.schema_name)
+    assert len(table) == 2
+    assert not any("s3cr3t" in row for row in table)
+    assert any("Nothing secret here" in row for row in table)  # other bodies are kept as they were
+
+
+def test_a_secret_waits_while_delivery_is_retried_and_is_delivered_later(
+    council_a: Council, settings: object, django_capture_on_commit_callbacks: object
+) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN  # type: ignore[attr-defined]
+    with schema_context(council_a.schema_name), django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        notification_queue(to=["sam@alpha.example"], subject="S", body=f"Open {SECRET_LINK}", holds_secret=True)
+    assert any("s3cr3t" in row for row in outbox_table(council_a.schema_name))  # still to be sent
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+    with schema_context(council_a.schema_name):
+        assert notifications_deliver(now=timezone.now() + datetime.timedelta(minutes=5)) == 1
+    assert [SECRET_LINK in message.body for message in mail.outbox] == [True]
+    assert not any("s3cr3t" in row for row in outbox_table(council_a.schema_name))
+
+
+def test_a_secret_is_not_kept_after_the_last_failed_attempt(council_a: Council, settings: object) -> None:
+    settings.EMAIL_BACKEND = PROVIDER_DOWN  # type: ignore[attr-defined]
+    with schema_context(council_a.schema_name):
+        [row] = notification_queue(to=["sam@alpha.example"], subject="S", body=f"Open {SECRET_LINK}", holds_secret=True)
+        moment = timezone.now()
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            moment += datetime.timedelta(hours=2)
+            notifications_deliver(now=moment)
+            if attempt < MAX_ATTEMPTS:
+                assert any("s3cr3t" in text for text in outbox_table(council_a.schema_name))
+        row.refresh_from_db()
+    assert (row.attempts, row.sent_at) == (MAX_ATTEMPTS, None)
+    assert "issue a new link" in row.body
+    assert not any("s3cr3t" in text for text in outbox_table(council_a.schema_name))
 
 
 COUNCIL_A_SCHEMA = "council_alpha"  # tests/conftest.py; no `db` fixture here: the row must really commit
