@@ -75,6 +75,8 @@ def council_schema_create(*, council: Council, strategy: SchemaStrategy = Schema
     """
     schema = council.schema_name
     created = False
+    if schema_exists(schema) and not schemas_needing_migration([schema]):
+        return created  # nothing to do, and no need for the owner role to find that out
     with owner_connection():
         if not schema_exists(schema):
             if strategy is SchemaStrategy.CLONE:

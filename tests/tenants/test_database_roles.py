@@ -185,3 +185,36 @@ def test_the_application_role_does_the_apps_normal_work(client_a: Client, counci
     assert "Welcome, Noa" in response.content.decode()
     with schema_context(council_a.schema_name):
         assert AuditEvent.objects.count() > before
+
+
+@pytest.mark.database_owner
+def test_a_council_provisioned_later_is_granted_to_the_application_except_changing_its_trail(db: None) -> None:
+    from onboarding.services.provisioning import council_create, council_provision
+
+    council = council_create(name="Later Borough Council", slug="later", jurisdiction="england")
+    council_provision(council_id=council.pk)
+    role, schema = settings.DATABASES["default"]["USER"], council.schema_name
+    audit, clients = f'"{schema}".{AUDIT_TABLE}', f'"{schema}".clients_client'
+    checks = {
+        "schema usage": ("has_schema_privilege(%s, %s, 'USAGE')", schema),
+        "audit insert": ("has_table_privilege(%s, %s, 'INSERT')", audit),
+        "audit select": ("has_table_privilege(%s, %s, 'SELECT')", audit),
+        "audit update": ("has_table_privilege(%s, %s, 'UPDATE')", audit),
+        "audit delete": ("has_table_privilege(%s, %s, 'DELETE')", audit),
+        "audit truncate": ("has_table_privilege(%s, %s, 'TRUNCATE')", audit),
+        "clients update": ("has_table_privilege(%s, %s, 'UPDATE')", clients),
+        "clients delete": ("has_table_privilege(%s, %s, 'DELETE')", clients),
+        "create in schema": ("has_schema_privilege(%s, %s, 'CREATE')", schema),
+    }
+    granted = {name: fetch(f"SELECT {check}", [role, target])[0][0] for name, (check, target) in checks.items()}
+    assert granted == {
+        "schema usage": True,
+        "audit insert": True,
+        "audit select": True,
+        "audit update": False,
+        "audit delete": False,
+        "audit truncate": False,
+        "clients update": True,
+        "clients delete": True,
+        "create in schema": False,
+    }
