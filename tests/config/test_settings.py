@@ -21,7 +21,8 @@ PRODUCTION_ENV = {
 
 
 def _settings(module: str, env: dict[str, str], expression: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "SENTRY_DSN"}
+    unset = {*PRODUCTION_ENV, "SENTRY_DSN", "DATABASE_OWNER_URL", "DATABASE_APP_USER"}
+    clean = {key: value for key, value in os.environ.items() if key not in unset}
     code = (
         "import sys; sys.path[:0] = ['.', 'platform']; import django; django.setup(); "
         f"from django.conf import settings; print(repr(({expression})))"
@@ -76,3 +77,23 @@ def test_a_broker_url_sends_tasks_through_the_broker() -> None:
     env = {"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused", "CELERY_BROKER_URL": "redis://x:6379/0"}
     result = _settings("config.settings.local", env, "settings.CELERY_TASK_ALWAYS_EAGER")
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_an_application_url_that_names_the_owner_role() -> None:
+    env = PRODUCTION_ENV | {"DATABASE_OWNER_URL": "postgresql://patchwork:secret@db.internal:5432/patchwork"}
+    result = _settings("config.settings.production", env, "settings.DATABASE_OWNER")
+    assert result.returncode != 0
+    assert "DATABASE_URL must name the application's own role" in result.stderr
+
+
+def test_production_without_the_owner_url_cannot_migrate_or_provision() -> None:
+    result = _settings("config.settings.production", PRODUCTION_ENV, "settings.DATABASE_OWNER")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"
+
+
+def test_locally_one_url_is_the_owner_and_the_application_connects_as_its_own_role() -> None:
+    env = {"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused"}
+    result = _settings("config.settings.local", env, "settings.DATABASES['default']['USER'], settings.DATABASE_OWNER")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "('patchwork_app', {'USER': 'postgres', 'PASSWORD': ''})"

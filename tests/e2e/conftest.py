@@ -54,11 +54,14 @@ def _server_env(tmp: Path) -> dict[str, str]:
     env.pop("CELERY_BROKER_URL", None)
     url = os.environ.get("DATABASE_URL")
     if url:
-        parts = urlsplit(url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+        # The owner role (DATABASE_OWNER_URL, else DATABASE_URL: config/database.py) makes the database.
+        owner = urlsplit(os.environ.get("DATABASE_OWNER_URL") or url)
+        with psycopg.connect(urlunsplit(owner._replace(path="/postgres")), autocommit=True) as admin:
             admin.execute("DROP DATABASE IF EXISTS patchwork_e2e WITH (FORCE)")
             admin.execute("CREATE DATABASE patchwork_e2e")
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/patchwork_e2e"))
+        for name in ("DATABASE_URL", "DATABASE_OWNER_URL"):
+            if os.environ.get(name):
+                env[name] = urlunsplit(urlsplit(os.environ[name])._replace(path="/patchwork_e2e"))
     return env
 
 

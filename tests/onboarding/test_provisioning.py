@@ -14,7 +14,8 @@ from onboarding.services.provisioning import (
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.schema_state import schema_exists
 
-pytestmark = pytest.mark.platform_side
+# Provisioning creates and drops schemas: the owner role's work (docs/adr/0008).
+pytestmark = [pytest.mark.platform_side, pytest.mark.database_owner]
 
 
 def test_new_council_is_pending_without_a_schema(db: None) -> None:

@@ -8,7 +8,8 @@ from onboarding.services.provisioning import council_create
 from tenants.schema_state import schema_exists, schemas_needing_migration
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
-pytestmark = pytest.mark.platform_side
+# Provisioning creates and drops schemas: the owner role's work (docs/adr/0008).
+pytestmark = [pytest.mark.platform_side, pytest.mark.database_owner]
 
 
 def _structure(schema: str) -> dict[str, list[tuple[object, ...]]]:

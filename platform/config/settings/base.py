@@ -72,6 +72,9 @@ TENANT_LIMIT_SET_CALLS = True
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # DATABASES is set by local.py and test.py (embedded allowed) and production.py (DATABASE_URL required).
+# DATABASES["default"] is the application role; DATABASE_OWNER the owner role's USER and PASSWORD
+# (same database), for migrations and provisioning only (config/database.py, docs/adr/0008).
+DATABASE_OWNER: dict[str, str] | None = None
 
 MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",

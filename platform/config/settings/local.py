@@ -6,7 +6,7 @@ process; email is written to files under ``var/mail``.
 
 import os
 
-from config.database import database_from_environment
+from config.database import databases_from_environment
 from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS, PLATFORM_DOMAIN, VAR_DIR
 
@@ -16,7 +16,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-only-not-a-secret")
 ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "127.0.0.1"]
 PLATFORM_SCHEME = "http"
 PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "8000")
-DATABASES = {"default": database_from_environment(VAR_DIR)}
+_app_database, DATABASE_OWNER = databases_from_environment(VAR_DIR)
+DATABASES = {"default": _app_database}
 
 # Static files come straight from the finders; collectstatic is for production images only.
 STATIC_ROOT = None

@@ -1,6 +1,10 @@
 """Production: every secret from the environment, no fallbacks; refuses to start without them."""
 
-from config.database import database_from_url
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.database import credentials_of, database_from_url
 from config.env import env_bool, env_list, env_required
 from config.sentry import sentry_init
 from config.settings.base import *  # noqa: F403
@@ -10,6 +14,11 @@ DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 DATABASES = {"default": database_from_url(env_required("DATABASE_URL"), conn_max_age=60)}
 DATABASES["default"]["OPTIONS"].setdefault("sslmode", "verify-full")
+# Only the release task and the provisioning worker are given the owner role (docs/adr/0008).
+_owner_url = os.environ.get("DATABASE_OWNER_URL", "").strip()
+DATABASE_OWNER = credentials_of(database_from_url(_owner_url)) if _owner_url else None
+if DATABASE_OWNER and DATABASE_OWNER["USER"] == DATABASES["default"]["USER"]:
+    raise ImproperlyConfigured("DATABASE_URL must name the application's own role, not DATABASE_OWNER_URL's.")
 CELERY_BROKER_URL = env_required("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {

@@ -2,7 +2,7 @@
 
 import os
 
-from config.database import database_from_environment
+from config.database import databases_from_environment
 from config.settings.base import *  # noqa: F403
 from config.settings.base import CACHES, INSTALLED_APPS, VAR_DIR
 
@@ -11,7 +11,8 @@ ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
 PLATFORM_DOMAIN = "localhost"
 PLATFORM_SCHEME = "http"
 PLATFORM_PORT = ""
-DATABASES = {"default": database_from_environment(VAR_DIR)}
+_app_database, DATABASE_OWNER = databases_from_environment(VAR_DIR)
+DATABASES = {"default": _app_database}
 
 # Tests talk to the machine's Redis: cache keys and Celery messages go through it for real.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")

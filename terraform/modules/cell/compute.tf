@@ -224,7 +224,15 @@ locals {
     { name = "FORWARDED_ALLOW_IPS", value = join(",", local.public_cidr) },
   ]
 
+  # Every process but those that migrate or provision connects as the application role only:
+  # the web service and beat never receive the master user's credentials (docs/adr/0008).
   app_secrets = [
+    for name in local.secret_names : {
+      name      = name
+      valueFrom = aws_secretsmanager_secret.app[name].arn
+    } if !contains(local.owner_secret_names, name)
+  ]
+  owner_secrets = [
     for name in local.secret_names : {
       name      = name
       valueFrom = aws_secretsmanager_secret.app[name].arn
@@ -239,6 +247,7 @@ locals {
       command = ["gunicorn", "config.wsgi", "-c", "infra/gunicorn.conf.py"]
       ports   = [8000]
       stop    = 30
+      secrets = local.app_secrets
     }
     worker = {
       image   = local.image
@@ -247,6 +256,7 @@ locals {
       command = ["celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"]
       ports   = []
       stop    = 120
+      secrets = local.owner_secrets # provisioning creates council schemas as the owner
     }
     # The root filesystem is read-only, so beat keeps its schedule file in /tmp.
     beat = {
@@ -256,6 +266,7 @@ locals {
       command = ["celery", "-A", "config", "beat", "-l", "info", "--schedule", "/tmp/celerybeat-schedule"]
       ports   = []
       stop    = 30
+      secrets = local.app_secrets
     }
     release = {
       image   = local.release_image
@@ -264,6 +275,7 @@ locals {
       command = ["python", "manage.py", "migrate_schemas", "--executor", "multiprocessing", "--noinput"]
       ports   = []
       stop    = 120
+      secrets = local.owner_secrets # migrates as the owner and creates/grants the application role
     }
   }
 }
@@ -300,7 +312,7 @@ resource "aws_ecs_task_definition" "app" {
       privileged             = false
       stopTimeout            = each.value.stop
       environment            = local.app_environment
-      secrets                = local.app_secrets
+      secrets                = each.value.secrets
       portMappings           = [for port in each.value.ports : { containerPort = port, protocol = "tcp" }]
       mountPoints = [
         {

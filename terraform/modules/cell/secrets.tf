@@ -13,6 +13,13 @@ resource "random_password" "database" {
   special = false
 }
 
+# The application's own database role (patchwork_app), separate from the RDS master user, which
+# owns the schemas and is used only for migrations and provisioning (docs/adr/0008).
+resource "random_password" "database_app" {
+  length  = 40
+  special = false
+}
+
 # ElastiCache AUTH tokens: 16-128 printable characters, a restricted set of symbols.
 resource "random_password" "redis_auth" {
   length  = 64
@@ -22,17 +29,22 @@ resource "random_password" "redis_auth" {
 locals {
   redis_endpoint = aws_elasticache_replication_group.main.primary_endpoint_address
   redis_auth     = urlencode(random_password.redis_auth.result)
+  database_host  = "${aws_db_instance.main.address}:${aws_db_instance.main.port}/${aws_db_instance.main.db_name}"
+  database_app   = "patchwork_app"
 
   secret_values = {
-    SECRET_KEY        = random_password.secret_key.result
-    DATABASE_URL      = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${aws_db_instance.main.db_name}?sslmode=verify-full"
-    CELERY_BROKER_URL = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/0?ssl_cert_reqs=required"
-    CACHE_URL         = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/1?ssl_cert_reqs=required"
+    SECRET_KEY         = random_password.secret_key.result
+    DATABASE_URL       = "postgres://${local.database_app}:${urlencode(random_password.database_app.result)}@${local.database_host}?sslmode=verify-full"
+    DATABASE_OWNER_URL = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${local.database_host}?sslmode=verify-full"
+    CELERY_BROKER_URL  = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/0?ssl_cert_reqs=required"
+    CACHE_URL          = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/1?ssl_cert_reqs=required"
   }
 
   # Secrets Manager cannot store an empty string, so SENTRY_DSN exists only once there is a DSN.
   sentry_enabled = nonsensitive(var.sentry_dsn != "")
   secret_names   = concat(keys(local.secret_values), local.sentry_enabled ? ["SENTRY_DSN"] : [])
+  # The master user's URL goes only to the processes that migrate or provision (compute.tf).
+  owner_secret_names = ["DATABASE_OWNER_URL"]
 }
 
 resource "aws_secretsmanager_secret" "app" {

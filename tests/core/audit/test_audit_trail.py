@@ -120,6 +120,8 @@ def test_platform_sign_in_and_failure_are_recorded_in_public(db: None) -> None:
 
 
 # --- Append-only (AUD-2) ------------------------------------------------------------------------
+# The trigger holds even for the owner role, which these tests run as; the application role is
+# refused before the trigger by its privileges (tests/tenants/test_database_roles.py).
 
 
 @pytest.fixture(params=["council", "public"])
@@ -144,6 +146,7 @@ def assert_untouched(schema: str, event: AuditEvent) -> None:
     assert stored.outcome == AuditOutcome.SUCCESS
 
 
+@pytest.mark.database_owner
 def test_audit_rows_cannot_be_updated(schema: str) -> None:
     event = write_event(schema)
     assert_refused(schema, lambda: AuditEvent.objects.filter(pk=event.pk).update(outcome=AuditOutcome.FAILURE))
@@ -157,6 +160,7 @@ def test_audit_rows_cannot_be_updated(schema: str) -> None:
     assert_untouched(schema, event)
 
 
+@pytest.mark.database_owner
 def test_audit_rows_cannot_be_deleted(schema: str) -> None:
     event = write_event(schema)
     assert_refused(schema, lambda: AuditEvent.objects.filter(pk=event.pk).delete())
@@ -165,6 +169,7 @@ def test_audit_rows_cannot_be_deleted(schema: str) -> None:
     assert_untouched(schema, event)
 
 
+@pytest.mark.database_owner
 def test_audit_table_cannot_be_truncated(schema: str) -> None:
     event = write_event(schema)
 
