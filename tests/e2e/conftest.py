@@ -1,6 +1,7 @@
 """End-to-end tests: the real demo, served by a real server, driven in Debian's Chromium.
 
-The server runs in a subprocess against its own database (``patchwork_e2e`` next to DATABASE_URL,
+The server runs in a subprocess against its own database (``patchwork_e2e`` next to DATABASE_URL, or
+``<TEST_DATABASE_NAME>_e2e`` so that two checkouts sharing a PostgreSQL do not drop each other's,
 or an embedded PostgreSQL in a temporary folder), seeded by the demo command, so these tests see
 exactly what a newcomer sees. Playwright drives /usr/bin/chromium (its own browser download does
 not work here). Without Chromium the tests are skipped, unless PATCHWORK_E2E_REQUIRED is set (CI).
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -56,12 +58,13 @@ def _server_env(tmp: Path) -> dict[str, str]:
     if url:
         # The owner role (DATABASE_OWNER_URL, else DATABASE_URL: config/database.py) makes the database.
         owner = urlsplit(os.environ.get("DATABASE_OWNER_URL") or url)
+        database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e"
         with psycopg.connect(urlunsplit(owner._replace(path="/postgres")), autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS patchwork_e2e WITH (FORCE)")
-            admin.execute("CREATE DATABASE patchwork_e2e")
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
         for name in ("DATABASE_URL", "DATABASE_OWNER_URL"):
             if os.environ.get(name):
-                env[name] = urlunsplit(urlsplit(os.environ[name])._replace(path="/patchwork_e2e"))
+                env[name] = urlunsplit(urlsplit(os.environ[name])._replace(path=f"/{database}"))
     return env
 
 
