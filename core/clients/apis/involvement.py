@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,8 +36,6 @@ class InvolvementStartApi(APIView):
     """Join a client's team with a reason: only a client found in the viewer's last search, or one
     they were invited to (404 otherwise, and nothing is created). The team is told."""
 
-    parser_classes = [JSONParser]
-
     @extend_schema_serializer(component_name="InvolvementStartInput")
     class InputSerializer(AllowListedSerializer):
         role = serializers.CharField(max_length=120, help_text='Your role in the case, e.g. "School nurse".')
@@ -64,8 +61,6 @@ class InvolvementStartApi(APIView):
 
 class InvolvementUpdateApi(APIView):
     """Keep my own current involvement up to date. Fields left out keep their value; a date may be null."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="InvolvementUpdateInput")
     class InputSerializer(AllowListedSerializer):
@@ -108,8 +103,6 @@ class InvolvementUpdateApi(APIView):
 class InvolvementEndApi(APIView):
     """End my own current involvement: I become "previously involved" and no longer see the team."""
 
-    parser_classes = [JSONParser]
-
     @extend_schema_serializer(component_name="InvolvementEndInput")
     class InputSerializer(AllowListedSerializer):
         """Takes nothing: send ``{}`` or no body."""
@@ -133,8 +126,6 @@ class InvolvementEndApi(APIView):
 class TeamInvitationCreateApi(APIView):
     """Invite a colleague to the team: a registered one by id (someone the viewer could choose on the invite
     page), or someone not yet registered by work email. Only current members invite (404 otherwise, audited)."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="TeamInvitationInput")
     class InputSerializer(AllowListedSerializer):

@@ -6,7 +6,6 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,8 +43,6 @@ class ClientSearchApi(APIView):
 
     Answers only what identifies a person, never the team.
     """
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="ClientSearchInput")
     class InputSerializer(AllowListedSerializer):
