@@ -3,6 +3,7 @@
 from typing import Any
 from uuid import UUID
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
@@ -178,3 +179,26 @@ class TeamInvitationCreateApi(APIView):
                 request=request,
             )
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvolvementUpdateInputSchema(OpenApiSerializerExtension):
+    """At least one field to change (``{}`` is refused)."""
+
+    target_class = InvolvementUpdateApi.InputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        return auto_schema._map_serializer(self.target, direction, bypass_extensions=True) | {"minProperties": 1}
+
+
+class TeamInvitationInputSchema(OpenApiSerializerExtension):
+    """Exactly one of ``practitioner_id`` and ``email``."""
+
+    target_class = TeamInvitationCreateApi.InputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["oneOf"] = [
+            {"required": ["practitioner_id"], "not": {"required": ["email"]}},
+            {"required": ["email"], "not": {"required": ["practitioner_id"]}},
+        ]
+        return schema

@@ -147,8 +147,15 @@ class CareTeamFhirDetailApi(APIView):
         operation_id="client_fhir_care_team_retrieve",
         responses={
             (200, FHIR_MEDIA_TYPE): OpenApiResponse(CARE_TEAM_SCHEMA, description="A FHIR R4 CareTeam."),
+            (200, "application/json"): OpenApiResponse(CARE_TEAM_SCHEMA, description="The same, as plain JSON."),
             (403, FHIR_MEDIA_TYPE): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=FORBIDDEN.description),
+            (403, "application/json"): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=FORBIDDEN.description),
             (404, FHIR_MEDIA_TYPE): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=NOT_FOUND.description),
+            # A path that is no client id at all never reaches the view: the API's own JSON 404.
+            (404, "application/json"): OpenApiResponse(
+                {"anyOf": [OPERATION_OUTCOME_SCHEMA, {"$ref": "#/components/schemas/ApiError"}]},
+                description=NOT_FOUND.description,
+            ),
         },
     )
     def get(self, request: Request, client_id: UUID) -> Response:
