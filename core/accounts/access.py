@@ -66,7 +66,10 @@ class VerifiedAccessMiddleware:
             reason="not signed in with two factors",
         )
         if is_api_request(request):
-            return JsonResponse({"detail": "Sign in with your password and second factor first."}, status=403)
+            detail = "Sign in with your password and second factor first."
+            # An API view that answers in a format of its own (FHIR) refuses in that format too.
+            refusal = getattr(getattr(view, "view_class", None), "not_signed_in_response", None)
+            return refusal(detail) if refusal else JsonResponse({"detail": detail}, status=403)
         return redirect_to_login(request.get_full_path(), login_url=reverse("sign-in"))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

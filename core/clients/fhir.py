@@ -120,3 +120,25 @@ def care_team_resource(*, team: TeamView) -> Resource:
             {"text": f"{PLACEHOLDER_LABEL} — contact via {member.gateway_contact}."} for member in placeholders
         ]
     return resource
+
+
+# HTTP status of a refusal → the FHIR issue type (https://hl7.org/fhir/R4/valueset-issue-type.html).
+ISSUE_CODE_FOR_STATUS = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    406: "not-supported",
+    415: "not-supported",
+    429: "throttled",
+}
+
+
+def operation_outcome_resource(*, status: int, diagnostics: str) -> Resource:
+    """A FHIR R4 OperationOutcome for a refusal or an error: one issue, severity error."""
+    code = ISSUE_CODE_FOR_STATUS.get(status, "processing" if status < 500 else "exception")
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}],
+    }

@@ -18,8 +18,12 @@ class SearchRateExceeded(Exception):
     """Too many searches in a short time: the practitioner must wait (the answer is 429)."""
 
 
+def search_rate_key(viewer: Practitioner) -> str:
+    return f"client-search-rate:{viewer.pk}"  # cache keys also carry the council's schema
+
+
 def _search_allowed(viewer: Practitioner) -> bool:
-    key = f"client-search-rate:{viewer.pk}"  # cache keys also carry the council's schema
+    key = search_rate_key(viewer)
     cache.add(key, 0, timeout=WINDOW_SECONDS)
     try:
         count = cache.incr(key)

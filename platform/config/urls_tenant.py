@@ -28,3 +28,9 @@ urlpatterns = [
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),
     path("privacy/", public_page(privacy_notice), name="privacy"),
 ]
+
+# Under /api/ every error is JSON, as the API views answer; elsewhere the site's own pages.
+handler400 = "config.api.bad_request"
+handler403 = "config.api.permission_denied"
+handler404 = "config.api.page_not_found"
+handler500 = "config.api.server_error"

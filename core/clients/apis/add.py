@@ -12,7 +12,6 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,8 +52,6 @@ class ClientCreateApi(APIView):
     """Add a client, with the viewer as the first member of the team: as on the add page, only after a
     search in this session, and only once any possible matches (same surname and date of birth) have
     been shown (409) and confirmed as not the person."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="ClientCreateInput")
     class InputSerializer(AllowListedSerializer):

@@ -3,12 +3,12 @@
 from typing import Any
 from uuid import UUID
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,8 +37,6 @@ class InvolvementStartApi(APIView):
     """Join a client's team with a reason: only a client found in the viewer's last search, or one
     they were invited to (404 otherwise, and nothing is created). The team is told."""
 
-    parser_classes = [JSONParser]
-
     @extend_schema_serializer(component_name="InvolvementStartInput")
     class InputSerializer(AllowListedSerializer):
         role = serializers.CharField(max_length=120, help_text='Your role in the case, e.g. "School nurse".')
@@ -64,8 +62,6 @@ class InvolvementStartApi(APIView):
 
 class InvolvementUpdateApi(APIView):
     """Keep my own current involvement up to date. Fields left out keep their value; a date may be null."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="InvolvementUpdateInput")
     class InputSerializer(AllowListedSerializer):
@@ -108,8 +104,6 @@ class InvolvementUpdateApi(APIView):
 class InvolvementEndApi(APIView):
     """End my own current involvement: I become "previously involved" and no longer see the team."""
 
-    parser_classes = [JSONParser]
-
     @extend_schema_serializer(component_name="InvolvementEndInput")
     class InputSerializer(AllowListedSerializer):
         """Takes nothing: send ``{}`` or no body."""
@@ -133,8 +127,6 @@ class InvolvementEndApi(APIView):
 class TeamInvitationCreateApi(APIView):
     """Invite a colleague to the team: a registered one by id (someone the viewer could choose on the invite
     page), or someone not yet registered by work email. Only current members invite (404 otherwise, audited)."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="TeamInvitationInput")
     class InputSerializer(AllowListedSerializer):
@@ -187,3 +179,26 @@ class TeamInvitationCreateApi(APIView):
                 request=request,
             )
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvolvementUpdateInputSchema(OpenApiSerializerExtension):
+    """At least one field to change (``{}`` is refused)."""
+
+    target_class = InvolvementUpdateApi.InputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        return auto_schema._map_serializer(self.target, direction, bypass_extensions=True) | {"minProperties": 1}
+
+
+class TeamInvitationInputSchema(OpenApiSerializerExtension):
+    """Exactly one of ``practitioner_id`` and ``email``."""
+
+    target_class = TeamInvitationCreateApi.InputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["oneOf"] = [
+            {"required": ["practitioner_id"], "not": {"required": ["email"]}},
+            {"required": ["email"], "not": {"required": ["practitioner_id"]}},
+        ]
+        return schema

@@ -1,16 +1,19 @@
 """Find a client through the API: minimum criteria, capped, rate-limited and audited, as on the page."""
 
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import NON_BLANK_TEXT_PATTERN
 from core.clients.apis.common import (
     INVALID,
     AllowListedSerializer,
@@ -44,8 +47,6 @@ class ClientSearchApi(APIView):
 
     Answers only what identifies a person, never the team.
     """
-
-    parser_classes = [JSONParser]
 
     @extend_schema_serializer(component_name="ClientSearchInput")
     class InputSerializer(AllowListedSerializer):
@@ -88,3 +89,28 @@ class ClientSearchApi(APIView):
         search_hits_remember(request.session, result.hits)
         last_search_remember(request.session, criteria)  # as the search page does: adding a client needs a search first
         return Response(self.OutputSerializer(result).data)
+
+
+NON_BLANK = {"type": "string", "pattern": NON_BLANK_TEXT_PATTERN}
+
+
+class ClientSearchInputSchema(OpenApiSerializerExtension):
+    """The council's minimum criteria in the schema (``SearchCriteria.check``): a search needs a surname and a
+    date of birth, or an identifier, or a surname, a first name and a postcode, none of them blank."""
+
+    target_class = ClientSearchApi.InputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["anyOf"] = [
+            {
+                "required": ["surname", "date_of_birth"],
+                "properties": {"surname": NON_BLANK, "date_of_birth": {"type": "string", "format": "date"}},
+            },
+            {"required": ["identifier"], "properties": {"identifier": NON_BLANK}},
+            {
+                "required": ["surname", "first_name", "postcode"],
+                "properties": {"surname": NON_BLANK, "first_name": NON_BLANK, "postcode": NON_BLANK},
+            },
+        ]
+        return schema

@@ -1,8 +1,10 @@
 """The team around a client through the API, as JSON and as a FHIR R4 CareTeam: the same visibility policy."""
 
+import json
 from typing import Any
 from uuid import UUID
 
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -12,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
 
 from core.clients.apis.common import (
     FORBIDDEN,
@@ -20,7 +22,7 @@ from core.clients.apis.common import (
     TeamMemberField,
     viewer_of,
 )
-from core.clients.fhir import FHIR_MEDIA_TYPE, care_team_resource
+from core.clients.fhir import FHIR_MEDIA_TYPE, care_team_resource, operation_outcome_resource
 from core.clients.recorded import team_view_recorded
 
 
@@ -94,17 +96,66 @@ CARE_TEAM_SCHEMA: dict[str, Any] = {
 }
 
 
+OPERATION_OUTCOME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An HL7 FHIR R4 OperationOutcome (https://hl7.org/fhir/R4/operationoutcome.html): why not.",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["severity", "code"],
+                "properties": {
+                    "severity": {"type": "string", "enum": ["error"]},
+                    "code": {"type": "string", "description": "not-found, forbidden, not-supported, throttled…"},
+                    "diagnostics": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's answer to a refusal, as a FHIR OperationOutcome instead of ``{"detail": …}``."""
+    response = exception_handler(exc, context)
+    if response is not None:
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        response.data = operation_outcome_resource(status=response.status_code, diagnostics=str(detail or exc))
+    return response
+
+
 class CareTeamFhirDetailApi(APIView):
-    """The team around a client as a FHIR R4 CareTeam, through the same visibility policy as the team."""
+    """The team around a client as a FHIR R4 CareTeam, through the same visibility policy as the team.
+    Refusals (no such client, not in the team, not signed in) are FHIR OperationOutcomes."""
 
     renderer_classes = [FhirJsonRenderer, JSONRenderer]
+
+    def get_exception_handler(self) -> Any:
+        return fhir_exception_handler
+
+    @classmethod
+    def not_signed_in_response(cls, detail: str) -> HttpResponse:
+        """The refusal the access middleware answers before the view runs, in the view's own format."""
+        outcome = operation_outcome_resource(status=403, diagnostics=detail)
+        return HttpResponse(json.dumps(outcome), status=403, content_type=FHIR_MEDIA_TYPE)
 
     @extend_schema(
         operation_id="client_fhir_care_team_retrieve",
         responses={
             (200, FHIR_MEDIA_TYPE): OpenApiResponse(CARE_TEAM_SCHEMA, description="A FHIR R4 CareTeam."),
-            (403, FHIR_MEDIA_TYPE): FORBIDDEN,
-            (404, FHIR_MEDIA_TYPE): NOT_FOUND,
+            (200, "application/json"): OpenApiResponse(CARE_TEAM_SCHEMA, description="The same, as plain JSON."),
+            (403, FHIR_MEDIA_TYPE): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=FORBIDDEN.description),
+            (403, "application/json"): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=FORBIDDEN.description),
+            (404, FHIR_MEDIA_TYPE): OpenApiResponse(OPERATION_OUTCOME_SCHEMA, description=NOT_FOUND.description),
+            # A path that is no client id at all never reaches the view: the API's own JSON 404.
+            (404, "application/json"): OpenApiResponse(
+                {"anyOf": [OPERATION_OUTCOME_SCHEMA, {"$ref": "#/components/schemas/ApiError"}]},
+                description=NOT_FOUND.description,
+            ),
         },
     )
     def get(self, request: Request, client_id: UUID) -> Response:

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client as Browser
 from django_tenants.utils import schema_context
 from fhir.resources.R4B.careteam import CareTeam
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.fhir import GATEWAY_CONTACT_EXTENSION
@@ -15,7 +16,7 @@ from core.clients.models import Involvement
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import GATEWAY, Team, care_team_url
-from tests.factories import ClientFactory, InvolvementFactory
+from tests.factories import TEST_PASSWORD, ClientFactory, InvolvementFactory, UserFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -124,13 +125,28 @@ def test_previously_involved_practitioners_carry_an_end_date(
     assert resource["period"] == {"start": "2025-06-01"}
 
 
+def _operation_outcome(response: object, status: int, code: str) -> OperationOutcome:
+    """A refusal answered as FHIR: an OperationOutcome with one error issue of ``code``."""
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/fhir+json"
+    outcome = OperationOutcome.model_validate(json.loads(response.content))  # raises on anything that is not FHIR
+    [issue] = outcome.issue
+    assert (issue.severity, issue.code) == ("error", code)
+    return outcome
+
+
 def test_outsiders_and_other_councils_get_404_and_the_view_is_audited(
     as_outsider: Browser, council_a: Council, council_b: Council, team: Team
 ) -> None:
-    assert as_outsider.get(care_team_url(team.client.pk)).status_code == 404
+    outsider = as_outsider.get(care_team_url(team.client.pk))
+    _operation_outcome(outsider, 404, "not-found")
     with schema_context(council_b.schema_name):
         b_client = ClientFactory()
-    assert as_outsider.get(care_team_url(b_client.pk)).status_code == 404
+    other_council = as_outsider.get(care_team_url(b_client.pk))
+    _operation_outcome(other_council, 404, "not-found")
+    never_existed = as_outsider.get(care_team_url("00000000-0000-4000-8000-000000000000"))
+    # Not in the team, another council's client, no such client: the same answer, byte for byte.
+    assert outsider.content == other_council.content == never_existed.content
     with schema_context(council_a.schema_name):
         outcomes = set(
             AuditEvent.objects.filter(action=AuditAction.CLIENT_VIEWED, actor_id=team.outsider.user.pk).values_list(
@@ -174,3 +190,25 @@ def test_a_former_lead_carries_their_period_and_their_role_but_not_lead_professi
     assert former["role"] == [{"text": "Family support worker"}]
     leads = [p["member"]["display"] for p in resource["participant"] if {"text": "Lead professional"} in p["role"]]
     assert leads == ["Maya Member"]
+
+
+def test_a_signed_in_user_who_is_not_a_practitioner_gets_a_403_operation_outcome(
+    client_a: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        user = UserFactory(email="not-a-practitioner@alpha.example")
+    sign_in(client_a, user, council_a)
+    _operation_outcome(client_a.get(care_team_url(team.client.pk)), 403, "forbidden")
+
+
+def test_a_password_only_session_gets_a_403_operation_outcome(client_a: Browser, team: Team) -> None:
+    response = client_a.post("/sign-in/", {"email": team.member.user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    _operation_outcome(client_a.get(care_team_url(team.client.pk)), 403, "forbidden")
+
+
+def test_a_refusal_asked_for_as_plain_json_is_still_an_operation_outcome(as_outsider: Browser, team: Team) -> None:
+    response = as_outsider.get(care_team_url(team.client.pk), HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    OperationOutcome.model_validate(response.json())

@@ -52,3 +52,31 @@ def test_placeholder_member_is_documented_with_only_kind_and_contact(schema: dic
 def test_care_team_is_documented_as_fhir_json(schema: dict) -> None:
     responses = schema["paths"][f"{CLIENT}/fhir/care-team/"]["get"]["responses"]
     assert "application/fhir+json" in responses["200"]["content"]
+
+
+def test_the_schema_validates_with_no_warning(tmp_path: object) -> None:
+    """drf-spectacular's own validation (OpenAPI 3 validator), failing on any warning or error."""
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--urlconf", "config.urls_tenant", "--file", f"{tmp_path}/s.yml"
+    )
+
+
+def test_search_documents_the_minimum_criteria_and_every_refusal(schema: dict) -> None:
+    component = schema["components"]["schemas"]["ClientSearchInput"]
+    assert [sorted(branch["required"]) for branch in component["anyOf"]] == [
+        ["date_of_birth", "surname"],
+        ["identifier"],
+        ["first_name", "postcode", "surname"],
+    ]
+    operation = schema["paths"]["/api/v1/clients/search/"]["post"]
+    assert operation["requestBody"]["required"] is True
+    assert set(operation["responses"]) == {"200", "400", "403", "415", "429"}
+
+
+def test_fhir_refusals_are_documented_as_operation_outcomes(schema: dict) -> None:
+    responses = schema["paths"][f"{CLIENT}/fhir/care-team/"]["get"]["responses"]
+    for code in ("403", "404"):
+        outcome = responses[code]["content"]["application/fhir+json"]["schema"]
+        assert outcome["properties"]["resourceType"]["enum"] == ["OperationOutcome"]
