@@ -70,6 +70,7 @@ class MemberView:
     ended_on: object | None = None
     last_contact_on: object | None = None
     next_contact_on: object | None = None
+    join_reason: str | None = None
     gateway_contact: str | None = None
     is_viewer: bool = False
 
@@ -103,5 +104,6 @@ def member_view(*, viewer: Practitioner, involvement: Involvement) -> MemberView
         ended_on=involvement.ended_on,
         last_contact_on=involvement.last_contact_on,
         next_contact_on=involvement.next_contact_on,
+        join_reason=involvement.join_reason,
         is_viewer=practitioner.pk == viewer.pk,
     )

@@ -93,6 +93,7 @@ class PractitionerMemberSerializer(serializers.Serializer):
     ended_on = serializers.DateField(allow_null=True)
     last_contact_on = serializers.DateField(allow_null=True)
     next_contact_on = serializers.DateField(allow_null=True)
+    join_reason = serializers.CharField(allow_blank=True, help_text="Why they joined the team.")
 
     @extend_schema_field({"type": "string", "enum": ["practitioner"]})
     def get_kind(self, member: MemberView) -> str:
