@@ -18,7 +18,7 @@ from core.clients.models import Client, Involvement, TeamActivity, TeamInvitatio
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
-from core.governance.visibility import Detail, practitioner_detail
+from core.governance.visibility import Detail, practitioner_detail, practitioner_named
 from core.notifications.services.outbox import notification_queue
 
 
@@ -44,17 +44,27 @@ def _require_verified(viewer: Practitioner) -> None:
 
 
 def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpRequest) -> None:
-    """Email the rest of the current team, after the change commits. No client data in the email."""
+    """Email the rest of the current team, after the change commits: one full sentence of what happened,
+    e.g. "Amy Collier (Staffordshire Children's Services) joined the team around one of your clients.".
+    ``what`` follows the name ("joined the team around one of your clients"). Each recipient is told who
+    through the visibility policy (a sensitive agency's practitioner is never named to outsiders), so
+    recipients may get different sentences. No client data in the email: the link leads to the team page."""
     others = list(
         Involvement.objects.filter(client=client, ended_on__isnull=True)
         .exclude(practitioner=actor)
-        .values_list("practitioner__user__email", flat=True)
+        .select_related("practitioner__user", "practitioner__agency")
     )
     if not others:
         return
+    actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
     link = request.build_absolute_uri(reverse("client-team", kwargs={"client_id": client.pk}))
-    body = f"{what} in the team of one of your clients.\n\nSee the team: {link}\n"
-    notification_queue(to=others, subject="A change in one of your teams", body=body)
+    by_sentence: dict[str, list[str]] = {}
+    for involvement in others:
+        who = practitioner_named(viewer=involvement.practitioner, practitioner=actor)
+        by_sentence.setdefault(f"{who} {what}.", []).append(involvement.practitioner.user.email)
+    for sentence, recipients in by_sentence.items():
+        body = f"{sentence}\n\nSee the team: {link}\n"
+        notification_queue(to=recipients, subject="A change in one of your teams", body=body)
 
 
 @transaction.atomic
@@ -131,7 +141,7 @@ def involvement_start(
         object_id=client.pk,
         reason=reason.strip()[:300],
     )
-    _tell_team(client=client, actor=viewer, what="Someone joined", request=request)
+    _tell_team(client=client, actor=viewer, what="joined the team around one of your clients", request=request)
     return involvement
 
 
@@ -185,7 +195,12 @@ def involvement_update(
         reason="became lead" if became_lead else "",
     )
     if became_lead:
-        _tell_team(client=involvement.client, actor=viewer, what="The lead professional changed", request=request)
+        _tell_team(
+            client=involvement.client,
+            actor=viewer,
+            what="became the lead professional in the team around one of your clients",
+            request=request,
+        )
     return involvement
 
 
@@ -205,7 +220,9 @@ def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: 
         object_type="involvement",
         object_id=involvement.pk,
     )
-    _tell_team(client=involvement.client, actor=viewer, what="Someone left", request=request)
+    _tell_team(
+        client=involvement.client, actor=viewer, what="left the team around one of your clients", request=request
+    )
     return involvement
 
 

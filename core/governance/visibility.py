@@ -43,6 +43,18 @@ def practitioner_detail(*, viewer: Practitioner, practitioner: Practitioner) -> 
     return Detail.FULL
 
 
+CONFIDENTIAL_SERVICE = "A confidential service"
+
+
+def practitioner_named(*, viewer: Practitioner, practitioner: Practitioner) -> str:
+    """Who did something, as the viewer may be told: "Amy Collier (Staffordshire Children's Services)", or
+    "A confidential service" for a sensitive agency's practitioner seen from outside it (rule 2). Needs the
+    practitioner's ``user`` and ``agency`` loaded."""
+    if practitioner_detail(viewer=viewer, practitioner=practitioner) is Detail.PLACEHOLDER:
+        return CONFIDENTIAL_SERVICE
+    return f"{practitioner.user.full_name} ({practitioner.agency.name})"
+
+
 def involvement_detail(*, viewer: Practitioner, involvement: Involvement) -> Detail:
     """Rule 2. Needs ``involvement.practitioner.agency`` loaded."""
     return practitioner_detail(viewer=viewer, practitioner=involvement.practitioner)
