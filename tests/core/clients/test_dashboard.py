@@ -94,7 +94,8 @@ def test_my_missed_next_contact_is_flagged_overdue_with_its_date(
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in my_clients
     assert missed.strftime("%-d %B %Y") in my_clients
     missed_contacts = page.split("Missed contacts", 1)[1].split("Upcoming contacts", 1)[0]
-    assert "Overdue" in missed_contacts and "Jade Hughes" in missed_contacts
+    assert "Overdue" in missed_contacts
+    assert "Jade Hughes" in missed_contacts
     assert missed.strftime("%-d %B %Y") not in page.split("Upcoming contacts", 1)[1]
 
 

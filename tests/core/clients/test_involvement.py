@@ -112,7 +112,8 @@ def test_a_sensitive_services_practitioner_is_named_only_to_their_own_agency(
     )
     for body in bodies.values():
         assert f"/clients/{team.client.pk}/" in body
-        assert "Jade" not in body and "Hughes" not in body
+        assert "Jade" not in body
+        assert "Hughes" not in body
 
 
 def test_a_member_following_a_join_link_goes_to_the_team(team: Team, browser_as: object) -> None:
