@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.clients.dates_of_birth import date_of_birth_check
+from core.clients.postcodes import postcode_clean
 from core.clients.selectors import invite_candidates
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
@@ -84,13 +86,39 @@ def _text(label: str, *, max_length: int, required: bool = False, help_text: str
     )
 
 
+class PostcodeField(forms.CharField):
+    """A postcode of the council's jurisdiction, normalised. No ``maxlength`` on the input (a browser would cut
+    what was typed): anything that is not a postcode is refused with a message instead."""
+
+    def __init__(self, *, label: str = "Postcode", help_text: str = "") -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            help_text=help_text,
+            widget=forms.TextInput(attrs=NAME_ATTRS | {"class": "govuk-input--width-10"}),
+        )
+
+    def clean(self, value: Any) -> str:
+        return postcode_clean(super().clean(value))
+
+
+class DateOfBirthField(GovukDateField):
+    """A date of birth a person can have (``core.clients.dates_of_birth``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label="Date of birth", help_text="For example, 27 3 2015", **kwargs)
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        return date_of_birth_check(super().compress(data_list))
+
+
 class ClientSearchForm(forms.Form):
     """What the practitioner knows about the person. The minimum is checked by ``SearchCriteria``."""
 
     surname = _text("Surname", max_length=100)
     first_name = _text("First name", max_length=100)
-    date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2015")
-    postcode = _text("Postcode", max_length=10, **{"class": "govuk-input--width-10"})
+    date_of_birth = DateOfBirthField(required=False)
+    postcode = PostcodeField()
     identifier = _text(
         "Identifier",
         max_length=40,
@@ -104,13 +132,8 @@ class ClientAddForm(forms.Form):
 
     first_name = _text("First name", max_length=100, required=True)
     surname = _text("Surname", max_length=100, required=True)
-    date_of_birth = GovukDateField(label="Date of birth", past=True, help_text="For example, 27 3 2015")
-    postcode = _text(
-        "Postcode",
-        max_length=10,
-        help_text="Leave it empty if they have no fixed address",
-        **{"class": "govuk-input--width-10"},
-    )
+    date_of_birth = DateOfBirthField()
+    postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
     nhs_number = _text(
         "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
     )
