@@ -95,7 +95,16 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             _not_found,
             _b_practitioner_untouched,
         )
-        for action in ("verify", "unlock", "deactivate", "make-manager")
+        for action in ("verify", "unlock", "make-manager", "reactivate")
+    ],
+    "practitioner-deactivate": [
+        Probe(
+            method,
+            lambda o: f"/team/practitioners/{o['b_practitioner'].pk}/deactivate/",
+            _not_found,
+            _b_practitioner_untouched,
+        )
+        for method in ("get", "post")
     ],
     "invitation": [
         Probe("get", lambda o: f"/invitations/{o['b_token']}/", _not_found),
@@ -195,7 +204,7 @@ def test_council_a_administrator_cannot_reach_council_b_objects(
     response = getattr(client_a, probe.method)(probe.path(b_objects))
     assert probe.refused(response), f"{probe.method.upper()} {route}: {response.status_code}"
     assert probe.unchanged(b_objects)
-    if route == "practitioner-action":
+    if route in ("practitioner-action", "practitioner-deactivate"):
         with schema_context(council_a.schema_name):
             denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor_id=admin_a.user.pk)
             assert denied.filter(object_id=str(b_objects["b_practitioner"].pk)).exists()
