@@ -193,6 +193,29 @@ class ClientAddForm(forms.Form):
         return value
 
 
+class ClientCorrectForm(forms.Form):
+    """Correct the details that identify a client. The service checks them as adding a client does."""
+
+    first_name = _text("First name", max_length=100, required=True)
+    surname = _text("Surname", max_length=100, required=True)
+    date_of_birth = DateOfBirthField()
+    address_line = _text("Address", max_length=200, help_text="For example, 27 Dimbles Lane")
+    town = _text("Town", max_length=100, **{"class": "govuk-input--width-20"})
+    postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
+    nhs_number = _text(
+        "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
+    )
+    unique_pupil_number = _text("Unique Pupil Number (optional)", max_length=13, **{"class": "govuk-input--width-20"})
+    local_case_id = _text("Case number (optional)", max_length=40, **{"class": "govuk-input--width-20"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = "Enter their first name"
+        self.fields["surname"].error_messages["required"] = "Enter their surname"
+        self.fields["date_of_birth"].error_messages["required"] = "Enter their date of birth"
+        self.fields["date_of_birth"].error_messages["incomplete"] = "Enter their date of birth"
+
+
 class JoinForm(forms.Form):
     role = forms.CharField(
         label="Your role with this client",

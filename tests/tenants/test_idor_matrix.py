@@ -119,6 +119,7 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
     ],
     "directory-agency": [Probe("get", lambda o: f"/directory/agencies/{o['b_practitioner'].agency_id}/", _not_found)],
     "api-v1:client-team": [Probe("get", _client_api("team/"), _not_found)],
+    "api-v1:client-correct": [Probe("patch", _client_api(""), _not_found, _b_client_untouched)],
     "api-v1:client-involvement-start": [
         Probe("post", _client_api("involvements/"), _not_found, _b_client_team_untouched)
     ],
@@ -143,6 +144,7 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             ("involvement-update", "my-involvement/"),
             ("involvement-end", "my-involvement/end/"),
             ("team-invite", "invite/"),
+            ("client-correct", "correct/"),
         )
     },
 }
