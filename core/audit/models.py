@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     PRACTITIONER_VERIFIED = "practitioner_verified", "Practitioner verified"
     ROLE_CHANGED = "role_changed", "Role changed"
     ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
     ACCESS_DENIED = "access_denied", "Access denied"
     PROFILE_UPDATED = "profile_updated", "Profile updated"
     CLIENT_SEARCH = "client_search", "Searched for a client"
@@ -36,6 +37,7 @@ class AuditAction(models.TextChoices):
     INVOLVEMENT_UPDATED = "involvement_updated", "Updated an involvement"
     INVOLVEMENT_ENDED = "involvement_ended", "Ended an involvement"
     TEAM_INVITATION_SENT = "team_invitation_sent", "Invited a colleague to a team"
+    CLIENT_CORRECTED = "client_corrected", "Corrected a client's details"
 
 
 class AuditOutcome(models.TextChoices):
@@ -61,6 +63,11 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=200, blank=True, help_text="The route, never its query string.")
+    changes = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='For a correction: {field: {"old": …, "new": …}}. Personal data: kept here only, never logged.',
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

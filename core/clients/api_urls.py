@@ -4,6 +4,7 @@ any URL: clients are named by their opaque id, and searching is a POST."""
 from django.urls import path
 
 from core.clients.apis.add import ClientCreateApi
+from core.clients.apis.correct import ClientCorrectApi
 from core.clients.apis.involvement import (
     InvolvementEndApi,
     InvolvementStartApi,
@@ -16,6 +17,7 @@ from core.clients.apis.team import CareTeamFhirDetailApi, ClientTeamDetailApi
 urlpatterns = [
     path("clients/", ClientCreateApi.as_view(), name="client-create"),
     path("clients/search/", ClientSearchApi.as_view(), name="client-search"),
+    path("clients/<uuid:client_id>/", ClientCorrectApi.as_view(), name="client-correct"),
     path("clients/<uuid:client_id>/team/", ClientTeamDetailApi.as_view(), name="client-team"),
     path("clients/<uuid:client_id>/involvements/", InvolvementStartApi.as_view(), name="client-involvement-start"),
     path("clients/<uuid:client_id>/involvements/mine/", InvolvementUpdateApi.as_view(), name="client-involvement-mine"),

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.clients.dates_of_birth import date_of_birth_check
+from core.clients.postcodes import postcode_clean
 from core.clients.selectors import invite_candidates
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
@@ -84,13 +86,39 @@ def _text(label: str, *, max_length: int, required: bool = False, help_text: str
     )
 
 
+class PostcodeField(forms.CharField):
+    """A postcode of the council's jurisdiction, normalised. No ``maxlength`` on the input (a browser would cut
+    what was typed): anything that is not a postcode is refused with a message instead."""
+
+    def __init__(self, *, label: str = "Postcode", help_text: str = "") -> None:
+        super().__init__(
+            label=label,
+            required=False,
+            help_text=help_text,
+            widget=forms.TextInput(attrs=NAME_ATTRS | {"class": "govuk-input--width-10"}),
+        )
+
+    def clean(self, value: Any) -> str:
+        return postcode_clean(super().clean(value))
+
+
+class DateOfBirthField(GovukDateField):
+    """A date of birth a person can have (``core.clients.dates_of_birth``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label="Date of birth", help_text="For example, 27 3 2015", **kwargs)
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        return date_of_birth_check(super().compress(data_list))
+
+
 class ClientSearchForm(forms.Form):
     """What the practitioner knows about the person. The minimum is checked by ``SearchCriteria``."""
 
     surname = _text("Surname", max_length=100)
     first_name = _text("First name", max_length=100)
-    date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example, 27 3 2015")
-    postcode = _text("Postcode", max_length=10, **{"class": "govuk-input--width-10"})
+    date_of_birth = DateOfBirthField(required=False)
+    postcode = PostcodeField()
     identifier = _text(
         "Identifier",
         max_length=40,
@@ -104,13 +132,8 @@ class ClientAddForm(forms.Form):
 
     first_name = _text("First name", max_length=100, required=True)
     surname = _text("Surname", max_length=100, required=True)
-    date_of_birth = GovukDateField(label="Date of birth", past=True, help_text="For example, 27 3 2015")
-    postcode = _text(
-        "Postcode",
-        max_length=10,
-        help_text="Leave it empty if they have no fixed address",
-        **{"class": "govuk-input--width-10"},
-    )
+    date_of_birth = DateOfBirthField()
+    postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
     nhs_number = _text(
         "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
     )
@@ -168,6 +191,29 @@ class ClientAddForm(forms.Form):
         if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
             raise ValidationError("A Unique Pupil Number is a letter, 11 digits and a final letter or digit")
         return value
+
+
+class ClientCorrectForm(forms.Form):
+    """Correct the details that identify a client. The service checks them as adding a client does."""
+
+    first_name = _text("First name", max_length=100, required=True)
+    surname = _text("Surname", max_length=100, required=True)
+    date_of_birth = DateOfBirthField()
+    address_line = _text("Address", max_length=200, help_text="For example, 27 Dimbles Lane")
+    town = _text("Town", max_length=100, **{"class": "govuk-input--width-20"})
+    postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
+    nhs_number = _text(
+        "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
+    )
+    unique_pupil_number = _text("Unique Pupil Number (optional)", max_length=13, **{"class": "govuk-input--width-20"})
+    local_case_id = _text("Case number (optional)", max_length=40, **{"class": "govuk-input--width-20"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = "Enter their first name"
+        self.fields["surname"].error_messages["required"] = "Enter their surname"
+        self.fields["date_of_birth"].error_messages["required"] = "Enter their date of birth"
+        self.fields["date_of_birth"].error_messages["incomplete"] = "Enter their date of birth"
 
 
 class JoinForm(forms.Form):

@@ -158,6 +158,7 @@ class TeamActivity(models.Model):
         INVITED = "invited", "invited a colleague"
         LEAD_CHANGED = "lead_changed", "became lead professional"
         UPDATED = "updated", "updated their involvement"
+        CORRECTED = "corrected", "corrected the client's details"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="activity")
     kind = models.CharField(max_length=20, choices=Kind.choices)

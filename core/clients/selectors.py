@@ -276,6 +276,7 @@ class Dashboard:
     my_involvements: list[Involvement]
     recent_activity: list[TeamActivity]
     upcoming: list[Involvement]
+    overdue: list[Involvement] = field(default_factory=list)
 
 
 def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
@@ -298,7 +299,13 @@ def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
         (inv for inv in mine if inv.next_contact_on and inv.next_contact_on >= today),
         key=lambda inv: inv.next_contact_on,
     )
-    return Dashboard(my_involvements=mine, recent_activity=activity, upcoming=upcoming[:10])
+    # My own missed contacts: a next contact that has passed (``today`` is the council's local date).
+    for involvement in mine:
+        involvement.is_overdue = bool(  # type: ignore[attr-defined]
+            involvement.next_contact_on and involvement.next_contact_on < today
+        )
+    overdue = sorted((inv for inv in mine if inv.is_overdue), key=lambda inv: inv.next_contact_on)  # type: ignore[attr-defined]
+    return Dashboard(my_involvements=mine, recent_activity=activity, upcoming=upcoming[:10], overdue=overdue)
 
 
 def _visible_practitioner(viewer: Practitioner, practitioner: Practitioner) -> str:

@@ -4,6 +4,7 @@ Emails carry no client personal data: what kind of change, and a link to the tea
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
+from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
+from core.clients.postcodes import postcode_clean
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
-from core.governance.visibility import Detail, practitioner_detail
+from core.governance.visibility import Detail, practitioner_detail, practitioner_named
 from core.notifications.services.outbox import notification_queue
 
 
@@ -44,17 +48,27 @@ def _require_verified(viewer: Practitioner) -> None:
 
 
 def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpRequest) -> None:
-    """Email the rest of the current team, after the change commits. No client data in the email."""
+    """Email the rest of the current team, after the change commits: one full sentence of what happened,
+    e.g. "Amy Collier (Staffordshire Children's Services) joined the team around one of your clients.".
+    ``what`` follows the name ("joined the team around one of your clients"). Each recipient is told who
+    through the visibility policy (a sensitive agency's practitioner is never named to outsiders), so
+    recipients may get different sentences. No client data in the email: the link leads to the team page."""
     others = list(
         Involvement.objects.filter(client=client, ended_on__isnull=True)
         .exclude(practitioner=actor)
-        .values_list("practitioner__user__email", flat=True)
+        .select_related("practitioner__user", "practitioner__agency")
     )
     if not others:
         return
+    actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
     link = request.build_absolute_uri(reverse("client-team", kwargs={"client_id": client.pk}))
-    body = f"{what} in the team of one of your clients.\n\nSee the team: {link}\n"
-    notification_queue(to=others, subject="A change in one of your teams", body=body)
+    by_sentence: dict[str, list[str]] = {}
+    for involvement in others:
+        who = practitioner_named(viewer=involvement.practitioner, practitioner=actor)
+        by_sentence.setdefault(f"{who} {what}.", []).append(involvement.practitioner.user.email)
+    for sentence, recipients in by_sentence.items():
+        body = f"{sentence}\n\nSee the team: {link}\n"
+        notification_queue(to=recipients, subject="A change in one of your teams", body=body)
 
 
 @transaction.atomic
@@ -131,7 +145,7 @@ def involvement_start(
         object_id=client.pk,
         reason=reason.strip()[:300],
     )
-    _tell_team(client=client, actor=viewer, what="Someone joined", request=request)
+    _tell_team(client=client, actor=viewer, what="joined the team around one of your clients", request=request)
     return involvement
 
 
@@ -185,7 +199,12 @@ def involvement_update(
         reason="became lead" if became_lead else "",
     )
     if became_lead:
-        _tell_team(client=involvement.client, actor=viewer, what="The lead professional changed", request=request)
+        _tell_team(
+            client=involvement.client,
+            actor=viewer,
+            what="became the lead professional in the team around one of your clients",
+            request=request,
+        )
     return involvement
 
 
@@ -205,7 +224,9 @@ def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: 
         object_type="involvement",
         object_id=involvement.pk,
     )
-    _tell_team(client=involvement.client, actor=viewer, what="Someone left", request=request)
+    _tell_team(
+        client=involvement.client, actor=viewer, what="left the team around one of your clients", request=request
+    )
     return involvement
 
 
@@ -280,3 +301,94 @@ def team_invite(
         )
     notification_queue(to=[address], subject="You are invited to join a team", body=body)
     return invitation
+
+
+# What a team member may correct about a client: the details that identify them. Not the legal basis or consent.
+CORRECTABLE_FIELDS = (
+    "first_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "address_line",
+    "town",
+    "nhs_number",
+    "unique_pupil_number",
+    "local_case_id",
+)
+_REQUIRED = {"first_name": "Enter their first name", "surname": "Enter their surname"}
+
+
+def _corrected_value(name: str, value: object) -> object:
+    """One field's new value, tidied and checked as adding a client checks it; ``ValidationError`` if not valid."""
+    if name == "date_of_birth":
+        if not isinstance(value, datetime.date):
+            raise ValidationError({name: "Enter their date of birth"})
+        return date_of_birth_check(value)
+    text = str(value or "").strip()
+    if name in _REQUIRED and not text:
+        raise ValidationError({name: _REQUIRED[name]})
+    if name == "postcode":
+        return postcode_clean(text)
+    if name == "nhs_number":
+        text = "".join(text.split())
+        if text and not (len(text) == 10 and text.isdigit()):
+            raise ValidationError({name: "An NHS number is 10 digits"})
+    elif name == "unique_pupil_number":
+        text = text.upper()
+        if text and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", text):
+            raise ValidationError({name: "A Unique Pupil Number is a letter, 11 digits and a final letter or digit"})
+    limit = Client._meta.get_field(name).max_length
+    if limit and len(text) > limit:
+        raise ValidationError({name: f"Enter no more than {limit} characters"})
+    return text
+
+
+def _as_audited(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+@transaction.atomic
+def client_correct(*, actor: Practitioner, client: Client, changes: dict[str, object], origin: Origin) -> list[str]:
+    """Correct a client's details: only a member of the client's current team. Returns the fields that changed.
+
+    Checked as adding a client is checked. The team's activity says that the details were corrected (never how);
+    the old and new values are personal data, so they go to one audit row and nowhere else.
+    """
+    if not Involvement.objects.filter(client=client, practitioner=actor, ended_on__isnull=True).exists():
+        raise PermissionDenied("Only members of the team can correct the client's details.")
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be corrected here."))
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, object] = {}
+    for name, value in changes.items():
+        try:
+            cleaned[name] = _corrected_value(name, value)
+        except ValidationError as error:
+            messages = error.message_dict.get(name, error.messages) if hasattr(error, "error_dict") else error.messages
+            errors[name] = messages
+    if errors:
+        raise ValidationError(errors)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changed = {
+        name: {"old": _as_audited(getattr(client, name)), "new": _as_audited(value)}
+        for name, value in cleaned.items()
+        if getattr(client, name) != value
+    }
+    if not changed:
+        return []
+    for name in changed:
+        setattr(client, name, cleaned[name])
+    client.save(update_fields=[*changed, "updated_at"])
+    TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.CORRECTED, actor=actor)
+    audit_record(
+        action=AuditAction.CLIENT_CORRECTED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor.user_id,
+        object_type="client",
+        object_id=client.pk,
+        reason="corrected: " + ", ".join(changed),
+        changes=changed,
+    )
+    return list(changed)

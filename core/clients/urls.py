@@ -3,6 +3,7 @@
 from django.urls import path
 
 from core.clients.views.add import client_add
+from core.clients.views.correct import client_correct_page
 from core.clients.views.involvement import (
     client_join,
     involvement_end_page,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("clients/search/", client_search_page, name="client-search"),
     path("clients/new/", client_add, name="client-add"),
     path("clients/<uuid:client_id>/", client_team, name="client-team"),
+    path("clients/<uuid:client_id>/correct/", client_correct_page, name="client-correct"),
     path("clients/<uuid:client_id>/join/", client_join, name="client-join"),
     path("clients/<uuid:client_id>/my-involvement/", involvement_update_page, name="involvement-update"),
     path("clients/<uuid:client_id>/my-involvement/end/", involvement_end_page, name="involvement-end"),

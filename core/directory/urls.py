@@ -7,6 +7,11 @@ urlpatterns = [
     path("team/", accounts.team, name="team"),
     path("team/invite/", accounts.invite, name="invite"),
     path(
+        "team/practitioners/<uuid:practitioner_id>/deactivate/",
+        accounts.practitioner_deactivate_page,
+        name="practitioner-deactivate",
+    ),
+    path(
         "team/practitioners/<uuid:practitioner_id>/<slug:action>/",
         accounts.practitioner_action,
         name="practitioner-action",

@@ -43,6 +43,18 @@ def practitioner_detail(*, viewer: Practitioner, practitioner: Practitioner) -> 
     return Detail.FULL
 
 
+CONFIDENTIAL_SERVICE = "A confidential service"
+
+
+def practitioner_named(*, viewer: Practitioner, practitioner: Practitioner) -> str:
+    """Who did something, as the viewer may be told: "Amy Collier (Staffordshire Children's Services)", or
+    "A confidential service" for a sensitive agency's practitioner seen from outside it (rule 2). Needs the
+    practitioner's ``user`` and ``agency`` loaded."""
+    if practitioner_detail(viewer=viewer, practitioner=practitioner) is Detail.PLACEHOLDER:
+        return CONFIDENTIAL_SERVICE
+    return f"{practitioner.user.full_name} ({practitioner.agency.name})"
+
+
 def involvement_detail(*, viewer: Practitioner, involvement: Involvement) -> Detail:
     """Rule 2. Needs ``involvement.practitioner.agency`` loaded."""
     return practitioner_detail(viewer=viewer, practitioner=involvement.practitioner)
@@ -70,6 +82,7 @@ class MemberView:
     ended_on: object | None = None
     last_contact_on: object | None = None
     next_contact_on: object | None = None
+    join_reason: str | None = None
     gateway_contact: str | None = None
     is_viewer: bool = False
 
@@ -103,5 +116,6 @@ def member_view(*, viewer: Practitioner, involvement: Involvement) -> MemberView
         ended_on=involvement.ended_on,
         last_contact_on=involvement.last_contact_on,
         next_contact_on=involvement.next_contact_on,
+        join_reason=involvement.join_reason,
         is_viewer=practitioner.pk == viewer.pk,
     )

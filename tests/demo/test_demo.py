@@ -383,3 +383,20 @@ def test_brighton_and_hove_uses_its_own_postcodes_and_agencies(council_a: Counci
         assert districts <= {"BN1", "BN2", "BN3", "BN41"}
         assert Agency.objects.filter(name__startswith="Sussex Police").exists()
         assert set(Agency.objects.values_list("agency_type", flat=True)) == set(AgencyType.values)
+
+
+@pytest.mark.parametrize(("place", "jurisdiction"), [("staffordshire", "england"), ("yarra", "victoria")])
+def test_the_demos_postcodes_and_dates_of_birth_pass_the_councils_own_rules(
+    council_a: Council, council_b: Council, password_hash: str, place: str, jurisdiction: str
+) -> None:
+    from core.clients.dates_of_birth import date_of_birth_check
+    from core.clients.postcodes import postcode_clean
+
+    council = council_a if jurisdiction == "england" else council_b
+    with schema_context(council.schema_name):
+        council_demo_populate(place=place, jurisdiction=jurisdiction, password_hash=password_hash)
+        rows = list(Client.objects.values_list("postcode", "date_of_birth"))
+    assert rows
+    for postcode, born in rows:
+        assert postcode_clean(postcode, jurisdiction=jurisdiction) == postcode
+        assert date_of_birth_check(born) == born

@@ -95,7 +95,16 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             _not_found,
             _b_practitioner_untouched,
         )
-        for action in ("verify", "unlock", "deactivate", "make-manager")
+        for action in ("verify", "unlock", "make-manager", "reactivate")
+    ],
+    "practitioner-deactivate": [
+        Probe(
+            method,
+            lambda o: f"/team/practitioners/{o['b_practitioner'].pk}/deactivate/",
+            _not_found,
+            _b_practitioner_untouched,
+        )
+        for method in ("get", "post")
     ],
     "invitation": [
         Probe("get", lambda o: f"/invitations/{o['b_token']}/", _not_found),
@@ -110,6 +119,7 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
     ],
     "directory-agency": [Probe("get", lambda o: f"/directory/agencies/{o['b_practitioner'].agency_id}/", _not_found)],
     "api-v1:client-team": [Probe("get", _client_api("team/"), _not_found)],
+    "api-v1:client-correct": [Probe("patch", _client_api(""), _not_found, _b_client_untouched)],
     "api-v1:client-involvement-start": [
         Probe("post", _client_api("involvements/"), _not_found, _b_client_team_untouched)
     ],
@@ -134,6 +144,7 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             ("involvement-update", "my-involvement/"),
             ("involvement-end", "my-involvement/end/"),
             ("team-invite", "invite/"),
+            ("client-correct", "correct/"),
         )
     },
 }
@@ -195,7 +206,7 @@ def test_council_a_administrator_cannot_reach_council_b_objects(
     response = getattr(client_a, probe.method)(probe.path(b_objects))
     assert probe.refused(response), f"{probe.method.upper()} {route}: {response.status_code}"
     assert probe.unchanged(b_objects)
-    if route == "practitioner-action":
+    if route in ("practitioner-action", "practitioner-deactivate"):
         with schema_context(council_a.schema_name):
             denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor_id=admin_a.user.pk)
             assert denied.filter(object_id=str(b_objects["b_practitioner"].pk)).exists()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.accounts.models import User, UserSession
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 
@@ -68,3 +69,21 @@ def user_deactivate(*, user: User, request: HttpRequest, reason: str) -> None:
         object_id=user.pk,
         reason=f"{reason} ({ended} sessions ended)",
     )
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User, origin: Origin, reason: str) -> bool:
+    """Let a deactivated account sign in again. Nothing else comes back: the sessions it had stay ended, so the
+    person signs in afresh, with both factors. Returns False (and records nothing) if it was already active."""
+    if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
+        return False
+    audit_record(
+        action=AuditAction.ACCOUNT_REACTIVATED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor.pk,
+        object_type="user",
+        object_id=user.pk,
+        reason=reason,
+    )
+    return True

@@ -18,6 +18,7 @@ def audit_record(
     object_id: object = "",
     reason: str = "",
     related_ids: list[object] | None = None,
+    changes: dict[str, dict[str, object]] | None = None,
 ) -> AuditEvent:
     """Append one event in the current schema. The actor defaults to the request's signed-in user."""
     user = getattr(request, "user", None)
@@ -34,6 +35,7 @@ def audit_record(
         object_id=without_control_characters(str(object_id))[:64] if object_id else "",
         reason=without_control_characters(reason)[:300],
         related_ids=[str(related) for related in related_ids or []],
+        changes=changes,
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
         path=origin.path,

@@ -1,10 +1,8 @@
 """Add a client through the API: only after a search, with the possible-duplicate check of the add page."""
 
-import datetime
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -18,7 +16,9 @@ from rest_framework.views import APIView
 
 from core.clients.apis.common import (
     AllowListedSerializer,
+    DateOfBirthField,
     ErrorSerializer,
+    PostcodeField,
     service_errors,
     viewer_of,
 )
@@ -57,10 +57,8 @@ class ClientCreateApi(APIView):
     class InputSerializer(AllowListedSerializer):
         first_name = serializers.CharField(max_length=100)
         surname = serializers.CharField(max_length=100)
-        date_of_birth = serializers.DateField()
-        postcode = serializers.CharField(
-            default="", allow_blank=True, max_length=10, help_text="Empty if they have no fixed address."
-        )
+        date_of_birth = DateOfBirthField()
+        postcode = PostcodeField(default="")
         address_line = serializers.CharField(default="", allow_blank=True, max_length=200)
         town = serializers.CharField(default="", allow_blank=True, max_length=100)
         nhs_number = serializers.CharField(default="", allow_blank=True, max_length=12)
@@ -83,11 +81,6 @@ class ClientCreateApi(APIView):
             help_text="None of the possible matches last answered (409) for this surname and date of birth is the "
             "person: add a new client.",
         )
-
-        def validate_date_of_birth(self, value: datetime.date) -> datetime.date:
-            if value > timezone.localdate():
-                raise serializers.ValidationError("Date of birth must be today or in the past.")
-            return value
 
         def validate_nhs_number(self, value: str) -> str:
             value = re.sub(r"\s+", "", value)

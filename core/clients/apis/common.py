@@ -18,6 +18,8 @@ from rest_framework.request import Request
 
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.services.events import audit_record
+from core.clients.dates_of_birth import date_of_birth_check
+from core.clients.postcodes import LONGEST_INPUT, postcode_clean
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.governance.visibility import MemberView
@@ -32,6 +34,36 @@ class AllowListedSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({key: ["This field is not accepted."] for key in unknown})
         return super().to_internal_value(data)
+
+
+class PostcodeField(serializers.CharField):
+    """A postcode of the council's jurisdiction (``core.clients.postcodes``), answered normalised."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", LONGEST_INPUT)
+        kwargs.setdefault(
+            "help_text", "A UK postcode for an English council, a 4-digit Victorian postcode for a Victorian one."
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return postcode_clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class DateOfBirthField(serializers.DateField):
+    """A date of birth a person can have: not in the future, not more than 120 years ago."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        try:
+            return date_of_birth_check(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 @extend_schema_serializer(component_name="ClientApiError")
@@ -93,6 +125,7 @@ class PractitionerMemberSerializer(serializers.Serializer):
     ended_on = serializers.DateField(allow_null=True)
     last_contact_on = serializers.DateField(allow_null=True)
     next_contact_on = serializers.DateField(allow_null=True)
+    join_reason = serializers.CharField(allow_blank=True, help_text="Why they joined the team.")
 
     @extend_schema_field({"type": "string", "enum": ["practitioner"]})
     def get_kind(self, member: MemberView) -> str:

@@ -17,7 +17,9 @@ from config.api_schema import NON_BLANK_TEXT_PATTERN
 from core.clients.apis.common import (
     INVALID,
     AllowListedSerializer,
+    DateOfBirthField,
     ErrorSerializer,
+    PostcodeField,
     viewer_of,
 )
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
@@ -52,8 +54,8 @@ class ClientSearchApi(APIView):
     class InputSerializer(AllowListedSerializer):
         surname = serializers.CharField(required=False, allow_blank=True, max_length=100)
         first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-        date_of_birth = serializers.DateField(required=False, allow_null=True)
-        postcode = serializers.CharField(default="", allow_blank=True, max_length=12)
+        date_of_birth = DateOfBirthField(required=False, allow_null=True)
+        postcode = PostcodeField(default="")
         identifier = serializers.CharField(
             required=False, allow_blank=True, max_length=40, help_text="NHS number, pupil number or case number."
         )

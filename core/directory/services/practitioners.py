@@ -9,9 +9,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from core.accounts.services.sessions import user_deactivate
+from core.accounts.services.sessions import user_deactivate, user_reactivate
 from core.accounts.services.sign_in import account_unlock
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.directory.models import Practitioner
 
@@ -85,3 +86,21 @@ def practitioner_unlock(*, actor: Practitioner, practitioner: Practitioner, requ
 
 def practitioner_deactivate(*, actor: Practitioner, practitioner: Practitioner, request: HttpRequest) -> None:
     user_deactivate(user=practitioner.user, request=request, reason="deactivated by an administrator")
+
+
+def practitioner_reactivate(*, actor: Practitioner, practitioner: Practitioner, origin: Origin) -> bool:
+    """Undo a deactivation. Council administrators only (anyone else: not found, recorded)."""
+    if not actor.is_council_admin:
+        audit_record(
+            action=AuditAction.ACCESS_DENIED,
+            outcome=AuditOutcome.DENIED,
+            origin=origin,
+            actor_id=actor.user_id,
+            object_type="practitioner",
+            object_id=practitioner.pk,
+            reason="only council administrators reactivate accounts",
+        )
+        raise Http404("No such practitioner.")
+    return user_reactivate(
+        actor=actor.user, user=practitioner.user, origin=origin, reason="reactivated by an administrator"
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.accounts.services.sign_in import sign_in_pending_start
+from core.audit.origin import Origin
 from core.directory.forms import InvitationAcceptForm, InvitationForm
 from core.directory.models import Invitation, Practitioner
 from core.directory.services.invitations import (
@@ -21,6 +22,7 @@ from core.directory.services.invitations import (
 from core.directory.services.practitioners import (
     practitioner_deactivate,
     practitioner_manageable_get,
+    practitioner_reactivate,
     practitioner_role_change,
     practitioner_unlock,
     practitioner_verify,
@@ -79,11 +81,9 @@ def practitioner_action(request: HttpRequest, practitioner_id: UUID, action: str
     elif action == "unlock":
         practitioner_unlock(actor=actor, practitioner=practitioner, request=request)
         messages.success(request, f"{name} can sign in again.")
-    elif action == "deactivate":
-        if practitioner.pk == actor.pk:
-            raise PermissionDenied("You cannot deactivate your own account.")
-        practitioner_deactivate(actor=actor, practitioner=practitioner, request=request)
-        messages.success(request, f"{name} can no longer sign in, and every session they had has ended.")
+    elif action == "reactivate":
+        practitioner_reactivate(actor=actor, practitioner=practitioner, origin=Origin.from_request(request))
+        messages.success(request, f"{name} can sign in again, with their password and a code.")
     elif action in ("make-manager", "remove-manager"):
         practitioner_role_change(
             actor=actor, practitioner=practitioner, is_agency_manager=action == "make-manager", request=request
@@ -92,6 +92,23 @@ def practitioner_action(request: HttpRequest, practitioner_id: UUID, action: str
     else:
         raise Http404("No such action.")
     return redirect("team")
+
+
+def practitioner_deactivate_page(request: HttpRequest, practitioner_id: UUID) -> HttpResponse:
+    """Deactivation asks first: GET shows "Are you sure…", POST does it."""
+    actor = _manager(request)
+    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, request=request)
+    if practitioner.pk == actor.pk:
+        raise PermissionDenied("You cannot deactivate your own account.")
+    if not practitioner.user.is_active:
+        return redirect("team")
+    if request.method == "POST":
+        practitioner_deactivate(actor=actor, practitioner=practitioner, request=request)
+        messages.success(
+            request, f"{practitioner.user.full_name} can no longer sign in, and every session they had has ended."
+        )
+        return redirect("team")
+    return render(request, "directory/deactivate.html", {"person": practitioner, "actor": actor})
 
 
 def invitation_open(request: HttpRequest, token: str) -> HttpResponse:

@@ -174,3 +174,33 @@ def test_an_unverified_practitioner_cannot_add(council_a: Council, team: Team, b
     browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
     assert browser.post("/clients/new/", _form(council_a)).status_code == 403
     assert _clients_named(council_a, "Quennell") == []
+
+
+def test_a_real_postcode_is_stored_normalised(council_a: Council, team: Team, browser_as: object) -> None:
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    search(browser, surname="Quennell", dob="9/11/2016")
+    response = browser.post("/clients/new/", _form(council_a, postcode="st135ab"))
+    assert response.status_code == 302
+    [client] = _clients_named(council_a, "Quennell")
+    assert client.postcode == "ST13 5AB"
+
+
+@pytest.mark.parametrize("postcode", ["ST13 5AB 1", "WS13 6Y", "3121"])
+def test_a_postcode_that_is_not_one_is_refused_never_cut(
+    council_a: Council, team: Team, browser_as: object, postcode: str
+) -> None:
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    search(browser, surname="Quennell", dob="9/11/2016")
+    response = browser.post("/clients/new/", _form(council_a, postcode=postcode))
+    assert response.status_code == 200
+    assert "Enter a real postcode, like WS13 6YY" in text_of(response)
+    assert _clients_named(council_a, "Quennell") == []
+
+
+def test_a_date_of_birth_more_than_120_years_ago_is_refused(council_a: Council, team: Team, browser_as: object) -> None:
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    search(browser, surname="Quennell", dob="9/11/2016")
+    response = browser.post("/clients/new/", _form(council_a, date_of_birth_year="1890"))
+    assert response.status_code == 200
+    assert "Date of birth must be within the last 120 years" in text_of(response)
+    assert _clients_named(council_a, "Quennell") == []

@@ -13,7 +13,7 @@ from core.directory.models import ApprovalState
 from tenants.models import Council
 from tests.core.clients.conftest import Team, practitioner, search, text_of
 from tests.core.notifications.helpers import outbox_table
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, InvolvementFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -72,6 +72,48 @@ def test_joining_tells_the_team_without_naming_the_client(
     page = text_of(browser.get(response.url))
     assert "Otto Outsider" in page
     assert "Maya Member" in page
+
+
+def test_the_team_is_told_in_a_full_sentence_who_joined_with_a_link_to_the_team(
+    team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    search(browser, surname="Hughes", dob="2/6/2014")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        browser.post(_join_path(team), {"role": "Family support worker", "reason": "Referral from school"})
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        assert message.body.startswith(
+            "Otto Outsider (Alpha Children's Services) joined the team around one of your clients.\n"
+        )
+        assert f"/clients/{team.client.pk}/" in message.body
+        assert "Referral from school" not in message.body
+
+
+def test_a_sensitive_services_practitioner_is_named_only_to_their_own_agency(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    with schema_context(council_a.schema_name):
+        InvolvementFactory(client=team.client, practitioner=team.recovery_colleague, role="Peer mentor")
+    browser: Browser = browser_as(team.recovery_worker)  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = browser.post(f"/clients/{team.client.pk}/my-involvement/end/")
+    assert response.status_code == 302
+    bodies = {address: message.body for message in mail.outbox for address in message.to}
+    assert set(bodies) == {team.member.user.email, team.nurse.user.email, team.recovery_colleague.user.email}
+    for outsider in (team.member, team.nurse):
+        assert bodies[outsider.user.email].startswith(
+            "A confidential service left the team around one of your clients.\n"
+        )
+        assert "Rory" not in bodies[outsider.user.email]
+        assert "Recovery" not in bodies[outsider.user.email]
+    assert bodies[team.recovery_colleague.user.email].startswith(
+        "Rory Recovery (Alpha Recovery Service) left the team around one of your clients.\n"
+    )
+    for body in bodies.values():
+        assert f"/clients/{team.client.pk}/" in body
+        assert "Jade" not in body
+        assert "Hughes" not in body
 
 
 def test_a_member_following_a_join_link_goes_to_the_team(team: Team, browser_as: object) -> None:
@@ -136,6 +178,18 @@ def test_becoming_lead_makes_the_previous_lead_step_down(council_a: Council, tea
         assert TeamActivity.objects.filter(
             client=team.client, kind=TeamActivity.Kind.LEAD_CHANGED, actor=team.nurse
         ).exists()
+
+
+def test_a_new_lead_professional_is_announced_in_a_full_sentence(
+    team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    browser: Browser = browser_as(team.nurse)  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        browser.post(f"/clients/{team.client.pk}/my-involvement/", {"role": "School nurse", "is_lead": "on"})
+    bodies = {address: message.body for message in mail.outbox for address in message.to}
+    assert bodies[team.member.user.email].startswith(
+        "Nia Nurse (Alpha Primary School) became the lead professional in the team around one of your clients.\n"
+    )
 
 
 def test_a_next_contact_in_the_past_is_refused(council_a: Council, team: Team, browser_as: object) -> None:

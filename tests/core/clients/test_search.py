@@ -182,3 +182,26 @@ def test_an_unverified_practitioner_cannot_search(council_a: Council, team: Team
     browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
     assert search(browser, surname="Hughes", dob="2/6/2014").status_code == 403
     assert _searches(council_a, team.outsider) == []
+
+
+def test_a_postcode_that_is_not_one_is_refused_with_a_message_not_cut(team: Team, browser_as: object) -> None:
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    page = text_of(search(browser, surname="Hughes", first_name="Jade", postcode="WS13 6YY EXTRA"))
+    assert "There is a problem" in page
+    assert 'href="#id_postcode"' in page
+    assert "Enter a real postcode, like WS13 6YY" in page
+    assert "Jade Hughes" not in page
+    assert 'maxlength="10"' not in page  # a browser would cut what was typed
+
+
+@pytest.mark.parametrize(
+    ("dob", "message"),
+    [("1/1/2099", "Date of birth must be today or in the past"), ("1/1/1890", "within the last 120 years")],
+)
+def test_an_impossible_date_of_birth_is_refused_in_search_as_in_add(
+    team: Team, browser_as: object, dob: str, message: str
+) -> None:
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    page = text_of(search(browser, surname="Hughes", dob=dob))
+    assert "There is a problem" in page
+    assert message in page

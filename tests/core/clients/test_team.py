@@ -89,6 +89,39 @@ def test_other_agencies_see_a_placeholder_not_the_sensitive_worker(team: Team, b
         assert hidden not in page
 
 
+def test_the_team_page_shows_why_each_member_joined_but_not_a_confidential_services_reason(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    with schema_context(council_a.schema_name):
+        Involvement.objects.filter(client=team.client, practitioner=team.nurse).update(
+            join_reason="Attendance has dropped this term"
+        )
+        Involvement.objects.filter(client=team.client, practitioner=team.recovery_worker).update(
+            join_reason="Referred by the GP for alcohol support"
+        )
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    page = _team_page(browser, team)
+    assert re.search(r"Why they joined</dt>\s*<dd[^>]*>Attendance has dropped this term</dd>", page)
+    assert "alcohol" not in page
+    browser.post("/sign-out/")
+    own = _team_page(browser_as(team.recovery_worker), team)  # type: ignore[operator]
+    assert "Referred by the GP for alcohol support" in own
+
+
+def test_a_placeholder_member_view_never_carries_the_join_reason(council_a: Council, team: Team) -> None:
+    from core.governance.visibility import member_view
+
+    with schema_context(council_a.schema_name):
+        involvement = Involvement.objects.select_related("practitioner__user", "practitioner__agency").get(
+            client=team.client, practitioner=team.recovery_worker
+        )
+        involvement.join_reason = "Referred by the GP for alcohol support"
+        assert member_view(viewer=team.nurse, involvement=involvement).join_reason is None
+        assert member_view(viewer=team.recovery_colleague, involvement=involvement).join_reason == (
+            "Referred by the GP for alcohol support"
+        )
+
+
 def test_the_sensitive_agency_sees_its_own_worker(council_a: Council, team: Team, browser_as: object) -> None:
     with schema_context(council_a.schema_name):
         InvolvementFactory(client=team.client, practitioner=team.recovery_colleague, role="Peer mentor")

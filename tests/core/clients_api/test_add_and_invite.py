@@ -48,7 +48,7 @@ def _new(**extra: Any) -> dict[str, Any]:
         "first_name": "Leo",
         "surname": "Newman",
         "date_of_birth": "2016-09-14",
-        "postcode": "ab1 2cd",
+        "postcode": "ws136yy",
         "legal_basis": "api-statutory",
         "role": "Family support worker",
     } | extra
@@ -76,7 +76,7 @@ def test_adding_after_a_search_creates_the_client_with_the_viewer_in_the_team(
     assert response.json() == {"id": str(client.pk)}
     assert response["Location"] == team_url(client.pk)
     with schema_context(council_a.schema_name):
-        assert client.postcode == "AB1 2CD"
+        assert client.postcode == "WS13 6YY"
         assert client.nhs_number == "9434765870"
         assert client.created_by_id == team.member.pk
         assert client.legal_basis_id == bases["statutory"].pk

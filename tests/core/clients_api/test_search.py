@@ -13,7 +13,7 @@ from core.clients.selectors import RESULT_CAP
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import Team, post_json, practitioner, search
-from tests.factories import ClientFactory
+from tests.factories import AgencyFactory, ClientFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -170,3 +170,31 @@ def test_search_answers_only_the_councils_own_clients(as_member: Browser, counci
         ClientFactory(first_name="Jade", surname="Hughes", date_of_birth=datetime.date(2014, 6, 2))
     results = post_json(as_member, SEARCH, {"surname": "Hughes", "date_of_birth": "2014-06-02"}).json()["results"]
     assert [hit["id"] for hit in results] == [str(team.client.pk)]
+
+
+@pytest.mark.parametrize(
+    ("criteria", "field"),
+    [
+        ({"surname": "Hughes", "first_name": "Jade", "postcode": "WS13 6YY EXTRA"}, "postcode"),
+        ({"surname": "Hughes", "first_name": "Jade", "postcode": "3121"}, "postcode"),
+        ({"surname": "Hughes", "date_of_birth": "2099-01-01"}, "date_of_birth"),
+        ({"surname": "Hughes", "date_of_birth": "1890-01-01"}, "date_of_birth"),
+    ],
+)
+def test_search_refuses_an_impossible_postcode_or_date_of_birth(
+    as_member: Browser, council_a: Council, team: Team, criteria: dict[str, str], field: str
+) -> None:
+    response = search(as_member, **criteria)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert _search_events(council_a, team) == []
+
+
+def test_a_victorian_council_searches_by_a_victorian_postcode_only(client_b: Browser, council_b: Council) -> None:
+    with schema_context(council_b.schema_name):
+        worker = practitioner(AgencyFactory(email_domains=["family.beta.example"]), "Vera", "Victoria")
+    sign_in(client_b, worker.user, council_b)
+    assert search(client_b, surname="Nguyen", first_name="Lachlan", postcode="3121").status_code == 200
+    refused = search(client_b, surname="Nguyen", first_name="Lachlan", postcode="2000")
+    assert refused.status_code == 400
+    assert refused.json() == {"postcode": ["Enter a Victorian postcode: 4 digits, like 3121"]}

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
-from core.clients.models import Family, FamilyMember
+from core.clients.models import Family, FamilyMember, Involvement
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import GATEWAY, Team, care_team_url, team_url
@@ -40,6 +40,7 @@ PRACTITIONER_KEYS = {
     "ended_on",
     "last_contact_on",
     "next_contact_on",
+    "join_reason",
 }
 FORBIDDEN_PLACEHOLDER_KEYS = {"name", "email", "mobile", "landline", "agency", "agency_type", "role", "job_title"}
 
@@ -87,6 +88,7 @@ def test_member_sees_the_client_and_every_other_agency_in_full(as_member: Browse
         "ended_on": None,
         "last_contact_on": None,
         "next_contact_on": None,
+        "join_reason": "",
     }
     assert lead["is_lead"] is True
     assert lead["mobile"] == "07700 900 001"
@@ -106,6 +108,25 @@ def test_sensitive_involvement_is_one_placeholder_with_exactly_two_keys(as_membe
         assert secret not in body, secret
     for hidden_date in ("2025-11-03", "2025-12-01"):
         assert hidden_date not in body
+
+
+def test_the_team_sees_why_each_member_joined_but_never_a_confidential_services_reason(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        Involvement.objects.filter(client=team.client, practitioner=team.nurse).update(
+            join_reason="Attendance has dropped this term"
+        )
+        Involvement.objects.filter(client=team.client, practitioner=team.recovery_worker).update(
+            join_reason="Referred by the GP for alcohol support"
+        )
+    response = as_member.get(team_url(team.client.pk))
+    current = response.json()["current"]
+    nurse = next(member for member in current if member.get("name") == "Nia Nurse")
+    assert nurse["join_reason"] == "Attendance has dropped this term"
+    placeholder = _by_kind(current, "confidential_service")[0]
+    assert "join_reason" not in placeholder
+    assert "alcohol" not in response.content.decode()
 
 
 def test_sensitive_agency_sees_its_own_staff_in_full(client_a: Browser, council_a: Council, team: Team) -> None:

@@ -20,7 +20,7 @@ from tests.factories import AgencyFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
 
-ACTIONS = ["verify", "unlock", "deactivate", "make-manager"]
+ACTIONS = ["verify", "unlock", "deactivate", "make-manager", "reactivate"]
 
 
 @pytest.fixture
@@ -140,8 +140,84 @@ def test_actions_need_a_post(client_a: Client, council_a: Council, agencies, man
     before = state_of(colleague, council_a)
     sign_in(client_a, manager.user, council_a)
     for action in ACTIONS:
-        assert client_a.get(f"/team/practitioners/{colleague.pk}/{action}/").status_code == 405
+        expected = 200 if action == "deactivate" else 405  # deactivation's GET is its confirmation page
+        assert client_a.get(f"/team/practitioners/{colleague.pk}/{action}/").status_code == expected
     assert state_of(colleague, council_a) == before
+
+
+def test_deactivating_asks_for_confirmation_on_its_own_page_first(
+    client_a: Client, council_a: Council, agencies, manager
+) -> None:
+    with schema_context(council_a.schema_name):
+        colleague = PractitionerFactory(
+            user__email="teacher@agency.example", user__first_name="Tess", user__last_name="Teacher", agency=agencies[0]
+        )
+    sign_in(client_a, manager.user, council_a)
+    accounts = client_a.get("/team/").content.decode()
+    assert f'href="/team/practitioners/{colleague.pk}/deactivate/"' in accounts
+    assert f'action="/team/practitioners/{colleague.pk}/deactivate/"' not in accounts  # no one-click deactivation
+
+    confirm = client_a.get(f"/team/practitioners/{colleague.pk}/deactivate/")
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "Are you sure you want to deactivate Tess Teacher's account?" in page
+    assert '<form method="post"' in page
+    assert 'href="/team/">Cancel</a>' in page
+    assert state_of(colleague, council_a)[2] is True  # still active: asking changed nothing
+    assert not audit_events(council_a, action=AuditAction.ACCOUNT_DEACTIVATED)
+
+    done = client_a.post(f"/team/practitioners/{colleague.pk}/deactivate/")
+    assert done.status_code == 302
+    assert done.url == "/team/"
+    assert state_of(colleague, council_a)[2] is False
+
+
+def test_an_administrator_reactivates_an_account_and_the_person_signs_in_again_with_both_factors(
+    client_a: Client, council_a: Council, agencies
+) -> None:
+    with schema_context(council_a.schema_name):
+        admin = PractitionerFactory(user__email="admin@agency.example", is_council_admin=True)
+        colleague = PractitionerFactory(
+            user__email="teacher@agency.example", user__first_name="Tess", user__last_name="Teacher", agency=agencies[0]
+        )
+    theirs = Client(HTTP_HOST=host_of(council_a))
+    sign_in(theirs, colleague.user, council_a)
+    sign_in(client_a, admin.user, council_a)
+    client_a.post(f"/team/practitioners/{colleague.pk}/deactivate/")
+    accounts = client_a.get("/team/").content.decode()
+    assert f'action="/team/practitioners/{colleague.pk}/reactivate/"' in accounts
+
+    response = client_a.post(f"/team/practitioners/{colleague.pk}/reactivate/")
+    assert response.status_code == 302
+    assert state_of(colleague, council_a)[2] is True
+    [event] = audit_events(council_a, action=AuditAction.ACCOUNT_REACTIVATED)
+    assert (event.actor_id, event.object_id, event.outcome) == (
+        admin.user.pk,
+        str(colleague.user.pk),
+        AuditOutcome.SUCCESS,
+    )
+    # The session they had before stays ended: they sign in afresh, password then code.
+    assert theirs.get("/").status_code == 302
+    password_only = Client(HTTP_HOST=host_of(council_a))
+    from tests.factories import TEST_PASSWORD
+
+    first = password_only.post("/sign-in/", {"email": colleague.user.email, "password": TEST_PASSWORD})
+    assert first.url == "/sign-in/code/"
+    assert password_only.get("/").status_code == 302
+    sign_in(theirs, colleague.user, council_a)
+    assert theirs.get("/").status_code == 200
+
+
+def test_an_agency_manager_cannot_reactivate(client_a: Client, council_a: Council, agencies, manager) -> None:
+    with schema_context(council_a.schema_name):
+        colleague = PractitionerFactory(user__email="teacher@agency.example", agency=agencies[0])
+        User.objects.filter(pk=colleague.user_id).update(is_active=False)
+    sign_in(client_a, manager.user, council_a)
+    assert "Reactivate" not in client_a.get("/team/").content.decode()
+    assert client_a.post(f"/team/practitioners/{colleague.pk}/reactivate/").status_code == 404
+    assert state_of(colleague, council_a)[2] is False
+    [denied] = audit_events(council_a, action=AuditAction.ACCESS_DENIED, object_id=str(colleague.pk))
+    assert denied.actor_id == manager.user.pk
 
 
 def test_an_administrator_cannot_deactivate_their_own_account(client_a: Client, council_a: Council) -> None:
