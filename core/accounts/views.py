@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -47,6 +48,8 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("home")
 
 
+# Failures are counted in a transaction of their own (services/sign_in.py): never inside the request's.
+@transaction.non_atomic_requests
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(_safe_next(request, request.GET.get("next")))
@@ -74,6 +77,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", context, status=200)
 
 
+@transaction.non_atomic_requests
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = pending_user(request)
     if user is None:

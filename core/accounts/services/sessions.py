@@ -7,18 +7,18 @@ from django.utils import timezone
 
 from core.accounts.models import User, UserSession
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 
-def session_register(*, request: HttpRequest, user: User) -> UserSession:
-    if request.session.session_key is None:
-        request.session.save()
+def session_register(*, session_key: str, user: User, origin: Origin) -> UserSession:
+    """The row that lets a person see, and end, this session from another one."""
     record, _ = UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
+        session_key=session_key,
         defaults={
             "user": user,
-            "ip_address": request.META.get("REMOTE_ADDR") or None,
-            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "ip_address": origin.ip_address,
+            "user_agent": origin.user_agent,
             "last_seen_at": timezone.now(),
         },
     )

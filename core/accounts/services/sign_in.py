@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import django_otp
 from django.contrib import auth
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.models import Device
@@ -21,6 +20,7 @@ from core.accounts.models import User
 from core.accounts.services.sessions import session_register
 from core.accounts.session_timeout import session_start_clock
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 MAX_FAILURES = 5
@@ -122,7 +122,9 @@ def sign_in_complete(*, request: HttpRequest, user: User, device: Device) -> Non
     session_start_clock(request)
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        session_register(request=request, user=user)
+        if request.session.session_key is None:
+            request.session.save()
+        session_register(session_key=request.session.session_key, user=user, origin=Origin.from_request(request))
         audit_record(
             action=AuditAction.SIGN_IN,
             outcome=AuditOutcome.SUCCESS,
@@ -152,20 +154,55 @@ def account_unlock(*, user: User, request: HttpRequest) -> None:
 
 
 def _failure(*, request: HttpRequest, user: User, action: str, reason: str) -> None:
+    sign_in_failure_record(user=user, action=action, reason=reason, origin=Origin.from_request(request))
+
+
+def sign_in_failure_record(*, user: User, action: str, reason: str, origin: Origin) -> int:
+    """Count a failed attempt, lock the account at the fifth in a row, and record both in the trail.
+
+    The count is committed on its own, before anything else is written: no later error in the
+    request (an audit row the database refuses, a template that fails) can roll it back, or every
+    attempt that ends in an error would be a free guess. Returns the consecutive failures so far.
+    """
+    failures, locked_now = _failure_count(user_id=user.pk)
     with transaction.atomic():
-        now = timezone.now()
-        model = get_user_model()
-        if user.locked_until is not None and user.locked_until <= now:  # a past lockout: start counting again
-            model.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        model.objects.filter(pk=user.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-        failures = model.objects.values_list("failed_sign_ins", flat=True).get(pk=user.pk)
-        audit_record(action=action, outcome=AuditOutcome.FAILURE, request=request, actor_id=user.pk, reason=reason)
-        if failures >= MAX_FAILURES:
-            model.objects.filter(pk=user.pk).update(locked_until=now + LOCKOUT)
+        audit_record(action=action, outcome=AuditOutcome.FAILURE, origin=origin, actor_id=user.pk, reason=reason)
+        if locked_now:
             audit_record(
                 action=AuditAction.LOCKED_OUT,
                 outcome=AuditOutcome.DENIED,
-                request=request,
+                origin=origin,
                 actor_id=user.pk,
                 reason=f"{failures} consecutive failures",
             )
+    return failures
+
+
+def _failure_count(*, user_id: object) -> tuple[int, bool]:
+    """One more consecutive failure, and the lockout when it is the fifth or later: a single UPDATE.
+
+    Counting and deciding in one statement leaves no window between reading the count and writing it
+    (two wrong passwords at once both count). A lockout whose cool-off has passed starts the count
+    again. ``durable``: this must be its own transaction, committed here, never part of a caller's.
+    """
+    now = timezone.now()
+    table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    sql = f"""
+        UPDATE {table} SET
+            failed_sign_ins = CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END,
+            locked_until = CASE
+                WHEN (CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END) >= %(max)s THEN %(until)s
+                WHEN locked_until <= %(now)s THEN NULL
+                ELSE locked_until
+            END
+        WHERE id = %(id)s
+        RETURNING failed_sign_ins, locked_until
+    """  # noqa: S608 -- the table name is the model's own, quoted; every value is a parameter
+    until = now + LOCKOUT
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "max": MAX_FAILURES, "until": until, "id": user_id})
+        row = cursor.fetchone()
+    if row is None:  # the account went away meanwhile
+        return 0, False
+    failures, locked_until = row
+    return failures, locked_until == until
