@@ -6,7 +6,9 @@ probe or a broken client. Rather than let it reach a query (where it is a server
 row, the request is answered ``400 Bad Request`` at once: a page for a browser, JSON under ``/api/``.
 
 Form fields and JSON values may hold a tab or a new line (a textarea sends ``\\r\\n``); the path, the
-query string and cookies may not.
+query string and cookies may not. A multipart body sent to the API is left to Django REST framework
+(reading it here would exhaust the stream its parsers negotiate on; the API takes JSON, and its text
+fields refuse NUL themselves).
 """
 
 import json
@@ -40,11 +42,14 @@ def _carries_control_characters(request: HttpRequest) -> bool:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
     try:
-        if _any(_IN_TEXT, _pairs(request.POST.lists())):
-            return True
-        if _any(_IN_ONE_LINE, (upload.name or "" for upload in request.FILES.values())):
-            return True
-        if _is_json(request.content_type):
+        if request.content_type == "application/x-www-form-urlencoded" or (
+            request.content_type == "multipart/form-data" and not request.path.startswith(API_PREFIX)
+        ):
+            if _any(_IN_TEXT, _pairs(request.POST.lists())):
+                return True
+            if _any(_IN_ONE_LINE, (upload.name or "" for upload in request.FILES.values())):
+                return True
+        elif _is_json(request.content_type):
             return _any(_IN_TEXT, _json_strings(json.loads(request.body)))
     except Exception:  # noqa: S110 -- malformed or oversized bodies are the view's (or Django's) to refuse
         pass

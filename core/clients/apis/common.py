@@ -17,6 +17,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
@@ -56,7 +57,8 @@ def not_found(*, request: Request, client_id: UUID, reason: str) -> exceptions.N
     audit_record(
         action=AuditAction.ACCESS_DENIED,
         outcome=AuditOutcome.DENIED,
-        request=request,
+        origin=Origin.from_request(request),
+        actor_id=signed_in_user_id(request),
         object_type="client",
         object_id=client_id,
         reason=reason,
