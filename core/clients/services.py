@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,9 +119,11 @@ def involvement_start(*, viewer: Practitioner, client: Client, role: str, reason
         started_on=timezone.localdate(),
         join_reason=reason.strip()[:300],
     )
-    TeamInvitation.objects.filter(client=client, invitee=viewer, answered_at__isnull=True).update(
-        answered_at=timezone.now()
-    )
+    TeamInvitation.objects.filter(
+        Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
+        client=client,
+        answered_at__isnull=True,
+    ).update(answered_at=timezone.now())
     TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.JOINED, actor=viewer)
     audit_record(
         action=AuditAction.INVOLVEMENT_STARTED,

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from core.directory.models import Agency, Practitioner
 from core.directory.selectors import (
+    account_summary,
     agencies_listed,
     agencies_searchable_by,
     practitioner_for_user,
@@ -200,3 +201,21 @@ class AgencyListApi(APIView):
     def get(self, request: Request) -> Response:
         _viewer(request)
         return Response(self.OutputSerializer({"results": list(agencies_listed())}).data)
+
+
+class MeApi(APIView):
+    """Who I am signed in as, and in which council and agency."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        first_name = serializers.CharField()
+        last_name = serializers.CharField()
+        email = serializers.EmailField()
+        council = serializers.CharField()
+        agency = serializers.CharField(allow_null=True)
+        job_title = serializers.CharField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    def get(self, request: Request) -> Response:
+        summary = account_summary(user=request.user, council_name=request.council.name)
+        return Response(self.OutputSerializer(summary).data)
