@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -62,7 +63,8 @@ class VerifiedAccessMiddleware:
         audit_record(
             action=AuditAction.ACCESS_DENIED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=Origin.from_request(request),
+            actor_id=signed_in_user_id(request),
             reason="not signed in with two factors",
         )
         if is_api_request(request):
@@ -78,7 +80,8 @@ class VerifiedAccessMiddleware:
             audit_record(
                 action=AuditAction.ACCESS_DENIED,
                 outcome=AuditOutcome.DENIED,
-                request=request,
+                origin=Origin.from_request(request),
+                actor_id=signed_in_user_id(request),
                 reason=str(exception)[:300] or "permission denied",
             )
         return None

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from core.accounts.services.sessions import session_forget, session_touch
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 IDLE_SECONDS = 15 * 60
@@ -63,7 +64,13 @@ class SessionTimeoutMiddleware:
 
     @staticmethod
     def _sign_out(request: HttpRequest, reason: str) -> HttpResponse:
-        audit_record(action=AuditAction.SESSION_EXPIRED, outcome=AuditOutcome.SUCCESS, request=request, reason=reason)
+        audit_record(
+            action=AuditAction.SESSION_EXPIRED,
+            outcome=AuditOutcome.SUCCESS,
+            origin=Origin.from_request(request),
+            actor_id=request.user.pk,
+            reason=reason,
+        )
         session_forget(session_key=request.session.session_key)
         auth.logout(request)
         if request.path.startswith("/api/"):

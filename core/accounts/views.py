@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -27,15 +28,11 @@ from core.accounts.services.devices import (
     totp_secret_for_typing,
 )
 from core.accounts.services.sessions import session_forget, sessions_end_others
-from core.accounts.services.sign_in import (
-    MAX_FAILURES,
-    pending_user,
-    sign_in_complete,
-    sign_in_password_step,
-    sign_in_second_factor,
-)
+from core.accounts.services.sign_in import MAX_FAILURES, sign_in_code_check, sign_in_password_check
 from core.accounts.session_timeout import session_keep_alive
+from core.accounts.sign_in_session import pending_user, sign_in_complete, sign_in_pending_start
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 
 NEXT_KEY = "patchwork_next"
@@ -47,16 +44,21 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("home")
 
 
+# Failures are counted in a transaction of their own (services/sign_in.py): never inside the request's.
+@transaction.non_atomic_requests
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(_safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None)
     failed = False
     if request.method == "POST" and form.is_valid():
-        step = sign_in_password_step(
-            request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        step = sign_in_password_check(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            origin=Origin.from_request(request),
         )
         if step.accepted:
+            sign_in_pending_start(request=request, user=step.user)
             request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
             if user_has_device(step.user):
                 return redirect("sign-in-code")
@@ -74,6 +76,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", context, status=200)
 
 
+@transaction.non_atomic_requests
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = pending_user(request)
     if user is None:
@@ -82,7 +85,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect("sign-in-set-up")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if sign_in_second_factor(request=request, user=user, token=form.cleaned_data["code"]):
+        device = sign_in_code_check(user=user, token=form.cleaned_data["code"], origin=Origin.from_request(request))
+        if device is not None:
+            sign_in_complete(request=request, user=user, device=device)
             return redirect(request.session.pop(NEXT_KEY, None) or reverse("home"))
         form.add_error("code", "Enter a correct code. Codes from the app change every 30 seconds.")
         if pending_user(request) is None:  # that failure locked the account
@@ -101,7 +106,9 @@ def sign_in_set_up(request: HttpRequest) -> HttpResponse:
     device = totp_device_pending(user=user)
     form = SetUpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = totp_device_confirm(request=request, user=user, device=device, token=form.cleaned_data["code"])
+        codes = totp_device_confirm(
+            user=user, device=device, token=form.cleaned_data["code"], origin=Origin.from_request(request)
+        )
         if codes is not None:
             sign_in_complete(request=request, user=user, device=device)
             next_url = request.session.pop(NEXT_KEY, None) or reverse("home")
@@ -118,7 +125,12 @@ def sign_in_set_up(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record(action=AuditAction.SIGN_OUT, outcome=AuditOutcome.SUCCESS, request=request)
+        audit_record(
+            action=AuditAction.SIGN_OUT,
+            outcome=AuditOutcome.SUCCESS,
+            origin=Origin.from_request(request),
+            actor_id=request.user.pk,
+        )
         session_forget(session_key=request.session.session_key)
     auth.logout(request)
     messages.success(request, "You have signed out.")
@@ -127,7 +139,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def sessions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        ended = sessions_end_others(request=request)
+        ended = sessions_end_others(
+            user=request.user, session_key=request.session.session_key, origin=Origin.from_request(request)
+        )
         messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
         return redirect("sessions")
     rows = UserSession.objects.filter(user=request.user)
@@ -149,7 +163,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password-reset-sent")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, outcome=AuditOutcome.SUCCESS, request=self.request)
+        audit_record(
+            action=AuditAction.PASSWORD_RESET_REQUESTED,
+            outcome=AuditOutcome.SUCCESS,
+            origin=Origin.from_request(self.request),
+            actor_id=signed_in_user_id(self.request),
+        )
         return super().form_valid(form)
 
 
@@ -169,7 +188,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         from core.accounts.services.passwords import password_changed
 
         response = super().form_valid(form)
-        password_changed(request=self.request, user=form.user)
+        password_changed(user=form.user, origin=Origin.from_request(self.request))
         return response
 
 

@@ -10,6 +10,7 @@ removed, and lengths are bounded to what the audit table holds.
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 
@@ -51,9 +52,20 @@ class Origin:
             base_url=f"{request.scheme}://{request.get_host()}",
         )
 
+    @property
+    def host(self) -> str:
+        """The site's host name (and port, if any), as people read it in an email: ``alpha.example``."""
+        return urlsplit(self.base_url).netloc
+
     def absolute_url(self, path: str) -> str:
         """A link for an email: the site's own address and a path (which starts with a slash)."""
         return f"{self.base_url}{path}"
+
+
+def signed_in_user_id(request: HttpRequest) -> object | None:
+    """The id of the request's signed-in account, if any: the actor a view passes to a service."""
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
 
 
 # Work that does not come from a web request (a scheduled job, a management command).

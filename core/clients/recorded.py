@@ -3,9 +3,10 @@ is rate-limited (AZ-3). Pages and the API call these, never the bare selectors."
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.selectors import SearchCriteria, SearchResult, TeamView, client_search, team_for_client
 from core.directory.models import Practitioner
@@ -33,7 +34,7 @@ def _search_allowed(viewer: Practitioner) -> bool:
     return count <= SEARCHES_PER_WINDOW
 
 
-def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, request: HttpRequest) -> SearchResult:
+def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, origin: Origin) -> SearchResult:
     """Search for a client (raises SearchCriteriaError below the minimum, SearchRateExceeded on bursts)."""
     if viewer.verified_at is None:
         raise PermissionDenied("Your agency manager has not verified your account yet.")
@@ -42,7 +43,8 @@ def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, re
         audit_record(
             action=AuditAction.CLIENT_SEARCH,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
+            actor_id=viewer.user_id,
             reason="rate limit reached",
         )
         raise SearchRateExceeded
@@ -51,7 +53,8 @@ def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, re
     audit_record(
         action=AuditAction.CLIENT_SEARCH,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         reason=f"by {kind}; {found}",
         object_type="client",
         related_ids=[hit.client_id for hit in result.hits],
@@ -59,14 +62,15 @@ def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, re
     return result
 
 
-def team_view_recorded(*, viewer: Practitioner, client_id: object, request: HttpRequest) -> TeamView:
+def team_view_recorded(*, viewer: Practitioner, client_id: object, origin: Origin) -> TeamView:
     """The team around the client for a member of it; otherwise 404, recorded as a denial."""
     team = team_for_client(viewer=viewer, client_id=client_id)
     if team is None:
         audit_record(
             action=AuditAction.CLIENT_VIEWED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
+            actor_id=viewer.user_id,
             object_type="client",
             object_id=client_id,
             reason="not in the team, or no such client",
@@ -75,7 +79,8 @@ def team_view_recorded(*, viewer: Practitioner, client_id: object, request: Http
     audit_record(
         action=AuditAction.CLIENT_VIEWED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="client",
         object_id=team.client.pk,
     )

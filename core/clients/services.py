@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.http import HttpRequest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ def _require_verified(viewer: Practitioner) -> None:
         raise PermissionDenied("Your agency manager has not verified your account yet.")
 
 
-def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpRequest) -> None:
+def _tell_team(*, client: Client, actor: Practitioner, what: str, origin: Origin) -> None:
     """Email the rest of the current team, after the change commits: one full sentence of what happened,
     e.g. "Amy Collier (Staffordshire Children's Services) joined the team around one of your clients.".
     ``what`` follows the name ("joined the team around one of your clients"). Each recipient is told who
@@ -61,7 +61,7 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpR
     if not others:
         return
     actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
-    link = request.build_absolute_uri(reverse("client-team", kwargs={"client_id": client.pk}))
+    link = origin.absolute_url(reverse("client-team", kwargs={"client_id": client.pk}))
     by_sentence: dict[str, list[str]] = {}
     for involvement in others:
         who = practitioner_named(viewer=involvement.practitioner, practitioner=actor)
@@ -72,7 +72,7 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, request: HttpR
 
 
 @transaction.atomic
-def client_create(*, viewer: Practitioner, data: NewClient, role: str, request: HttpRequest) -> Client:
+def client_create(*, viewer: Practitioner, data: NewClient, role: str, origin: Origin) -> Client:
     """Add a client (after a search found no match) with the viewer as the first member of the team."""
     _require_verified(viewer)
     basis = data.legal_basis
@@ -108,7 +108,8 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, request: 
     audit_record(
         action=AuditAction.CLIENT_ADDED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="client",
         object_id=client.pk,
         reason=f"legal basis {basis.code}",
@@ -117,9 +118,7 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, request: 
 
 
 @transaction.atomic
-def involvement_start(
-    *, viewer: Practitioner, client: Client, role: str, reason: str, request: HttpRequest
-) -> Involvement:
+def involvement_start(*, viewer: Practitioner, client: Client, role: str, reason: str, origin: Origin) -> Involvement:
     """Join a client's team, with a reason. The team is told."""
     _require_verified(viewer)
     if not reason.strip():
@@ -133,19 +132,22 @@ def involvement_start(
         started_on=timezone.localdate(),
         join_reason=reason.strip()[:300],
     )
-    TeamInvitation.objects.filter(client=client, invitee=viewer, answered_at__isnull=True).update(
-        answered_at=timezone.now()
-    )
+    TeamInvitation.objects.filter(
+        Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
+        client=client,
+        answered_at__isnull=True,
+    ).update(answered_at=timezone.now())
     TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.JOINED, actor=viewer)
     audit_record(
         action=AuditAction.INVOLVEMENT_STARTED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="client",
         object_id=client.pk,
         reason=reason.strip()[:300],
     )
-    _tell_team(client=client, actor=viewer, what="joined the team around one of your clients", request=request)
+    _tell_team(client=client, actor=viewer, what="joined the team around one of your clients", origin=origin)
     return involvement
 
 
@@ -163,7 +165,7 @@ def involvement_update(
     is_lead: bool,
     last_contact_on: datetime.date | None,
     next_contact_on: datetime.date | None,
-    request: HttpRequest,
+    origin: Origin,
 ) -> Involvement:
     """Keep my involvement current: role, lead professional, last and next contact."""
     _own_current(viewer, involvement)
@@ -193,7 +195,8 @@ def involvement_update(
     audit_record(
         action=AuditAction.INVOLVEMENT_UPDATED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="involvement",
         object_id=involvement.pk,
         reason="became lead" if became_lead else "",
@@ -203,13 +206,13 @@ def involvement_update(
             client=involvement.client,
             actor=viewer,
             what="became the lead professional in the team around one of your clients",
-            request=request,
+            origin=origin,
         )
     return involvement
 
 
 @transaction.atomic
-def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: HttpRequest) -> Involvement:
+def involvement_end(*, viewer: Practitioner, involvement: Involvement, origin: Origin) -> Involvement:
     """End my involvement: I become "previously involved" and no longer see the team."""
     _own_current(viewer, involvement)
     involvement.ended_on = max(timezone.localdate(), involvement.started_on)
@@ -220,13 +223,12 @@ def involvement_end(*, viewer: Practitioner, involvement: Involvement, request: 
     audit_record(
         action=AuditAction.INVOLVEMENT_ENDED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="involvement",
         object_id=involvement.pk,
     )
-    _tell_team(
-        client=involvement.client, actor=viewer, what="left the team around one of your clients", request=request
-    )
+    _tell_team(client=involvement.client, actor=viewer, what="left the team around one of your clients", origin=origin)
     return involvement
 
 
@@ -258,7 +260,7 @@ def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency) 
 
 @transaction.atomic
 def team_invite(
-    *, viewer: Practitioner, client: Client, invitee: Practitioner | None, email: str, request: HttpRequest
+    *, viewer: Practitioner, client: Client, invitee: Practitioner | None, email: str, origin: Origin
 ) -> TeamInvitation:
     """Ask a colleague — registered, or by work email — to join the team. Only team members invite."""
     if not Involvement.objects.filter(client=client, practitioner=viewer, ended_on__isnull=True).exists():
@@ -285,18 +287,19 @@ def team_invite(
     audit_record(
         action=AuditAction.TEAM_INVITATION_SENT,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=viewer.user_id,
         object_type="client",
         object_id=client.pk,
     )
     address = invitee.user.email if invitee else email
     sentence = _team_invitation_sentence(inviter=viewer, invitee_agency=invitee.agency if invitee else work_agency)
     if invitee:
-        link = request.build_absolute_uri(reverse("client-join", kwargs={"client_id": client.pk}))
+        link = origin.absolute_url(reverse("client-join", kwargs={"client_id": client.pk}))
         body = f"{sentence}\n\nTo see the invitation and join the team, sign in and open:\n{link}\n"
     else:
         body = (
-            f"{sentence}\n\nYou do not have an account at {request.get_host()} yet: ask your agency's manager to "
+            f"{sentence}\n\nYou do not have an account at {origin.host} yet: ask your agency's manager to "
             "invite you. Once you have signed in, the invitation will be waiting on your home page.\n"
         )
     notification_queue(to=[address], subject="You are invited to join a team", body=body)

@@ -6,7 +6,6 @@ agency's own verified staff. Anyone the viewer may not see is 404, exactly like 
 A sensitive agency is listed with its gateway contact in place of its own contact details.
 """
 
-from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -24,25 +23,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import AllowListedSerializer
 from core.directory.models import Agency, Practitioner
 from core.directory.selectors import (
+    account_summary,
     agencies_listed,
     agencies_searchable_by,
     practitioner_for_user,
     practitioner_profile_get,
     practitioner_search,
 )
-
-
-class _AllowListedSerializer(serializers.Serializer):
-    """Input that names a field the endpoint does not take is refused, never silently ignored."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(str(key) for key in data if key not in self.fields)
-            if unknown:
-                raise serializers.ValidationError({key: ["This field is not accepted."] for key in unknown})
-        return super().to_internal_value(data)
 
 
 @extend_schema_serializer(component_name="DirectoryApiError")
@@ -78,7 +68,7 @@ class PractitionerListApi(APIView):
     """Find colleagues by name, job title, expertise or agency name (``q``), by agency, or both."""
 
     @extend_schema_serializer(component_name="PractitionerSearchInput")
-    class InputSerializer(_AllowListedSerializer):
+    class InputSerializer(AllowListedSerializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
         agency = serializers.UUIDField(required=False, allow_null=True, default=None)
 
@@ -200,3 +190,21 @@ class AgencyListApi(APIView):
     def get(self, request: Request) -> Response:
         _viewer(request)
         return Response(self.OutputSerializer({"results": list(agencies_listed())}).data)
+
+
+class MeApi(APIView):
+    """Who I am signed in as, and in which council and agency."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        first_name = serializers.CharField()
+        last_name = serializers.CharField()
+        email = serializers.EmailField()
+        council = serializers.CharField()
+        agency = serializers.CharField(allow_null=True)
+        job_title = serializers.CharField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    def get(self, request: Request) -> Response:
+        summary = account_summary(user=request.user, council_name=request.council.name)
+        return Response(self.OutputSerializer(summary).data)

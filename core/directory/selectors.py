@@ -23,6 +23,31 @@ SEARCH_LIMIT = 50
 SEARCH_MAX_WORDS = 6
 
 
+@dataclass(frozen=True)
+class AccountSummary:
+    id: UUID
+    first_name: str
+    last_name: str
+    email: str
+    council: str
+    agency: str | None
+    job_title: str | None
+
+
+def account_summary(*, user: User, council_name: str) -> AccountSummary:
+    """Who is signed in, and where they work (``/api/v1/me/``)."""
+    practitioner = Practitioner.objects.select_related("agency").filter(user=user).first()
+    return AccountSummary(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+        council=council_name,
+        agency=practitioner.agency.name if practitioner else None,
+        job_title=practitioner.job_title if practitioner else None,
+    )
+
+
 def practitioner_for_user(*, user: User) -> Practitioner | None:
     """The signed-in person's own practitioner profile, if they have one."""
     return Practitioner.objects.select_related("user", "agency").filter(user_id=user.pk).first()

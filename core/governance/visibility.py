@@ -16,10 +16,12 @@ Rules, in order:
    the case and the dates they were involved, but is never shown as lead professional.
 """
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
-from core.clients.models import Involvement
 from core.directory.models import Practitioner
 
 PLACEHOLDER_LABEL = "A confidential service is involved"
@@ -30,7 +32,22 @@ class Detail(Enum):
     PLACEHOLDER = "placeholder"
 
 
-def viewer_in_team(*, viewer: Practitioner, involvements: list[Involvement]) -> bool:
+class Involvement(Protocol):
+    """What the policy reads of an involvement (``core.clients.models.Involvement``). The clients app sits
+    above governance and hands its involvements in; this module never imports it."""
+
+    pk: object
+    practitioner_id: object
+    practitioner: Practitioner
+    role: str
+    is_lead: bool
+    started_on: datetime.date
+    ended_on: datetime.date | None
+    last_contact_on: datetime.date | None
+    next_contact_on: datetime.date | None
+
+
+def viewer_in_team(*, viewer: Practitioner, involvements: Iterable[Involvement]) -> bool:
     """Rule 1, over involvements already loaded for the client."""
     return any(inv.practitioner_id == viewer.pk and inv.ended_on is None for inv in involvements)
 

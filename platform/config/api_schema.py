@@ -1,22 +1,37 @@
 """The OpenAPI schema says what every API endpoint really answers and takes (``DEFAULT_SCHEMA_CLASS``):
 the refusals every API view can give (400, 403, 404, 415) with their bodies, and text that is not blank
-(after trimming) and holds no NUL character where the serializers require so. Schemathesis holds the API
+(after trimming) and holds no control character where the serializers require so. Schemathesis holds the API
 to it (tests/core/clients_api/test_schemathesis.py).
 
 Kept apart from ``config.api``: DRF imports the parser while it loads its settings, before drf-spectacular
 may be imported.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-# Text a serializer takes: never a NUL character (DRF refuses it); where blank is not allowed, at least one
-# character that is neither white space (DRF trims it) nor NUL.
-TEXT_PATTERN = r"^[^\x00]*$"
-NON_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Text a serializer takes: no control character but tab, line feed and carriage return (the request is
+# refused before any view runs: config.control_characters); where blank is not allowed, at least one
+# character that is neither white space (DRF trims it) nor such a control character.
+_ALLOWED = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+TEXT_PATTERN = rf"^{_ALLOWED}*$"
+NON_BLANK_TEXT_PATTERN = rf"^{_ALLOWED}*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{_ALLOWED}*$"
+
+
+class AllowListedSerializer(serializers.Serializer):
+    """API input that names a field the endpoint does not take is refused (400), never silently applied or
+    ignored (SECURITY.md DP-4). The schema says so: ``additionalProperties: false``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: ["This field is not accepted."] for key in unknown})
+        return super().to_internal_value(data)
 
 
 @extend_schema_serializer(component_name="ApiError")
@@ -31,7 +46,8 @@ INVALID_INPUT_SCHEMA = {
 }
 
 STANDARD_ERRORS = {
-    "400": "Invalid input: malformed JSON, a field that is not accepted, or a value that is not valid.",
+    "400": "Invalid input: malformed JSON, a field that is not accepted, a value that is not valid, or a "
+    "control character in the address.",
     "403": "Not signed in with both factors, or not allowed to do this.",
     "404": "No such resource, or the viewer may not see it.",
     "415": "The body is not JSON (Content-Type: application/json).",
@@ -54,6 +70,12 @@ class PatchworkAutoSchema(AutoSchema):
             schema["pattern"] = TEXT_PATTERN if field.allow_blank else NON_BLANK_TEXT_PATTERN
         return schema
 
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, AllowListedSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
     def get_operation(self, *args: Any, **kwargs: Any) -> Any:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -67,8 +89,7 @@ class PatchworkAutoSchema(AutoSchema):
         parameters = operation.get("parameters", [])
         if any(parameter["in"] == "path" for parameter in parameters):
             codes.append("404")
-        if "requestBody" in operation or any(parameter["in"] == "query" for parameter in parameters):
-            codes.append("400")
+        codes.append("400")  # any request: a control character in its address is refused before any view runs
         if "requestBody" in operation:
             codes.append("415")
         for code in codes:

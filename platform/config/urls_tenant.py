@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import accessibility_statement, privacy_notice
 from core.accounts.access import public_page
-from core.accounts.apis import MeApi
+from core.directory.apis import MeApi
 from core.home.views import home
 
 api_v1 = [

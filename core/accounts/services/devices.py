@@ -7,11 +7,11 @@ import secrets
 
 import segno
 from django.db import transaction
-from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code_digest
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 BACKUP_CODE_COUNT = 10
@@ -38,7 +38,7 @@ def totp_secret_for_typing(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def totp_device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, token: str) -> list[str] | None:
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str, origin: Origin) -> list[str] | None:
     """Confirm the app with a code from it. Returns fresh backup codes, or None if the code is wrong."""
     if device.user_id != user.pk or device.confirmed or not device.verify_token(token.replace(" ", "").strip()):
         return None
@@ -48,16 +48,16 @@ def totp_device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice,
     audit_record(
         action=AuditAction.DEVICE_ENROLLED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
         actor_id=user.pk,
         object_type="device",
         object_id=device.persistent_id,
     )
-    return backup_codes_issue(request=request, user=user)
+    return backup_codes_issue(user=user, origin=origin)
 
 
 @transaction.atomic
-def backup_codes_issue(*, request: HttpRequest, user: User) -> list[str]:
+def backup_codes_issue(*, user: User, origin: Origin) -> list[str]:
     """Replace the user's backup codes with new single-use ones, shown once and never stored in clear."""
     device, _ = BackupCodeDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
     device.codes.all().delete()
@@ -68,7 +68,7 @@ def backup_codes_issue(*, request: HttpRequest, user: User) -> list[str]:
     audit_record(
         action=AuditAction.BACKUP_CODES_ISSUED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
         actor_id=user.pk,
         object_type="device",
         object_id=device.persistent_id,

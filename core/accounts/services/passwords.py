@@ -2,12 +2,12 @@
 And the reset link, sent through the outbox like every other email."""
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from core.accounts.models import User
 from core.accounts.services.sessions import user_sessions_end_all
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.notifications.services.outbox import notification_queue
 
@@ -19,16 +19,16 @@ CHANGED_BODY = (
 
 
 @transaction.atomic
-def password_changed(*, request: HttpRequest, user: User) -> None:
+def password_changed(*, user: User, origin: Origin) -> None:
     ended = user_sessions_end_all(user=user)
     audit_record(
         action=AuditAction.PASSWORD_CHANGED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
         actor_id=user.pk,
         reason=f"{ended} sessions ended",
     )
-    site = request.get_host()
+    site = origin.host
     when = timezone.localtime().strftime("%d %B %Y at %H:%M")
     notification_queue(to=[user.email], subject=CHANGED_SUBJECT, body=CHANGED_BODY.format(site=site, when=when))
 

@@ -2,7 +2,6 @@
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from core.accounts.models import User, UserSession
@@ -11,15 +10,14 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 
-def session_register(*, request: HttpRequest, user: User) -> UserSession:
-    if request.session.session_key is None:
-        request.session.save()
+def session_register(*, session_key: str, user: User, origin: Origin) -> UserSession:
+    """The row that lets a person see, and end, this session from another one."""
     record, _ = UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
+        session_key=session_key,
         defaults={
             "user": user,
-            "ip_address": request.META.get("REMOTE_ADDR") or None,
-            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "ip_address": origin.ip_address,
+            "user_agent": origin.user_agent,
             "last_seen_at": timezone.now(),
         },
     )
@@ -36,14 +34,18 @@ def session_forget(*, session_key: str | None) -> None:
 
 
 @transaction.atomic
-def sessions_end_others(*, request: HttpRequest) -> int:
-    """Sign the current user out everywhere except here. Returns how many sessions ended."""
-    others = UserSession.objects.filter(user=request.user).exclude(session_key=request.session.session_key)
+def sessions_end_others(*, user: User, session_key: str | None, origin: Origin) -> int:
+    """Sign ``user`` out everywhere except the session ``session_key``. Returns how many sessions ended."""
+    others = UserSession.objects.filter(user=user).exclude(session_key=session_key)
     keys = list(others.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     others.delete()
     audit_record(
-        action=AuditAction.SESSIONS_ENDED, outcome=AuditOutcome.SUCCESS, request=request, reason=f"{len(keys)} ended"
+        action=AuditAction.SESSIONS_ENDED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=user.pk,
+        reason=f"{len(keys)} ended",
     )
     return len(keys)
 
@@ -57,14 +59,15 @@ def user_sessions_end_all(*, user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User, request: HttpRequest, reason: str) -> None:
+def user_deactivate(*, user: User, actor_id: object, origin: Origin, reason: str) -> None:
     """Take an account out of use: it cannot sign in, and every session it has ends at once."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     ended = user_sessions_end_all(user=user)
     audit_record(
         action=AuditAction.ACCOUNT_DEACTIVATED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=actor_id,
         object_type="user",
         object_id=user.pk,
         reason=f"{reason} ({ended} sessions ended)",
@@ -72,7 +75,7 @@ def user_deactivate(*, user: User, request: HttpRequest, reason: str) -> None:
 
 
 @transaction.atomic
-def user_reactivate(*, actor: User, user: User, origin: Origin, reason: str) -> bool:
+def user_reactivate(*, user: User, actor_id: object, origin: Origin, reason: str) -> bool:
     """Let a deactivated account sign in again. Nothing else comes back: the sessions it had stay ended, so the
     person signs in afresh, with both factors. Returns False (and records nothing) if it was already active."""
     if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
@@ -81,7 +84,7 @@ def user_reactivate(*, actor: User, user: User, origin: Origin, reason: str) -> 
         action=AuditAction.ACCOUNT_REACTIVATED,
         outcome=AuditOutcome.SUCCESS,
         origin=origin,
-        actor_id=actor.pk,
+        actor_id=actor_id,
         object_type="user",
         object_id=user.pk,
         reason=reason,

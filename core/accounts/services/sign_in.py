@@ -3,6 +3,9 @@
 Five consecutive failures, at either step, lock the account for 15 minutes (SECURITY.md AUTH-4);
 while locked, even the right password and code are refused. Unknown accounts and wrong passwords
 get the same answer, so the page never reveals whether an account exists.
+
+This is the database's side of signing in (checking, counting, locking, recording); what the
+browser's session holds between the steps is ``core.accounts.sign_in_session``.
 """
 
 import datetime
@@ -11,23 +14,18 @@ from dataclasses import dataclass
 import django_otp
 from django.contrib import auth
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import F
-from django.http import HttpRequest
+from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.models import Device
 
 from core.accounts.models import User
 from core.accounts.services.sessions import session_register
-from core.accounts.session_timeout import session_start_clock
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 MAX_FAILURES = 5
 LOCKOUT = datetime.timedelta(minutes=15)
-PENDING_USER_KEY = "patchwork_pending_user_id"
-PENDING_SINCE_KEY = "patchwork_pending_since"
-PENDING_FOR = datetime.timedelta(minutes=10)  # time allowed between the password and the code
 
 
 @dataclass(frozen=True)
@@ -43,18 +41,20 @@ def is_locked(user: User, *, now: datetime.datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or timezone.now())
 
 
-def sign_in_password_step(*, request: HttpRequest, email: str, password: str) -> PasswordStep:
-    """Check the password. On success the session holds a *pending* sign-in, not a signed-in user."""
-    user = auth.authenticate(request, username=email.strip().lower(), password=password)
+def sign_in_password_check(*, email: str, password: str, origin: Origin) -> PasswordStep:
+    """Check the password. Accepted only for an active account that is not locked."""
+    user = auth.authenticate(None, username=email.strip().lower(), password=password)
     if user is None:
         known = get_user_model().objects.filter(email=email.strip().lower(), is_active=True).first()
         if known is not None:
-            _failure(request=request, user=known, action=AuditAction.SIGN_IN_FAILED, reason="wrong password")
+            sign_in_failure_record(
+                user=known, action=AuditAction.SIGN_IN_FAILED, reason="wrong password", origin=origin
+            )
         else:
             audit_record(
                 action=AuditAction.SIGN_IN_FAILED,
                 outcome=AuditOutcome.FAILURE,
-                request=request,
+                origin=origin,
                 reason="unknown account",
             )
         return PasswordStep(user=None)
@@ -62,110 +62,107 @@ def sign_in_password_step(*, request: HttpRequest, email: str, password: str) ->
         audit_record(
             action=AuditAction.SIGN_IN_FAILED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
             actor_id=user.pk,
             reason="account locked",
         )
         return PasswordStep(user=None)
-    sign_in_pending_start(request=request, user=user)
     return PasswordStep(user=user)
 
 
-def sign_in_pending_start(*, request: HttpRequest, user: User) -> None:
-    """The password (or an accepted invitation) is done: the second factor comes next."""
-    request.session.cycle_key()  # a new session key at each sign-in step (SES-3)
-    request.session[PENDING_USER_KEY] = str(user.pk)
-    request.session[PENDING_SINCE_KEY] = timezone.now().isoformat()
-
-
-def pending_user(request: HttpRequest) -> User | None:
-    """The account that passed the password step in this session, if recent and still allowed in."""
-    user_id = request.session.get(PENDING_USER_KEY)
-    since = request.session.get(PENDING_SINCE_KEY)
-    if not user_id or not since:
-        return None
-    if timezone.now() - datetime.datetime.fromisoformat(since) > PENDING_FOR:
-        sign_in_abandon(request=request)
-        return None
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None or is_locked(user):
-        return None
-    return user
-
-
-def sign_in_second_factor(*, request: HttpRequest, user: User, token: str) -> Device | None:
-    """Check a code from an authenticator app or a backup code; on success, sign the user in."""
+def sign_in_code_check(*, user: User, token: str, origin: Origin) -> Device | None:
+    """Check a code from an authenticator app or a backup code: the device it matched, or None."""
     if is_locked(user):
         audit_record(
             action=AuditAction.SECOND_FACTOR_FAILED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
             actor_id=user.pk,
             reason="account locked",
         )
         return None
     device = django_otp.match_token(user, token.replace(" ", "").strip()) if token else None
     if device is None:
-        _failure(request=request, user=user, action=AuditAction.SECOND_FACTOR_FAILED, reason="wrong code")
+        sign_in_failure_record(user=user, action=AuditAction.SECOND_FACTOR_FAILED, reason="wrong code", origin=origin)
         return None
-    sign_in_complete(request=request, user=user, device=device)
     return device
 
 
-def sign_in_complete(*, request: HttpRequest, user: User, device: Device) -> None:
-    """Both factors passed: a fresh session key, the user and the device recorded in it."""
-    for key in (PENDING_USER_KEY, PENDING_SINCE_KEY):
-        request.session.pop(key, None)
-    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the key
-    django_otp.login(request, device)
-    request.session.cycle_key()
-    session_start_clock(request)
-    with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        session_register(request=request, user=user)
-        audit_record(
-            action=AuditAction.SIGN_IN,
-            outcome=AuditOutcome.SUCCESS,
-            request=request,
-            actor_id=user.pk,
-            object_type="device",
-            object_id=device.persistent_id,
-        )
+@transaction.atomic
+def sign_in_recorded(*, user: User, device: Device, session_key: str, origin: Origin) -> None:
+    """Both factors passed and the session is signed in: the count starts again, the session is listed."""
+    get_user_model().objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+    session_register(session_key=session_key, user=user, origin=origin)
+    audit_record(
+        action=AuditAction.SIGN_IN,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=user.pk,
+        object_type="device",
+        object_id=device.persistent_id,
+    )
 
 
-def sign_in_abandon(*, request: HttpRequest) -> None:
-    for key in (PENDING_USER_KEY, PENDING_SINCE_KEY):
-        request.session.pop(key, None)
-
-
-def account_unlock(*, user: User, request: HttpRequest) -> None:
+@transaction.atomic
+def account_unlock(*, user: User, actor_id: object, origin: Origin) -> None:
     """An administrator lifts a lockout before its cool-off ends."""
-    with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        audit_record(
-            action=AuditAction.UNLOCKED,
-            outcome=AuditOutcome.SUCCESS,
-            request=request,
-            object_type="user",
-            object_id=user.pk,
-        )
+    get_user_model().objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+    audit_record(
+        action=AuditAction.UNLOCKED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor_id,
+        object_type="user",
+        object_id=user.pk,
+    )
 
 
-def _failure(*, request: HttpRequest, user: User, action: str, reason: str) -> None:
+def sign_in_failure_record(*, user: User, action: str, reason: str, origin: Origin) -> int:
+    """Count a failed attempt, lock the account at the fifth in a row, and record both in the trail.
+
+    The count is committed on its own, before anything else is written: no later error in the
+    request (an audit row the database refuses, a template that fails) can roll it back, or every
+    attempt that ends in an error would be a free guess. Returns the consecutive failures so far.
+    """
+    failures, locked_now = _failure_count(user_id=user.pk)
     with transaction.atomic():
-        now = timezone.now()
-        model = get_user_model()
-        if user.locked_until is not None and user.locked_until <= now:  # a past lockout: start counting again
-            model.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        model.objects.filter(pk=user.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-        failures = model.objects.values_list("failed_sign_ins", flat=True).get(pk=user.pk)
-        audit_record(action=action, outcome=AuditOutcome.FAILURE, request=request, actor_id=user.pk, reason=reason)
-        if failures >= MAX_FAILURES:
-            model.objects.filter(pk=user.pk).update(locked_until=now + LOCKOUT)
+        audit_record(action=action, outcome=AuditOutcome.FAILURE, origin=origin, actor_id=user.pk, reason=reason)
+        if locked_now:
             audit_record(
                 action=AuditAction.LOCKED_OUT,
                 outcome=AuditOutcome.DENIED,
-                request=request,
+                origin=origin,
                 actor_id=user.pk,
                 reason=f"{failures} consecutive failures",
             )
+    return failures
+
+
+def _failure_count(*, user_id: object) -> tuple[int, bool]:
+    """One more consecutive failure, and the lockout when it is the fifth or later: a single UPDATE.
+
+    Counting and deciding in one statement leaves no window between reading the count and writing it
+    (two wrong passwords at once both count). A lockout whose cool-off has passed starts the count
+    again. ``durable``: this must be its own transaction, committed here, never part of a caller's.
+    """
+    now = timezone.now()
+    table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    sql = f"""
+        UPDATE {table} SET
+            failed_sign_ins = CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END,
+            locked_until = CASE
+                WHEN (CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END) >= %(max)s THEN %(until)s
+                WHEN locked_until <= %(now)s THEN NULL
+                ELSE locked_until
+            END
+        WHERE id = %(id)s
+        RETURNING failed_sign_ins, locked_until
+    """  # noqa: S608 -- the table name is the model's own, quoted; every value is a parameter
+    until = now + LOCKOUT
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "max": MAX_FAILURES, "until": until, "id": user_id})
+        row = cursor.fetchone()
+    if row is None:  # the account went away meanwhile
+        return 0, False
+    failures, locked_until = row
+    return failures, locked_until == until

@@ -1,7 +1,6 @@
 """The one function every service calls to write the audit trail."""
 
 from django.db import connection
-from django.http import HttpRequest
 
 from core.audit.models import AuditEvent
 from core.audit.origin import NO_ORIGIN, Origin, without_control_characters
@@ -11,8 +10,7 @@ def audit_record(
     *,
     action: str,
     outcome: str,
-    origin: Origin | None = None,
-    request: HttpRequest | None = None,
+    origin: Origin = NO_ORIGIN,
     actor_id: object | None = None,
     object_type: str = "",
     object_id: object = "",
@@ -20,12 +18,7 @@ def audit_record(
     related_ids: list[object] | None = None,
     changes: dict[str, dict[str, object]] | None = None,
 ) -> AuditEvent:
-    """Append one event in the current schema. The actor defaults to the request's signed-in user."""
-    user = getattr(request, "user", None)
-    if actor_id is None and user is not None and user.is_authenticated:
-        actor_id = user.pk
-    if origin is None:
-        origin = Origin.from_request(request) if request is not None else NO_ORIGIN
+    """Append one event in the current schema: who (``actor_id``), from where (``origin``), did what."""
     return AuditEvent.objects.create(
         actor_id=actor_id,
         council=connection.schema_name,

@@ -14,8 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import AllowListedSerializer
+from core.audit.origin import Origin
 from core.clients.apis.common import (
-    AllowListedSerializer,
     DateOfBirthField,
     ErrorSerializer,
     PostcodeField,
@@ -134,7 +135,9 @@ class ClientCreateApi(APIView):
             # The duplicate check is a search like any other: audited and rate-limited.
             criteria = SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"])
             try:
-                duplicates = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+                duplicates = client_search_recorded(
+                    viewer=viewer, criteria=criteria, origin=Origin.from_request(request)
+                )
             except SearchRateExceeded as error:
                 raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
             if duplicates.hits or duplicates.too_many:
@@ -144,7 +147,9 @@ class ClientCreateApi(APIView):
                 payload = {"detail": detail, "too_many": duplicates.too_many, "hits": duplicates.hits}
                 return Response(PossibleDuplicatesSerializer(payload).data, status=status.HTTP_409_CONFLICT)
         with service_errors():
-            client = client_create(viewer=viewer, data=NewClient(**data), role=role, request=request)
+            client = client_create(
+                viewer=viewer, data=NewClient(**data), role=role, origin=Origin.from_request(request)
+            )
         last_search_forget(request.session)
         location = reverse("api-v1:client-team", kwargs={"client_id": client.pk})
         return Response(

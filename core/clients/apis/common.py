@@ -1,6 +1,6 @@
 """What every client API view shares: allow-listed input, error answers, who is asking, team members."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -17,23 +17,13 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.postcodes import LONGEST_INPUT, postcode_clean
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.governance.visibility import MemberView
-
-
-class AllowListedSerializer(serializers.Serializer):
-    """Input that names a field the endpoint does not take is refused, never silently applied."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(str(key) for key in data if key not in self.fields)
-            if unknown:
-                raise serializers.ValidationError({key: ["This field is not accepted."] for key in unknown})
-        return super().to_internal_value(data)
 
 
 class PostcodeField(serializers.CharField):
@@ -88,7 +78,8 @@ def not_found(*, request: Request, client_id: UUID, reason: str) -> exceptions.N
     audit_record(
         action=AuditAction.ACCESS_DENIED,
         outcome=AuditOutcome.DENIED,
-        request=request,
+        origin=Origin.from_request(request),
+        actor_id=signed_in_user_id(request),
         object_type="client",
         object_id=client_id,
         reason=reason,

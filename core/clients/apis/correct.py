@@ -10,12 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import AllowListedSerializer
 from core.audit.origin import Origin
 from core.clients.apis.common import (
     FORBIDDEN,
     INVALID,
     NOT_FOUND,
-    AllowListedSerializer,
     DateOfBirthField,
     PostcodeField,
     not_found,

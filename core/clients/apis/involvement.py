@@ -13,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_schema import AllowListedSerializer
+from core.audit.origin import Origin
 from core.clients.apis.common import (
     FORBIDDEN,
     INVALID,
     NOT_FOUND,
-    AllowListedSerializer,
     InvolvementOutputSerializer,
     not_found,
     service_errors,
@@ -56,7 +57,9 @@ class InvolvementStartApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
-            involvement = involvement_start(viewer=viewer, client=client, request=request, **serializer.validated_data)
+            involvement = involvement_start(
+                viewer=viewer, client=client, origin=Origin.from_request(request), **serializer.validated_data
+            )
         return Response(InvolvementOutputSerializer(involvement).data, status=status.HTTP_201_CREATED)
 
 
@@ -96,7 +99,7 @@ class InvolvementUpdateApi(APIView):
                 is_lead=changes.get("is_lead", involvement.is_lead),
                 last_contact_on=changes.get("last_contact_on", involvement.last_contact_on),
                 next_contact_on=changes.get("next_contact_on", involvement.next_contact_on),
-                request=request,
+                origin=Origin.from_request(request),
             )
         return Response(InvolvementOutputSerializer(involvement).data)
 
@@ -120,7 +123,7 @@ class InvolvementEndApi(APIView):
             raise not_found(request=request, client_id=client_id, reason="no current involvement to end")
         self.InputSerializer(data=request.data or {}).is_valid(raise_exception=True)
         with service_errors():
-            involvement = involvement_end(viewer=viewer, involvement=involvement, request=request)
+            involvement = involvement_end(viewer=viewer, involvement=involvement, origin=Origin.from_request(request))
         return Response(InvolvementOutputSerializer(involvement).data)
 
 
@@ -176,7 +179,7 @@ class TeamInvitationCreateApi(APIView):
                 client=involvement.client,
                 invitee=invitee,
                 email=serializer.validated_data.get("email", ""),
-                request=request,
+                origin=Origin.from_request(request),
             )
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 

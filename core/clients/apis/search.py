@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_schema import NON_BLANK_TEXT_PATTERN
+from config.api_schema import NON_BLANK_TEXT_PATTERN, AllowListedSerializer
+from core.audit.origin import Origin
 from core.clients.apis.common import (
     INVALID,
-    AllowListedSerializer,
     DateOfBirthField,
     ErrorSerializer,
     PostcodeField,
@@ -83,7 +83,7 @@ class ClientSearchApi(APIView):
         serializer.is_valid(raise_exception=True)
         criteria = SearchCriteria(**serializer.validated_data)
         try:
-            result = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+            result = client_search_recorded(viewer=viewer, criteria=criteria, origin=Origin.from_request(request))
         except SearchCriteriaError as error:
             raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
         except SearchRateExceeded as error:

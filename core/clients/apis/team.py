@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from core.audit.origin import Origin
 from core.clients.apis.common import (
     FORBIDDEN,
     NOT_FOUND,
@@ -64,7 +65,7 @@ class ClientTeamDetailApi(APIView):
         operation_id="client_team_retrieve", responses={200: OutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def get(self, request: Request, client_id: UUID) -> Response:
-        team = team_view_recorded(viewer=viewer_of(request), client_id=client_id, request=request)
+        team = team_view_recorded(viewer=viewer_of(request), client_id=client_id, origin=Origin.from_request(request))
         return Response(self.OutputSerializer(team).data)
 
 
@@ -159,5 +160,5 @@ class CareTeamFhirDetailApi(APIView):
         },
     )
     def get(self, request: Request, client_id: UUID) -> Response:
-        team = team_view_recorded(viewer=viewer_of(request), client_id=client_id, request=request)
+        team = team_view_recorded(viewer=viewer_of(request), client_id=client_id, origin=Origin.from_request(request))
         return Response(care_team_resource(team=team))

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.audit.origin import Origin
 from core.clients.forms import ClientAddForm
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
 from core.clients.search_session import (
@@ -44,7 +45,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
                 duplicates: SearchResult = client_search_recorded(
                     viewer=viewer,
                     criteria=SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"]),
-                    request=request,
+                    origin=Origin.from_request(request),
                 )
             except SearchRateExceeded:
                 return render(request, "clients/search_rate_limited.html", status=429)
@@ -70,7 +71,7 @@ def client_add(request: HttpRequest) -> HttpResponse:
                     consent_given_on=data["consent_given_on"],
                 ),
                 role=data["role"],
-                request=request,
+                origin=Origin.from_request(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

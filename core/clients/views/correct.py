@@ -15,14 +15,13 @@ from core.clients.views.viewer import own_involvement_or_404, viewer_for
 @require_http_methods(["GET", "POST"])
 def client_correct_page(request: HttpRequest, client_id: object) -> HttpResponse:
     viewer = viewer_for(request)
-    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    origin = Origin.from_request(request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, origin=origin)
     client = involvement.client
     form = ClientCorrectForm(request.POST or None, initial={name: getattr(client, name) for name in CORRECTABLE_FIELDS})
     if request.method == "POST" and form.is_valid():
         try:
-            changed = client_correct(
-                actor=viewer, client=client, changes=form.cleaned_data, origin=Origin.from_request(request)
-            )
+            changed = client_correct(actor=viewer, client=client, changes=form.cleaned_data, origin=origin)
         except ValidationError as error:
             form.add_error(None, error)
         else:

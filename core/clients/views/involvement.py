@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 from core.clients.forms import InvolvementUpdateForm, JoinForm, TeamInviteForm
 from core.clients.models import Client
@@ -20,7 +21,8 @@ def _not_found(request: HttpRequest, client_id: object) -> Http404:
     audit_record(
         action=AuditAction.ACCESS_DENIED,
         outcome=AuditOutcome.DENIED,
-        request=request,
+        origin=Origin.from_request(request),
+        actor_id=signed_in_user_id(request),
         object_type="client",
         object_id=client_id,
         reason="join: not a recent search hit and no invitation",
@@ -50,7 +52,7 @@ def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
                 client=client,
                 role=form.cleaned_data["role"],
                 reason=form.cleaned_data["reason"],
-                request=request,
+                origin=Origin.from_request(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -63,7 +65,7 @@ def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def involvement_update_page(request: HttpRequest, client_id: object) -> HttpResponse:
     viewer = viewer_for(request)
-    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
     initial = {
         "role": involvement.role,
         "is_lead": involvement.is_lead,
@@ -73,7 +75,9 @@ def involvement_update_page(request: HttpRequest, client_id: object) -> HttpResp
     form = InvolvementUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            involvement_update(viewer=viewer, involvement=involvement, request=request, **form.cleaned_data)
+            involvement_update(
+                viewer=viewer, involvement=involvement, origin=Origin.from_request(request), **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -85,9 +89,9 @@ def involvement_update_page(request: HttpRequest, client_id: object) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def involvement_end_page(request: HttpRequest, client_id: object) -> HttpResponse:
     viewer = viewer_for(request)
-    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
     if request.method == "POST":
-        involvement_end(viewer=viewer, involvement=involvement, request=request)
+        involvement_end(viewer=viewer, involvement=involvement, origin=Origin.from_request(request))
         messages.success(request, "You have left the team. The other members have been told.")
         return redirect("home")
     return render(request, "clients/involvement_end.html", {"client": involvement.client})
@@ -96,7 +100,7 @@ def involvement_end_page(request: HttpRequest, client_id: object) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def team_invite_page(request: HttpRequest, client_id: object) -> HttpResponse:
     viewer = viewer_for(request)
-    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, request=request)
+    involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
     form = TeamInviteForm(request.POST or None, viewer=viewer, client_id=involvement.client_id)
     if request.method == "POST" and form.is_valid():
         colleague = form.cleaned_data["colleague"]
@@ -106,7 +110,7 @@ def team_invite_page(request: HttpRequest, client_id: object) -> HttpResponse:
                 client=involvement.client,
                 invitee=colleague,
                 email=form.cleaned_data["email"],
-                request=request,
+                origin=Origin.from_request(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

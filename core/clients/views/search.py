@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from core.audit.origin import Origin
 from core.clients.forms import ClientSearchForm
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
 from core.clients.search_session import last_search_remember, search_hits_remember
@@ -30,7 +31,7 @@ def client_search_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         criteria = SearchCriteria(**form.cleaned_data)
         try:
-            result = client_search_recorded(viewer=viewer, criteria=criteria, request=request)
+            result = client_search_recorded(viewer=viewer, criteria=criteria, origin=Origin.from_request(request))
         except SearchCriteriaError as error:
             form.add_error(None, str(error))
         except SearchRateExceeded:

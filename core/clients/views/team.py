@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.audit.origin import Origin
 from core.clients.recorded import team_view_recorded
 from core.clients.selectors import TeamView
 from core.clients.views.viewer import viewer_for
@@ -192,7 +193,7 @@ def network_diagram(team: TeamView) -> NetworkDiagram:
 def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
     """Only for practitioners currently in the team; anyone else gets "not found" (recorded)."""
     viewer = viewer_for(request)
-    team = team_view_recorded(viewer=viewer, client_id=client_id, request=request)
+    team = team_view_recorded(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
     context = {
         "team": team,
         "client": team.client,

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.models import Involvement
 from core.clients.selectors import involvement_current
@@ -27,7 +28,7 @@ def require_verified(viewer: Practitioner) -> None:
         raise PermissionDenied(NOT_VERIFIED)
 
 
-def own_involvement_or_404(*, viewer: Practitioner, client_id: object, request: HttpRequest) -> Involvement:
+def own_involvement_or_404(*, viewer: Practitioner, client_id: object, origin: Origin) -> Involvement:
     """The viewer's current involvement with the client. Anyone else — outside the team, another council,
     no such client — gets the same "not found", and the attempt is recorded."""
     involvement = involvement_current(viewer=viewer, client_id=client_id)
@@ -35,7 +36,8 @@ def own_involvement_or_404(*, viewer: Practitioner, client_id: object, request: 
         audit_record(
             action=AuditAction.ACCESS_DENIED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
+            actor_id=viewer.user_id,
             object_type="client",
             object_id=client_id,
             reason="not in the team, or no such client",

@@ -38,12 +38,6 @@ def practitioners_create(*, practitioners: list[Practitioner]) -> list[Practitio
     user_model.objects.bulk_create([practitioner.user for practitioner in practitioners], batch_size=500)
     for practitioner in practitioners:
         practitioner.user_id = practitioner.user.pk
-    created = Practitioner.objects.bulk_create(practitioners, batch_size=500)
-    # Team invitations sent by email before the person had an account now find them.
-    from core.clients.models import TeamInvitation
-
-    for practitioner in created:
-        TeamInvitation.objects.filter(invitee_email=practitioner.user.email, invitee__isnull=True).update(
-            invitee=practitioner, invitee_email=""
-        )
-    return created
+    # Team invitations sent to a work email before its account existed need nothing here: the clients
+    # app matches them to whoever holds that email when they look (core.clients.selectors).
+    return Practitioner.objects.bulk_create(practitioners, batch_size=500)

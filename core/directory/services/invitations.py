@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.directory.models import Agency, ApprovalState, Invitation, Practitioner, Role
 from core.directory.services.accounts import practitioners_create
@@ -57,7 +58,7 @@ def invitation_check(*, inviter: Practitioner, agency: Agency, role: str) -> Non
 
 @transaction.atomic
 def invitation_create(
-    *, inviter: Practitioner, email: str, agency: Agency, role: str, request: HttpRequest
+    *, inviter: Practitioner, email: str, agency: Agency, role: str, origin: Origin
 ) -> IssuedInvitation:
     email = email.strip().lower()
     invitation_check(inviter=inviter, agency=agency, role=role)
@@ -82,15 +83,16 @@ def invitation_create(
     audit_record(
         action=AuditAction.INVITATION_SENT,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
+        actor_id=inviter.user_id,
         object_type="invitation",
         object_id=invitation.pk,
         reason=f"role {role}",
     )
-    link = request.build_absolute_uri(f"/invitations/{token}/")
+    link = origin.absolute_url(reverse("invitation", kwargs={"token": token}))
     body = EMAIL_BODY.format(
         inviter=inviter.user.full_name,
-        site=request.get_host(),
+        site=origin.host,
         role=Role(role).label.lower(),
         agency=agency.name,
         expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
@@ -113,12 +115,12 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-def invitation_refused(*, request: HttpRequest, reason: str) -> None:
-    audit_record(action=AuditAction.INVITATION_REFUSED, outcome=AuditOutcome.DENIED, request=request, reason=reason)
+def invitation_refused(*, origin: Origin, reason: str) -> None:
+    audit_record(action=AuditAction.INVITATION_REFUSED, outcome=AuditOutcome.DENIED, origin=origin, reason=reason)
 
 
 def invitation_accept(
-    *, token: str, first_name: str, last_name: str, job_title: str, password: str, request: HttpRequest
+    *, token: str, first_name: str, last_name: str, job_title: str, password: str, origin: Origin
 ) -> User:
     """Create the account. Refused (ValidationError) if the token was used, revoked or has expired."""
     user = _invitation_accept(
@@ -127,17 +129,17 @@ def invitation_accept(
         last_name=last_name,
         job_title=job_title,
         password=password,
-        request=request,
+        origin=origin,
     )
     if user is None:  # recorded after the rolled-back attempt, so the refusal stays in the trail
-        invitation_refused(request=request, reason="unusable invitation link")
+        invitation_refused(origin=origin, reason="unusable invitation link")
         raise ValidationError("This invitation link does not work. It may have been used already, or expired.")
     return user
 
 
 @transaction.atomic
 def _invitation_accept(
-    *, token: str, first_name: str, last_name: str, job_title: str, password: str, request: HttpRequest
+    *, token: str, first_name: str, last_name: str, job_title: str, password: str, origin: Origin
 ) -> User | None:
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -151,7 +153,7 @@ def _invitation_accept(
         audit_record(
             action=AuditAction.INVITATION_REFUSED,
             outcome=AuditOutcome.DENIED,
-            request=request,
+            origin=origin,
             reason="unusable invitation link",
         )
         raise ValidationError("This invitation link does not work. It may have been used already, or expired.")
@@ -181,7 +183,7 @@ def _invitation_accept(
     audit_record(
         action=AuditAction.INVITATION_ACCEPTED,
         outcome=AuditOutcome.SUCCESS,
-        request=request,
+        origin=origin,
         actor_id=user.pk,
         object_type="practitioner",
         object_id=practitioner.pk,

@@ -6,7 +6,7 @@ found, never as forbidden, so ids of other agencies reveal nothing.
 """
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from core.accounts.services.sessions import user_deactivate, user_reactivate
@@ -28,18 +28,19 @@ def practitioners_manageable_by(actor: Practitioner):
     return people.none()
 
 
-def practitioner_manageable_get(*, actor: Practitioner, practitioner_id: object, request: HttpRequest) -> Practitioner:
+def practitioner_manageable_get(*, actor: Practitioner, practitioner_id: object, origin: Origin) -> Practitioner:
     practitioner = practitioners_manageable_by(actor).filter(pk=practitioner_id).first()
     if practitioner is None:
-        _deny(request=request, practitioner_id=practitioner_id, reason="not manageable by this account")
+        _deny(actor=actor, origin=origin, practitioner_id=practitioner_id, reason="not manageable by this account")
     return practitioner
 
 
-def _deny(*, request: HttpRequest, practitioner_id: object, reason: str) -> None:
+def _deny(*, actor: Practitioner, origin: Origin, practitioner_id: object, reason: str) -> None:
     audit_record(
         action=AuditAction.ACCESS_DENIED,
         outcome=AuditOutcome.DENIED,
-        request=request,
+        origin=origin,
+        actor_id=actor.user_id,
         object_type="practitioner",
         object_id=practitioner_id,
         reason=reason,
@@ -48,14 +49,15 @@ def _deny(*, request: HttpRequest, practitioner_id: object, reason: str) -> None
 
 
 @transaction.atomic
-def practitioner_verify(*, actor: Practitioner, practitioner: Practitioner, request: HttpRequest) -> None:
+def practitioner_verify(*, actor: Practitioner, practitioner: Practitioner, origin: Origin) -> None:
     if practitioner.verified_at is None:
         practitioner.verified_at = timezone.now()
         practitioner.save(update_fields=["verified_at"])
         audit_record(
             action=AuditAction.PRACTITIONER_VERIFIED,
             outcome=AuditOutcome.SUCCESS,
-            request=request,
+            origin=origin,
+            actor_id=actor.user_id,
             object_type="practitioner",
             object_id=practitioner.pk,
         )
@@ -63,29 +65,33 @@ def practitioner_verify(*, actor: Practitioner, practitioner: Practitioner, requ
 
 @transaction.atomic
 def practitioner_role_change(
-    *, actor: Practitioner, practitioner: Practitioner, is_agency_manager: bool, request: HttpRequest
+    *, actor: Practitioner, practitioner: Practitioner, is_agency_manager: bool, origin: Origin
 ) -> None:
     if not actor.is_council_admin:
-        _deny(request=request, practitioner_id=practitioner.pk, reason="only council administrators change roles")
+        reason = "only council administrators change roles"
+        _deny(actor=actor, origin=origin, practitioner_id=practitioner.pk, reason=reason)
     if practitioner.is_agency_manager != is_agency_manager:
         practitioner.is_agency_manager = is_agency_manager
         practitioner.save(update_fields=["is_agency_manager"])
         audit_record(
             action=AuditAction.ROLE_CHANGED,
             outcome=AuditOutcome.SUCCESS,
-            request=request,
+            origin=origin,
+            actor_id=actor.user_id,
             object_type="practitioner",
             object_id=practitioner.pk,
             reason="made agency manager" if is_agency_manager else "no longer agency manager",
         )
 
 
-def practitioner_unlock(*, actor: Practitioner, practitioner: Practitioner, request: HttpRequest) -> None:
-    account_unlock(user=practitioner.user, request=request)
+def practitioner_unlock(*, actor: Practitioner, practitioner: Practitioner, origin: Origin) -> None:
+    account_unlock(user=practitioner.user, actor_id=actor.user_id, origin=origin)
 
 
-def practitioner_deactivate(*, actor: Practitioner, practitioner: Practitioner, request: HttpRequest) -> None:
-    user_deactivate(user=practitioner.user, request=request, reason="deactivated by an administrator")
+def practitioner_deactivate(*, actor: Practitioner, practitioner: Practitioner, origin: Origin) -> None:
+    user_deactivate(
+        user=practitioner.user, actor_id=actor.user_id, origin=origin, reason="deactivated by an administrator"
+    )
 
 
 def practitioner_reactivate(*, actor: Practitioner, practitioner: Practitioner, origin: Origin) -> bool:
@@ -102,5 +108,5 @@ def practitioner_reactivate(*, actor: Practitioner, practitioner: Practitioner, 
         )
         raise Http404("No such practitioner.")
     return user_reactivate(
-        actor=actor.user, user=practitioner.user, origin=origin, reason="reactivated by an administrator"
+        user=practitioner.user, actor_id=actor.user_id, origin=origin, reason="reactivated by an administrator"
     )

@@ -15,10 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Model
-from django.http import HttpRequest
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.directory.models import ContactMethod, Practitioner
 
@@ -97,7 +97,7 @@ def _photo_store(photo: File) -> str:
 def practitioner_profile_update(
     *,
     practitioner: Practitioner,
-    request: HttpRequest | None = None,
+    origin: Origin,
     photo: File | None = None,
     remove_photo: bool = False,
     **fields: str,
@@ -149,7 +149,8 @@ def practitioner_profile_update(
         audit_record(
             action=AuditAction.PROFILE_UPDATED,
             outcome=AuditOutcome.SUCCESS,
-            request=request,
+            origin=origin,
+            actor_id=practitioner.user_id,
             object_type="practitioner",
             object_id=practitioner.pk,
             reason="changed " + ", ".join(user_changes + practitioner_changes),

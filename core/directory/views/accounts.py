@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.accounts.services.sign_in import sign_in_pending_start
+from core.accounts.sign_in_session import sign_in_pending_start
 from core.audit.origin import Origin
 from core.directory.forms import InvitationAcceptForm, InvitationForm
 from core.directory.models import Invitation, Practitioner
@@ -58,7 +58,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 agency=form.cleaned_data["agency"],
                 role=form.cleaned_data["role"],
-                request=request,
+                origin=Origin.from_request(request),
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
@@ -73,20 +73,21 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def practitioner_action(request: HttpRequest, practitioner_id: UUID, action: str) -> HttpResponse:
     actor = _manager(request)
-    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, request=request)
+    origin = Origin.from_request(request)
+    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, origin=origin)
     name = practitioner.user.full_name
     if action == "verify":
-        practitioner_verify(actor=actor, practitioner=practitioner, request=request)
+        practitioner_verify(actor=actor, practitioner=practitioner, origin=origin)
         messages.success(request, f"{name} is verified.")
     elif action == "unlock":
-        practitioner_unlock(actor=actor, practitioner=practitioner, request=request)
+        practitioner_unlock(actor=actor, practitioner=practitioner, origin=origin)
         messages.success(request, f"{name} can sign in again.")
     elif action == "reactivate":
-        practitioner_reactivate(actor=actor, practitioner=practitioner, origin=Origin.from_request(request))
+        practitioner_reactivate(actor=actor, practitioner=practitioner, origin=origin)
         messages.success(request, f"{name} can sign in again, with their password and a code.")
     elif action in ("make-manager", "remove-manager"):
         practitioner_role_change(
-            actor=actor, practitioner=practitioner, is_agency_manager=action == "make-manager", request=request
+            actor=actor, practitioner=practitioner, is_agency_manager=action == "make-manager", origin=origin
         )
         messages.success(request, f"{name}'s role has changed.")
     else:
@@ -97,13 +98,14 @@ def practitioner_action(request: HttpRequest, practitioner_id: UUID, action: str
 def practitioner_deactivate_page(request: HttpRequest, practitioner_id: UUID) -> HttpResponse:
     """Deactivation asks first: GET shows "Are you sure…", POST does it."""
     actor = _manager(request)
-    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, request=request)
+    origin = Origin.from_request(request)
+    practitioner = practitioner_manageable_get(actor=actor, practitioner_id=practitioner_id, origin=origin)
     if practitioner.pk == actor.pk:
         raise PermissionDenied("You cannot deactivate your own account.")
     if not practitioner.user.is_active:
         return redirect("team")
     if request.method == "POST":
-        practitioner_deactivate(actor=actor, practitioner=practitioner, request=request)
+        practitioner_deactivate(actor=actor, practitioner=practitioner, origin=origin)
         messages.success(
             request, f"{practitioner.user.full_name} can no longer sign in, and every session they had has ended."
         )
@@ -115,7 +117,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link: create the account, then set up the second factor."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        invitation_refused(request=request, reason="unusable invitation link")
+        invitation_refused(origin=Origin.from_request(request), reason="unusable invitation link")
         return render(request, "directory/invitation_unusable.html", status=404)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +128,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
                 job_title=form.cleaned_data["job_title"],
                 password=form.cleaned_data["password"],
-                request=request,
+                origin=Origin.from_request(request),
             )
         except ValidationError as error:
             if invitation_for_token(token) is None:  # used or expired meanwhile (the refusal is recorded)

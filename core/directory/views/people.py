@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.audit.origin import Origin
 from core.directory.forms import PractitionerSearchForm, ProfileForm
 from core.directory.models import Practitioner
 from core.directory.selectors import (
@@ -106,7 +107,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             try:
                 practitioner_profile_update(
                     practitioner=practitioner,
-                    request=request,
+                    origin=Origin.from_request(request),
                     photo=data["photo"],
                     remove_photo=data["remove_photo"],
                     **{name: data[name] for name in (*USER_FIELDS, *PRACTITIONER_FIELDS)},

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Outside everything that can answer early (unknown host, expired session), so every answer
     # carries the security and no-store headers.
     "config.security.SecurityHeadersMiddleware",
+    # Before anything reads the database: a NUL byte in a path, a form or a cookie is a 400, not a query.
+    "config.control_characters.ControlCharacterMiddleware",
     "tenants.middleware.CouncilRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

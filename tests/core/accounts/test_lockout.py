@@ -1,11 +1,14 @@
 """Lockout after 5 consecutive failures, at either step; cool-off; administrator unlock (SECURITY.md AUTH-4)."""
 
 import pytest
+from django.db import DataError
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.accounts.services.sign_in import MAX_FAILURES, sign_in_failure_record
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import NO_ORIGIN, Origin
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.accounts.helpers import (
@@ -178,3 +181,79 @@ def test_a_council_administrator_unlocks_an_account_at_once(
     [unlocked] = audit_events(council_a, action=AuditAction.UNLOCKED)
     assert unlocked.actor_id == admin.user.pk
     assert unlocked.object_id == str(person.pk)
+
+
+# --- No error later in a request cancels a failure (issue: a NUL in the User-Agent) ------------------
+
+NUL_USER_AGENT = "Mozilla/5.0\x00(guessing)"
+
+
+def test_seven_wrong_passwords_with_a_nul_in_the_user_agent_lock_the_account_and_are_all_recorded(
+    council_a: Council, person
+) -> None:
+    attacker = Client(HTTP_HOST=host_of(council_a), HTTP_USER_AGENT=NUL_USER_AGENT)
+    fail_passwords(attacker, person.email, 7)
+
+    assert_refused(password_step(attacker, person.email))
+    assert reload(person, council_a).locked_until is not None
+    failures = audit_events(council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=person.pk, reason="wrong password")
+    assert len(failures) == 7
+    assert {event.user_agent for event in failures} == {"Mozilla/5.0(guessing)"}
+    assert audit_events(council_a, action=AuditAction.LOCKED_OUT, actor_id=person.pk)
+
+
+def test_wrong_codes_with_a_nul_in_the_user_agent_lock_the_account_and_are_all_recorded(
+    council_a: Council, person
+) -> None:
+    attacker = Client(HTTP_HOST=host_of(council_a), HTTP_USER_AGENT=NUL_USER_AGENT)
+    assert password_step(attacker, person.email).url == "/sign-in/code/"
+    for attempt in range(1, 6):
+        response = code_step(attacker, f"wrongcode{attempt}")
+        assert response.status_code in (200, 302)
+    assert response.url == "/sign-in/"
+
+    assert code_step(attacker, CODE).url == "/sign-in/"
+    assert_refused(password_step(attacker, person.email))
+    assert reload(person, council_a).locked_until is not None
+    assert len(audit_events(council_a, action=AuditAction.SECOND_FACTOR_FAILED, actor_id=person.pk)) == 5
+    assert audit_events(council_a, action=AuditAction.LOCKED_OUT, actor_id=person.pk)
+
+
+def test_a_nul_in_the_user_agent_does_not_stop_a_correct_sign_in(council_a: Council, person) -> None:
+    browser = Client(HTTP_HOST=host_of(council_a), HTTP_USER_AGENT=NUL_USER_AGENT)
+    assert password_step(browser, person.email).url == "/sign-in/code/"
+    assert code_step(browser, CODE).url == "/"
+    assert browser.get("/").status_code == 200
+
+
+def test_a_failure_whose_audit_row_the_database_refuses_still_counts_and_still_locks(
+    council_a: Council, person
+) -> None:
+    """Whatever makes the trail fail after a wrong guess, the guess has been counted."""
+    refused_by_postgresql = Origin(user_agent="\x00")  # PostgreSQL text cannot hold a NUL
+    with schema_context(council_a.schema_name):
+        for attempt in range(1, 6):
+            with pytest.raises(DataError):
+                sign_in_failure_record(
+                    user=person,
+                    action=AuditAction.SIGN_IN_FAILED,
+                    reason="wrong password",
+                    origin=refused_by_postgresql,
+                )
+            person.refresh_from_db()
+            assert person.failed_sign_ins == attempt
+    assert person.locked_until is not None
+    assert_refused(password_step(Client(HTTP_HOST=host_of(council_a)), person.email))
+
+
+def test_two_failures_counted_from_a_stale_copy_of_the_account_both_count(council_a: Council, person) -> None:
+    """The count is read and written by the database in one statement, not from what the caller last read."""
+    with schema_context(council_a.schema_name):
+        stale = type(person).objects.get(pk=person.pk)
+        for _ in range(MAX_FAILURES):
+            sign_in_failure_record(
+                user=stale, action=AuditAction.SIGN_IN_FAILED, reason="wrong password", origin=NO_ORIGIN
+            )
+        person.refresh_from_db()
+    assert person.failed_sign_ins == MAX_FAILURES
+    assert person.locked_until is not None

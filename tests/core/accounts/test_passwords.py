@@ -10,13 +10,14 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.settings import base as base_settings
 from core.accounts.models import User, UserSession
 from core.audit.models import AuditAction
+from core.audit.origin import Origin
 from core.directory.services.invitations import invitation_create
 from core.notifications.services.outbox import MAX_ATTEMPTS, notifications_deliver
 from tenants.models import Council
@@ -82,10 +83,10 @@ def invitation_token(council_a: Council, django_capture_on_commit_callbacks) -> 
     with schema_context(council_a.schema_name):
         admin = PractitionerFactory(user__email="boss@agency.example", is_council_admin=True)
         agency = AgencyFactory()
-        request = RequestFactory(HTTP_HOST=host_of(council_a)).post("/team/invite/")
+        origin = Origin(base_url=f"http://{host_of(council_a)}")
         with django_capture_on_commit_callbacks(execute=True):
             issued = invitation_create(
-                inviter=admin, email="joiner@agency.example", agency=agency, role="practitioner", request=request
+                inviter=admin, email="joiner@agency.example", agency=agency, role="practitioner", origin=origin
             )
     return issued.token
 

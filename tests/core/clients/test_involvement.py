@@ -391,3 +391,25 @@ def test_the_update_form_shows_the_current_values(council_a: Council, team: Team
     assert 'value="Social worker"' in page
     assert 'name="next_contact_on_year" type="text" inputmode="numeric" autocomplete="off" value="2030"' in page
     assert 'name="is_lead" type="checkbox" checked' in page
+
+
+def test_an_invitation_by_work_email_waits_for_the_new_account_and_joining_answers_it(
+    council_a: Council, team: Team, browser_as: object, django_capture_on_commit_callbacks: object
+) -> None:
+    inviter: Browser = browser_as(team.member)  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        inviter.post(f"/clients/{team.client.pk}/invite/", {"colleague": "", "email": "New.Person@school.example"})
+    inviter.post("/sign-out/")
+    with schema_context(council_a.schema_name):
+        newcomer = practitioner(team.school, "New", "Person", job_title="Teaching assistant")
+
+    browser: Browser = browser_as(newcomer)  # type: ignore[operator]
+    assert f'href="/clients/{team.client.pk}/join/"' in text_of(browser.get("/"))
+    response = browser.post(_join_path(team), {"role": "Teaching assistant", "reason": "Invited by Maya"})
+    assert response.status_code == 302
+    with schema_context(council_a.schema_name):
+        assert TeamInvitation.objects.get(client=team.client).answered_at is not None
+
+    assert browser.post(f"/clients/{team.client.pk}/my-involvement/end/").status_code == 302
+    assert _current(council_a, team, newcomer) is None
+    assert "Invitations to join a team" not in text_of(browser.get("/"))

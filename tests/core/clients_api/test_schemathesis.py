@@ -58,10 +58,13 @@ CONFIG = schemathesis.Config.from_dict(
         "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
         "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
         # Where what is valid depends on more than a static OpenAPI document can say, a schema-valid
-        # request may still be refused with 400, and positive_data_acceptance is told so (for these two
+        # request may still be refused with 400, and positive_data_acceptance is told so (for these three
         # operations only; every other check, and this one for every other status, stays on):
         # * adding a client: the legal basis must be one this council accepts (council data), consent
         #   details are needed for a consent basis only, and a search must come first (session state);
+        # * adding and correcting a client: a postcode must be one of the council's jurisdiction (a real
+        #   UK postcode, or a Victorian one), and a date of birth is
+        #   refused in the future or more than 120 years ago (relative to the council's today);
         # * finding colleagues: "q or agency" spans two query parameters, which OpenAPI 3.0 cannot
         #   require together, and the agency must be one whose staff the viewer may search.
         "operations": [
@@ -72,7 +75,11 @@ CONFIG = schemathesis.Config.from_dict(
                     "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "403", "404", "409", "429"]}
                 },
             }
-            for method, path in (("POST", "/api/v1/clients/"), ("GET", "/api/v1/practitioners/"))
+            for method, path in (
+                ("POST", "/api/v1/clients/"),
+                ("PATCH", "/api/v1/clients/{client_id}/"),
+                ("GET", "/api/v1/practitioners/"),
+            )
         ],
     }
 )

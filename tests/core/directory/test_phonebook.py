@@ -21,6 +21,7 @@ from PIL import Image
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import NO_ORIGIN
 from core.directory.models import ApprovalState, ContactMethod, Practitioner
 from core.directory.selectors import practitioner_search
 from core.directory.services.profiles import practitioner_profile_update
@@ -548,7 +549,7 @@ def test_the_profile_service_refuses_fields_that_are_not_part_of_a_profile(
     council_a: Council, viewer: Practitioner
 ) -> None:
     with schema_context(council_a.schema_name), pytest.raises(TypeError):
-        practitioner_profile_update(practitioner=viewer, is_council_admin=True)  # type: ignore[arg-type]
+        practitioner_profile_update(practitioner=viewer, origin=NO_ORIGIN, is_council_admin=True)  # type: ignore[arg-type]
 
 
 # --- Photos ------------------------------------------------------------------------------------
