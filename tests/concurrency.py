@@ -4,17 +4,44 @@ A Barrier starts the threads together, but two requests a few milliseconds apart
 the one statement that matters. So the table they are about to write is held in SHARE mode (reads go
 on, writes wait) until every thread is waiting on a lock, then released: each thread has done its
 reads and stands at its write, which is where a check-then-write race bites. Data used here must be
-committed (no ``db`` fixture: the threads' connections cannot see a test's open transaction).
+committed (no ``db`` fixture: the threads' connections cannot see a test's open transaction), in a
+council of its own (``council_of_its_own``): the audit trail it leaves cannot be deleted, so the whole
+council is dropped afterwards rather than left to other tests.
 """
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import connection, connections, transaction
 
+from onboarding.services.provisioning import council_create, council_provision
+from tenants.jurisdictions import Jurisdiction
+from tenants.models import Council
+from tenants.services.schemas import council_schema_drop
+
 T = TypeVar("T")
+
+
+def _council_remove(council: Council) -> None:
+    connection.set_schema_to_public()
+    council_schema_drop(council=council)
+    Council.objects.filter(pk=council.pk).delete()
+
+
+@contextmanager
+def council_of_its_own(slug: str) -> Iterator[Council]:
+    """A committed English council for concurrent tests, dropped afterwards with everything in it."""
+    for leftover in Council.objects.filter(slug=slug):  # from a run that was killed
+        _council_remove(leftover)
+    council = council_create(name=f"{slug.title()} Test Council", slug=slug, jurisdiction=Jurisdiction.ENGLAND)
+    council = council_provision(council_id=council.pk)
+    try:
+        yield council
+    finally:
+        _council_remove(council)
 
 
 def _waiting(pids: list[int]) -> int:

@@ -14,14 +14,13 @@ from django_tenants.utils import schema_context
 from core.accounts.models import BackupCode, BackupCodeDevice, User
 from core.directory.models import Agency, Practitioner
 from tenants.models import Council
-from tests.concurrency import at_the_same_moment
-from tests.conftest import COUNCILS, host_of
+from tests.concurrency import at_the_same_moment, council_of_its_own
+from tests.conftest import host_of
 from tests.core.accounts.helpers import code_step, give_backup_code, password_step
 from tests.factories import AgencyFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
 
-SCHEMA = "council_alpha"  # council A (tests/conftest.py); the data must really commit
 EMAIL = "sam@code-race.example"
 CODE = "race42cd"
 
@@ -31,20 +30,25 @@ def db(django_db_setup: None) -> None:
     """The test database without the usual rolled-back transaction: the threads' connections must see the data."""
 
 
+@pytest.fixture(scope="module")
+def own_council(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Council]:
+    with django_db_blocker.unblock(), council_of_its_own("coderace") as council:
+        yield council
+
+
 @pytest.fixture
-def council(db: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Council]:
-    """Council A, with a committed practitioner who has one backup code."""
+def council(db: None, own_council: Council, django_db_blocker: pytest.FixtureRequest) -> Iterator[Council]:
+    """A council with a committed practitioner who has one backup code."""
     with django_db_blocker.unblock():
-        council = Council.objects.get(slug=COUNCILS["council_a"]["slug"])
-        with schema_context(SCHEMA):
+        with schema_context(own_council.schema_name):
             agency = AgencyFactory(name="Code Race Agency", email_domains=["code-race.example"])
             user = PractitionerFactory(agency=agency, user__email=EMAIL).user
-        give_backup_code(user, council, CODE)
+        give_backup_code(user, own_council, CODE)
         try:
-            yield council
-        finally:
+            yield own_council
+        finally:  # the audit trail stays, in a council dropped after these tests
             connection.set_schema_to_public()
-            with schema_context(SCHEMA):
+            with schema_context(own_council.schema_name):
                 Practitioner.objects.filter(agency=agency).delete()
                 User.objects.filter(email=EMAIL).delete()  # its devices, codes and sessions go with it
                 Agency.objects.filter(pk=agency.pk).delete()
@@ -58,15 +62,14 @@ def test_one_backup_code_used_twice_at_the_same_moment_signs_in_once(
         browsers = [Client(HTTP_HOST=host_of(council), raise_request_exception=False) for _ in range(2)]
         for browser in browsers:
             assert password_step(browser, EMAIL).url == "/sign-in/code/"
-        responses = at_the_same_moment(
-            [lambda b=b: code_step(b, CODE) for b in browsers], hold=f"{SCHEMA}.{BackupCode._meta.db_table}"
-        )
+        held = f"{council.schema_name}.{BackupCode._meta.db_table}"
+        responses = at_the_same_moment([lambda b=b: code_step(b, CODE) for b in browsers], hold=held)
         assert sorted(response.status_code for response in responses) == [200, 302]
         [refused] = [response for response in responses if response.status_code == 200]
         assert "Enter a correct code" in refused.content.decode()
         signed_in = [browser.get("/").status_code for browser in browsers]
         assert sorted(signed_in) == [200, 302]  # one browser is in, the other is back at sign-in
-        with schema_context(SCHEMA):
+        with schema_context(council.schema_name):
             assert not BackupCode.objects.filter(device__user__email=EMAIL).exists()
         connection.set_schema_to_public()
 
@@ -77,12 +80,12 @@ def test_one_backup_code_checked_twice_at_the_same_moment_is_accepted_once(
     """The device itself consumes a code once, whoever calls it and whether or not they lock the device."""
 
     def check() -> bool:
-        with schema_context(SCHEMA):
+        with schema_context(council.schema_name):
             return BackupCodeDevice.objects.get(user__email=EMAIL).verify_token(CODE)
 
     with django_db_blocker.unblock():
-        accepted = at_the_same_moment([check, check], hold=f"{SCHEMA}.{BackupCode._meta.db_table}")
+        accepted = at_the_same_moment([check, check], hold=f"{council.schema_name}.{BackupCode._meta.db_table}")
         assert sorted(accepted) == [False, True]
-        with schema_context(SCHEMA):
+        with schema_context(council.schema_name):
             assert not BackupCode.objects.filter(device__user__email=EMAIL).exists()
         connection.set_schema_to_public()

@@ -19,15 +19,14 @@ from core.clients.models import Client, Involvement, TeamActivity, TeamInvitatio
 from core.directory.models import Agency, Practitioner
 from core.notifications.models import Notification
 from tenants.models import Council
-from tests.concurrency import at_the_same_moment
-from tests.conftest import COUNCILS, host_of, sign_in
+from tests.concurrency import at_the_same_moment, council_of_its_own
+from tests.conftest import host_of, sign_in
 from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, verified_practitioner
 
 pytestmark = pytest.mark.council_side
 
-SCHEMA = "council_alpha"  # council A (tests/conftest.py); the data must really commit
 DOMAIN = "join-race.example"
-HELD = f"{SCHEMA}.{Involvement._meta.db_table}"
+HELD = Involvement._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,11 @@ class Race:
     client: Client
     first: Practitioner
     second: Practitioner
-    host: str
+    council: Council
+
+    @property
+    def schema(self) -> str:
+        return self.council.schema_name
 
 
 @pytest.fixture
@@ -43,12 +46,17 @@ def db(django_db_setup: None) -> None:
     """The test database without the usual rolled-back transaction: the threads' connections must see the data."""
 
 
+@pytest.fixture(scope="module")
+def council(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Council]:
+    with django_db_blocker.unblock(), council_of_its_own("joinrace") as council:
+        yield council
+
+
 @pytest.fixture
-def race(db: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Race]:
+def race(db: None, council: Council, django_db_blocker: pytest.FixtureRequest) -> Iterator[Race]:
     """A committed team of one (Maya, lead) and two colleagues each invited to join it."""
     with django_db_blocker.unblock():
-        host = host_of(Council.objects.get(slug=COUNCILS["council_a"]["slug"]))
-        with schema_context(SCHEMA):
+        with schema_context(council.schema_name):
             agency = AgencyFactory(name="Join Race Children's Services", email_domains=[DOMAIN])
             member = verified_practitioner(agency, "Maya", "Member")
             first = verified_practitioner(agency, "Fay", "First")
@@ -58,10 +66,10 @@ def race(db: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Race]:
             for invitee in (first, second):
                 TeamInvitation.objects.create(client=client, invited_by=member, invitee=invitee)
         try:
-            yield Race(client=client, first=first, second=second, host=host)
-        finally:
+            yield Race(client=client, first=first, second=second, council=council)
+        finally:  # the audit trail stays, in a council dropped after these tests
             connection.set_schema_to_public()
-            with schema_context(SCHEMA):
+            with schema_context(council.schema_name):
                 Client.objects.filter(pk=client.pk).delete()
                 Notification.objects.filter(to__endswith=f"@{DOMAIN}").delete()
                 Practitioner.objects.filter(agency=agency).delete()
@@ -71,13 +79,13 @@ def race(db: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Race]:
 
 
 def _browser(race: Race, who: Practitioner) -> Browser:
-    browser = Browser(HTTP_HOST=race.host, raise_request_exception=False)
-    sign_in(browser, who.user, Council.objects.get(schema_name=SCHEMA))
+    browser = Browser(HTTP_HOST=host_of(race.council), raise_request_exception=False)
+    sign_in(browser, who.user, race.council)
     return browser
 
 
 def _joins(race: Race) -> tuple[list[Involvement], int, int]:
-    with schema_context(SCHEMA):
+    with schema_context(race.schema):
         current = list(Involvement.objects.filter(client=race.client, ended_on__isnull=True))
         audited = AuditEvent.objects.filter(
             action=AuditAction.INVOLVEMENT_STARTED, object_type="client", object_id=str(race.client.pk)
@@ -95,7 +103,7 @@ def test_two_colleagues_joining_at_the_same_moment_both_join(
         path = f"/clients/{race.client.pk}/join/"
         responses = at_the_same_moment(
             [lambda b=b: b.post(path, {"role": "Family support", "reason": "Invited"}) for b in browsers],
-            hold=HELD,
+            hold=f"{race.schema}.{HELD}",
         )
         assert [response.status_code for response in responses] == [302, 302]
         current, audited, joined = _joins(race)
@@ -113,7 +121,7 @@ def test_joining_twice_at_the_same_moment_joins_once_and_says_so(
         path = f"/clients/{race.client.pk}/join/"
         responses = at_the_same_moment(
             [lambda b=b: b.post(path, {"role": "Family support", "reason": "Invited"}) for b in tabs],
-            hold=HELD,
+            hold=f"{race.schema}.{HELD}",
         )
         assert sorted(response.status_code for response in responses) == [200, 302]
         [refused] = [response for response in responses if response.status_code == 200]
@@ -132,7 +140,7 @@ def test_joining_twice_at_the_same_moment_through_the_api_is_a_clear_400(
         body = {"role": "Family support", "reason": "Invited"}
         responses = at_the_same_moment(
             [lambda c=c: c.post(path, body, content_type="application/json") for c in clients],
-            hold=HELD,
+            hold=f"{race.schema}.{HELD}",
         )
         assert sorted(response.status_code for response in responses) == [201, 400]
         [refused] = [response for response in responses if response.status_code == 400]
