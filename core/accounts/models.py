@@ -90,11 +90,15 @@ class BackupCodeDevice(Device):
         verbose_name = "backup codes"
 
     def verify_token(self, token: str) -> bool:
-        matching = self.codes.filter(digest=backup_code_digest(device_id=self.pk, code=token)).first()
+        """Use up one matching code. A code counts only for the request whose DELETE removed its row: two
+        simultaneous sign-ins with the same code both find it, but the second DELETE waits for the first
+        and then removes nothing, so exactly one of them succeeds."""
+        digest = backup_code_digest(device_id=self.pk, code=token)
+        matching = self.codes.filter(digest=digest).values_list("pk", flat=True).first()
         if matching is None:
             return False
-        matching.delete()
-        return True
+        removed, _ = BackupCode.objects.filter(pk=matching, device_id=self.pk, digest=digest).delete()
+        return removed == 1
 
 
 class BackupCode(models.Model):

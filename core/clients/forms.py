@@ -245,14 +245,27 @@ class InvolvementUpdateForm(forms.Form):
     next_contact_on = GovukDateField(label="Next planned contact", required=False, help_text="For example, 3 4 2026")
 
 
+class InviteSearchForm(forms.Form):
+    """The first step of inviting a registered colleague: find them (a council can have 20,000 practitioners)."""
+
+    q = forms.CharField(
+        label="Find a registered colleague",
+        help_text="Enter part of their name, their work email or their agency",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class TeamInviteForm(forms.Form):
-    """A registered colleague, or someone not yet registered by work email."""
+    """A registered colleague (one of those a search found), or someone not yet registered by work email."""
 
     colleague = forms.ModelChoiceField(
-        label="Choose a registered colleague",
+        label="Choose a colleague",
         queryset=Practitioner.objects.none(),
         required=False,
-        empty_label="Choose a colleague",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a colleague who can be invited to this team"},
     )
     email = forms.EmailField(
         label="Or enter the work email of someone not yet registered",
@@ -263,9 +276,8 @@ class TeamInviteForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: Practitioner, client_id: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["colleague"]
-        field.queryset = invite_candidates(viewer=viewer, client_id=client_id)
-        field.label_from_instance = lambda p: f"{p.user.full_name} — {p.job_title}, {p.agency.name}"
+        # Whoever is chosen must be a candidate; the page shows only the few a search found, never the list.
+        self.fields["colleague"].queryset = invite_candidates(viewer=viewer, client_id=client_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -352,3 +352,33 @@ def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Pr
         .select_related("user", "agency")
         .order_by("user__first_name", "user__last_name", "pk")
     )
+
+
+INVITE_SEARCH_LIMIT = 20
+INVITE_SEARCH_MAX_WORDS = 6
+
+
+@dataclass(frozen=True)
+class InviteSearch:
+    candidates: list[Practitioner]
+    more: bool  # more matched than are shown: the viewer should narrow the search
+
+
+def invite_candidates_matching(
+    *, viewer: Practitioner, client_id: object, query: str, limit: int = INVITE_SEARCH_LIMIT
+) -> InviteSearch:
+    """The invite candidates (exactly those of ``invite_candidates``) matching every word of ``query`` in
+    their name, work email or agency's name; at most ``limit``, in one query. No words: nobody."""
+    words = query.split()[:INVITE_SEARCH_MAX_WORDS]
+    if not words:
+        return InviteSearch(candidates=[], more=False)
+    people = invite_candidates(viewer=viewer, client_id=client_id)
+    for word in words:
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(agency__name__icontains=word)
+        )
+    found = list(people[: limit + 1])
+    return InviteSearch(candidates=found[:limit], more=len(found) > limit)

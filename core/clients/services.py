@@ -123,15 +123,22 @@ def involvement_start(*, viewer: Practitioner, client: Client, role: str, reason
     _require_verified(viewer)
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are joining this team."})
+    # Joins to one team take turns (the client's row is the turnstile), so the check below sees any join
+    # committed a moment ago: a second, simultaneous join by the same person is told, never a server error.
+    Client.objects.select_for_update(no_key=True).filter(pk=client.pk).values_list("pk", flat=True).first()
     if Involvement.objects.filter(client=client, practitioner=viewer, ended_on__isnull=True).exists():
         raise ValidationError({"role": "You are already in this team."})
-    involvement = Involvement.objects.create(
-        client=client,
-        practitioner=viewer,
-        role=role.strip(),
-        started_on=timezone.localdate(),
-        join_reason=reason.strip()[:300],
-    )
+    try:
+        with transaction.atomic():
+            involvement = Involvement.objects.create(
+                client=client,
+                practitioner=viewer,
+                role=role.strip(),
+                started_on=timezone.localdate(),
+                join_reason=reason.strip()[:300],
+            )
+    except IntegrityError as error:  # the database's own guard: one current involvement per person and client
+        raise ValidationError({"role": "You are already in this team."}) from error
     TeamInvitation.objects.filter(
         Q(invitee=viewer) | Q(invitee__isnull=True, invitee_email__iexact=viewer.user.email),
         client=client,

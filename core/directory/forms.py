@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from core.directory.models import Agency, ApprovalState, ContactMethod, Practitioner, Role
-from core.directory.selectors import agencies_searchable_by
+from core.directory.selectors import AccountState, agencies_searchable_by
 from core.directory.services.profiles import (
     PHOTO_INVALID,
     PRACTITIONER_FIELDS,
@@ -29,6 +29,18 @@ class InvitationForm(forms.Form):
             own = Agency.objects.filter(pk=inviter.agency_id)
             self.fields["agency"].widget.choices = [(agency.pk, agency.name) for agency in own]
             self.fields["role"].widget.choices = [(Role.PRACTITIONER, Role.PRACTITIONER.label)]
+
+
+class AccountsFilterForm(forms.Form):
+    """Narrow the Accounts page: a name or work email, and a state."""
+
+    q = forms.CharField(
+        label="Name or work email",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    state = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *AccountState.choices])
 
 
 class InvitationAcceptForm(forms.Form):

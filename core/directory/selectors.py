@@ -8,13 +8,14 @@ could see who works there could work out who works with a client of a confidenti
 Everything here reads the request's council schema, so another council's people are never found.
 """
 
+import datetime
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 
 from core.accounts.models import User
 from core.directory.models import Agency, ApprovalState, Practitioner
@@ -150,3 +151,29 @@ def agency_page_get(*, viewer: Practitioner, agency_id: UUID) -> AgencyPage | No
         staff_hidden=staff_hidden,
         practitioners=people.none() if staff_hidden else people.order_by("user__last_name", "user__first_name", "pk"),
     )
+
+
+class AccountState(TextChoices):
+    """What an account manager looks for on the Accounts page."""
+
+    AWAITING_VERIFICATION = "awaiting-verification", "Awaiting verification"
+    LOCKED = "locked", "Locked"
+    DEACTIVATED = "deactivated", "Deactivated"
+
+
+def accounts_filtered(
+    people: QuerySet[Practitioner], *, query: str = "", state: str = "", now: datetime.datetime
+) -> QuerySet[Practitioner]:
+    """The accounts among ``people`` (those a manager looks after) whose name or work email holds every word
+    of ``query``, in ``state`` if given; by agency, then surname."""
+    for word in query.split()[:SEARCH_MAX_WORDS]:
+        people = people.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
+        )
+    if state == AccountState.AWAITING_VERIFICATION:
+        people = people.filter(user__is_active=True, verified_at__isnull=True)
+    elif state == AccountState.LOCKED:
+        people = people.filter(user__is_active=True, user__locked_until__gt=now)
+    elif state == AccountState.DEACTIVATED:
+        people = people.filter(user__is_active=False)
+    return people.order_by("agency__name", "user__last_name", "user__first_name", "pk")

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
-from core.clients.forms import InvolvementUpdateForm, JoinForm, TeamInviteForm
+from core.clients.forms import InviteSearchForm, InvolvementUpdateForm, JoinForm, TeamInviteForm
 from core.clients.models import Client
 from core.clients.search_session import search_hit_recent
-from core.clients.selectors import client_hit, team_invitation_pending
+from core.clients.selectors import client_hit, invite_candidates_matching, team_invitation_pending
 from core.clients.services import involvement_end, involvement_start, involvement_update, team_invite
 from core.clients.views.viewer import own_involvement_or_404, require_verified, viewer_for
 
@@ -101,6 +101,10 @@ def involvement_end_page(request: HttpRequest, client_id: object) -> HttpRespons
 def team_invite_page(request: HttpRequest, client_id: object) -> HttpResponse:
     viewer = viewer_for(request)
     involvement = own_involvement_or_404(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
+    # Find a colleague first (the search is kept with the invitation, so a refusal shows the same matches).
+    search = InviteSearchForm(request.POST if request.method == "POST" else request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    found = invite_candidates_matching(viewer=viewer, client_id=involvement.client_id, query=query)
     form = TeamInviteForm(request.POST or None, viewer=viewer, client_id=involvement.client_id)
     if request.method == "POST" and form.is_valid():
         colleague = form.cleaned_data["colleague"]
@@ -118,4 +122,5 @@ def team_invite_page(request: HttpRequest, client_id: object) -> HttpResponse:
             who = colleague.user.full_name if colleague else form.cleaned_data["email"]
             messages.success(request, f"Invitation sent to {who}.")
             return redirect("client-team", client_id=involvement.client_id)
-    return render(request, "clients/team_invite.html", {"form": form, "client": involvement.client})
+    context = {"form": form, "search": search, "query": query, "found": found, "client": involvement.client}
+    return render(request, "clients/team_invite.html", context)

@@ -4,6 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from core.accounts.sign_in_session import sign_in_pending_start
 from core.audit.origin import Origin
-from core.directory.forms import InvitationAcceptForm, InvitationForm
+from core.directory.forms import AccountsFilterForm, InvitationAcceptForm, InvitationForm
 from core.directory.models import Invitation, Practitioner
+from core.directory.selectors import accounts_filtered
 from core.directory.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -38,13 +40,23 @@ def _manager(request: HttpRequest) -> Practitioner:
     return practitioner
 
 
+ACCOUNTS_PAGE_SIZE = 50
+
+
 def team(request: HttpRequest) -> HttpResponse:
+    """The accounts this manager looks after, a page at a time (a large council has 20,000), filtered."""
     actor = _manager(request)
-    people = practitioners_manageable_by(actor).order_by("agency__name", "user__last_name", "user__first_name")
+    now = timezone.now()
+    filters = AccountsFilterForm(request.GET)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    people = accounts_filtered(
+        practitioners_manageable_by(actor), query=wanted.get("q", ""), state=wanted.get("state", ""), now=now
+    )
+    page = Paginator(people, ACCOUNTS_PAGE_SIZE).get_page(request.GET.get("page"))
     pending = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related("agency")
     if not actor.is_council_admin:
         pending = pending.filter(agency_id=actor.agency_id)
-    context = {"actor": actor, "people": people, "pending": pending, "now": timezone.now()}
+    context = {"actor": actor, "people": page, "filters": filters, "pending": pending, "now": now}
     return render(request, "directory/team.html", context)
 
 
