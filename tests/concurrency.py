@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import connection, connections, transaction
+from psycopg import sql
 
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
@@ -73,7 +74,7 @@ def at_the_same_moment(tasks: list[Callable[[], T]], *, hold: str, timeout: floa
     threads = [threading.Thread(target=run, args=(index,)) for index in range(len(tasks))]
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {hold} IN SHARE MODE")
+            cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(sql.Identifier(*hold.split("."))))
         for thread in threads:
             thread.start()
         ready.wait()

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import django_otp
 from django.contrib import auth
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django_otp.models import Device
 
@@ -142,27 +144,29 @@ def _failure_count(*, user_id: object) -> tuple[int, bool]:
     """One more consecutive failure, and the lockout when it is the fifth or later: a single UPDATE.
 
     Counting and deciding in one statement leaves no window between reading the count and writing it
-    (two wrong passwords at once both count). A lockout whose cool-off has passed starts the count
-    again. ``durable``: this must be its own transaction, committed here, never part of a caller's.
+    (two wrong passwords at once both count: the second waits for the first's row lock). A lockout
+    whose cool-off has passed starts the count again. ``durable``: this is its own transaction,
+    committed here, never part of a caller's, so no later error in the request can roll it back.
     """
     now = timezone.now()
-    table = connection.ops.quote_name(get_user_model()._meta.db_table)
-    sql = f"""
-        UPDATE {table} SET
-            failed_sign_ins = CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END,
-            locked_until = CASE
-                WHEN (CASE WHEN locked_until <= %(now)s THEN 1 ELSE failed_sign_ins + 1 END) >= %(max)s THEN %(until)s
-                WHEN locked_until <= %(now)s THEN NULL
-                ELSE locked_until
-            END
-        WHERE id = %(id)s
-        RETURNING failed_sign_ins, locked_until
-    """  # noqa: S608 -- the table name is the model's own, quoted; every value is a parameter
     until = now + LOCKOUT
-    with transaction.atomic(durable=True), connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "max": MAX_FAILURES, "until": until, "id": user_id})
-        row = cursor.fetchone()
-    if row is None:  # the account went away meanwhile
+    cool_off_over = Q(locked_until__lte=now)
+    counted = Case(When(cool_off_over, then=Value(1)), default=F("failed_sign_ins") + 1)
+    with transaction.atomic(durable=True):
+        updated = (
+            get_user_model()
+            .objects.filter(pk=user_id)
+            .update(
+                failed_sign_ins=counted,
+                locked_until=Case(
+                    When(GreaterThanOrEqual(counted, MAX_FAILURES), then=Value(until)),
+                    When(cool_off_over, then=Value(None)),
+                    default=F("locked_until"),
+                ),
+            )
+        )
+        row = get_user_model().objects.filter(pk=user_id).values_list("failed_sign_ins", "locked_until").first()
+    if not updated or row is None:  # the account went away meanwhile
         return 0, False
     failures, locked_until = row
     return failures, locked_until == until
