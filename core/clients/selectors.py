@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
 
 from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
-from core.directory.models import Practitioner
+from core.directory.models import ApprovalState, Practitioner
 from core.governance.visibility import Detail, MemberView, member_view, practitioner_detail, viewer_in_team
 
 RESULT_CAP = 20
@@ -341,11 +341,13 @@ def client_to_join(*, viewer: Practitioner, client_id: object, found_in_last_sea
 
 
 def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Practitioner]:
-    """Verified, active colleagues not already in the team. A sensitive agency's staff are offered only to
-    their own agency: offering them to others would reveal who works there."""
+    """Verified, active colleagues of approved agencies, not already in the team. A sensitive agency's staff
+    are offered only to their own agency: offering them to others would reveal who works there."""
     in_team = Involvement.objects.filter(client_id=client_id, ended_on__isnull=True).values("practitioner_id")
     return (
-        Practitioner.objects.filter(verified_at__isnull=False, user__is_active=True)
+        Practitioner.objects.filter(
+            verified_at__isnull=False, user__is_active=True, agency__approval_state=ApprovalState.APPROVED
+        )
         .filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
         .exclude(pk__in=in_team)
         .exclude(pk=viewer.pk)

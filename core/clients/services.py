@@ -19,6 +19,7 @@ from core.audit.services.events import audit_record
 from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
 from core.clients.postcodes import postcode_clean
+from core.clients.selectors import invite_candidates
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
@@ -82,16 +83,11 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, origin: O
         raise ValidationError({"consent_given_by": "Say who gave consent, and when."})
     if data.consent_given_on and data.consent_given_on > timezone.localdate():
         raise ValidationError({"consent_given_on": "Consent cannot be given in the future."})
+    # The identifying details pass the same checks as a correction: the council's postcodes, a date of
+    # birth neither in the future nor over 120 years ago, identifiers in their format.
+    identity = _identifying_values({name: getattr(data, name) for name in IDENTIFYING_FIELDS})
     client = Client.objects.create(
-        first_name=data.first_name.strip(),
-        surname=data.surname.strip(),
-        date_of_birth=data.date_of_birth,
-        postcode=data.postcode.strip().upper(),
-        address_line=data.address_line.strip(),
-        town=data.town.strip(),
-        nhs_number=data.nhs_number.replace(" ", ""),
-        unique_pupil_number=data.unique_pupil_number.strip().upper(),
-        local_case_id=data.local_case_id.strip(),
+        **identity,
         legal_basis=basis,
         consent_given_by=data.consent_given_by.strip(),
         consent_given_on=data.consent_given_on,
@@ -265,6 +261,17 @@ def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency) 
     return f"{who} has invited you to join the team around one of their clients in Patchwork."
 
 
+def _refuse_a_visible_member(*, viewer: Practitioner, client: Client, email: str) -> None:
+    """ "They are already in this team" — said only of a member the viewer sees in full on the team page."""
+    current = (
+        Involvement.objects.filter(client=client, ended_on__isnull=True, practitioner__user__email=email)
+        .select_related("practitioner__agency")
+        .first()
+    )
+    if current is not None and practitioner_detail(viewer=viewer, practitioner=current.practitioner) is Detail.FULL:
+        raise ValidationError({"email": "They are already in this team."})
+
+
 @transaction.atomic
 def team_invite(
     *, viewer: Practitioner, client: Client, invitee: Practitioner | None, email: str, origin: Origin
@@ -275,18 +282,20 @@ def team_invite(
     email = email.strip().lower()
     if invitee is None and not email:
         raise ValidationError({"email": "Choose a colleague, or enter their work email."})
+    candidates = invite_candidates(viewer=viewer, client_id=client.pk)
     work_agency = None
+    if invitee is not None and not candidates.filter(pk=invitee.pk).exists():
+        raise ValidationError({"colleague": "Choose a colleague who is not already in the team."})
     if invitee is None:  # by email: only someone at one of the council's approved agencies
         work_agency = _agency_of_work_email(email=email, inviter=viewer)
         if work_agency is None:
             council = getattr(connection.tenant, "name", "") or "the council"
             raise ValidationError({"email": f"Enter the work email of someone at one of {council}'s agencies."})
-        invitee = Practitioner.objects.filter(user__email=email, user__is_active=True).first()
-    if (
-        invitee is not None
-        and Involvement.objects.filter(client=client, practitioner=invitee, ended_on__isnull=True).exists()
-    ):
-        raise ValidationError({"email": "They are already in this team."})
+        _refuse_a_visible_member(viewer=viewer, client=client, email=email)
+        # Someone the picker would offer becomes the invitee. Anyone else with that address (a confidential
+        # service's worker, an account not yet verified) is invited by address only, exactly as someone with
+        # no account is: what the inviter sees never tells which it was.
+        invitee = candidates.filter(user__email=email).first()
     invitation = TeamInvitation.objects.create(
         client=client, invited_by=viewer, invitee=invitee, invitee_email="" if invitee else email
     )
@@ -306,15 +315,16 @@ def team_invite(
         body = f"{sentence}\n\nTo see the invitation and join the team, sign in and open:\n{link}\n"
     else:
         body = (
-            f"{sentence}\n\nYou do not have an account at {origin.host} yet: ask your agency's manager to "
-            "invite you. Once you have signed in, the invitation will be waiting on your home page.\n"
+            f"{sentence}\n\nSign in to Patchwork at {origin.host}: the invitation will be waiting on your home page. "
+            "If you do not have an account there yet, ask your agency's manager to invite you.\n"
         )
     notification_queue(to=[address], subject="You are invited to join a team", body=body)
     return invitation
 
 
-# What a team member may correct about a client: the details that identify them. Not the legal basis or consent.
-CORRECTABLE_FIELDS = (
+# The details that identify a client, checked alike when a client is added and when they are corrected. A team
+# member may correct these: not the legal basis or consent.
+IDENTIFYING_FIELDS = CORRECTABLE_FIELDS = (
     "first_name",
     "surname",
     "date_of_birth",
@@ -328,8 +338,8 @@ CORRECTABLE_FIELDS = (
 _REQUIRED = {"first_name": "Enter their first name", "surname": "Enter their surname"}
 
 
-def _corrected_value(name: str, value: object) -> object:
-    """One field's new value, tidied and checked as adding a client checks it; ``ValidationError`` if not valid."""
+def _identifying_value(name: str, value: object) -> object:
+    """One identifying field's value, tidied and checked; ``ValidationError`` (on that field) if not valid."""
     if name == "date_of_birth":
         if not isinstance(value, datetime.date):
             raise ValidationError({name: "Enter their date of birth"})
@@ -353,6 +363,21 @@ def _corrected_value(name: str, value: object) -> object:
     return text
 
 
+def _identifying_values(values: dict[str, object]) -> dict[str, object]:
+    """Every value tidied and checked; one ``ValidationError`` naming each field that is not valid."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, object] = {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = _identifying_value(name, value)
+        except ValidationError as error:
+            messages = error.message_dict.get(name, error.messages) if hasattr(error, "error_dict") else error.messages
+            errors[name] = messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def _as_audited(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime.date) else value
 
@@ -369,16 +394,7 @@ def client_correct(*, actor: Practitioner, client: Client, changes: dict[str, ob
     unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be corrected here."))
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, object] = {}
-    for name, value in changes.items():
-        try:
-            cleaned[name] = _corrected_value(name, value)
-        except ValidationError as error:
-            messages = error.message_dict.get(name, error.messages) if hasattr(error, "error_dict") else error.messages
-            errors[name] = messages
-    if errors:
-        raise ValidationError(errors)
+    cleaned = _identifying_values(changes)
     client = Client.objects.select_for_update().get(pk=client.pk)
     changed = {
         name: {"old": _as_audited(getattr(client, name)), "new": _as_audited(value)}

@@ -204,3 +204,35 @@ def test_a_date_of_birth_more_than_120_years_ago_is_refused(council_a: Council, 
     assert response.status_code == 200
     assert "Date of birth must be within the last 120 years" in text_of(response)
     assert _clients_named(council_a, "Quennell") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("postcode", "NOT A POSTCODE"),
+        ("postcode", "3000"),  # a Victorian postcode, in an English council
+        ("date_of_birth", datetime.date(2999, 1, 1)),
+        ("date_of_birth", datetime.date(1850, 1, 1)),
+        ("nhs_number", "12345"),
+    ],
+)
+def test_the_add_service_itself_refuses_details_the_pages_refuse_and_creates_nothing(
+    team: Team, council_a: Council, field: str, value: object
+) -> None:
+    """Whoever calls it (a page, the API, a future import), the service checks what identifies a client."""
+    from django.core.exceptions import ValidationError
+
+    from core.audit.origin import NO_ORIGIN
+    from core.clients.services import NewClient, client_create
+
+    details = {
+        "first_name": "Ada",
+        "surname": "Servicecheck",
+        "date_of_birth": datetime.date(2015, 5, 1),
+        "postcode": "WS13 6YY",
+        "legal_basis": _basis(council_a, "children-act-2004-s10-s11"),
+    } | {field: value}
+    with schema_context(council_a.schema_name), pytest.raises(ValidationError) as refused:
+        client_create(viewer=team.member, data=NewClient(**details), role="Family support worker", origin=NO_ORIGIN)
+    assert field in refused.value.message_dict
+    assert _clients_named(council_a, "Servicecheck") == []

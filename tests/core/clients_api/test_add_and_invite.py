@@ -311,3 +311,59 @@ def test_a_confidential_services_invitation_by_api_does_not_name_it_to_another_a
     assert "confidential service" in message.body
     for secret in ("Alpha Recovery Service", "Rory", "recovery.example"):
         assert secret not in message.body, secret
+
+
+def test_inviting_a_confidential_services_staff_by_email_answers_as_for_an_address_with_no_account(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    """The picker never offers a sensitive agency's staff to outsiders; typing their address must not reveal
+    them either: not that they have an account, nor that they are already in the team."""
+    with schema_context(council_a.schema_name):
+        refuge = AgencyFactory(
+            name="Alpha Refuge", email_domains=["refuge.example"], is_sensitive=True, gateway_contact="x"
+        )
+        hidden = practitioner(refuge, "Sam", "Shelter")
+    answers = {
+        "registered": post_json(as_member, invite_url(team.client.pk), {"email": hidden.user.email}),
+        "in the team already": post_json(
+            as_member, invite_url(team.client.pk), {"email": team.recovery_worker.user.email}
+        ),
+        "no account": post_json(as_member, invite_url(team.client.pk), {"email": "nobody.yet@refuge.example"}),
+    }
+    for who, response in answers.items():
+        assert response.status_code == 201, (who, response.content)
+        assert response.json()["invitee_id"] is None, who
+    assert {frozenset(response.json()) for response in answers.values()} == {frozenset(answers["no account"].json())}
+    with schema_context(council_a.schema_name):
+        assert not TeamInvitation.objects.filter(invitee__in=[hidden, team.recovery_worker]).exists()
+
+
+def test_a_confidential_services_worker_invited_by_email_can_still_join_from_the_invitation(
+    as_member: Browser, council_a: Council, team: Team
+) -> None:
+    with schema_context(council_a.schema_name):
+        refuge = AgencyFactory(
+            name="Alpha Refuge", email_domains=["refuge.example"], is_sensitive=True, gateway_contact="x"
+        )
+        hidden = practitioner(refuge, "Sam", "Shelter")
+    assert post_json(as_member, invite_url(team.client.pk), {"email": hidden.user.email}).status_code == 201
+    worker = Browser(HTTP_HOST=as_member.defaults["HTTP_HOST"])
+    sign_in(worker, hidden.user, council_a)
+    joined = post_json(
+        worker, f"/api/v1/clients/{team.client.pk}/involvements/", {"role": "Outreach", "reason": "Invited"}
+    )
+    assert joined.status_code == 201, joined.content
+
+
+@pytest.mark.parametrize("state", [ApprovalState.PENDING, ApprovalState.SUSPENDED])
+def test_a_colleague_of_an_agency_that_is_not_approved_is_never_offered_or_invited(
+    as_member: Browser, council_a: Council, team: Team, state: str
+) -> None:
+    with schema_context(council_a.schema_name):
+        agency = AgencyFactory(email_domains=["notyet.example"], approval_state=ApprovalState.APPROVED)
+        colleague = practitioner(agency, "Nora", "Notyet")
+        agency.approval_state = state
+        agency.save(update_fields=["approval_state"])
+    response = post_json(as_member, invite_url(team.client.pk), {"practitioner_id": str(colleague.pk)})
+    assert response.status_code == 400
+    assert _invitations(council_a, team) == []
