@@ -12,7 +12,12 @@ from django.db.models.functions import Greatest, Replace, Upper
 
 from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
 from core.directory.models import ApprovalState, Practitioner
-from core.governance.visibility import Detail, MemberView, member_view, practitioner_detail, viewer_in_team
+from core.governance.visibility import (
+    MemberView,
+    member_view,
+    practitioner_named,
+    viewer_in_team,
+)
 
 RESULT_CAP = 20
 SIMILARITY_WITH_DATE_OF_BIRTH = 0.2  # the date narrows the field: typos and transpositions still match
@@ -294,7 +299,7 @@ def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
     )
     # A sensitive agency's activity is shown to outsiders without naming who.
     for entry in activity:
-        entry.visible_actor = _visible_practitioner(viewer, entry.actor)  # type: ignore[attr-defined]
+        entry.visible_actor = practitioner_named(viewer=viewer, practitioner=entry.actor)  # type: ignore[attr-defined]
     upcoming = sorted(
         (inv for inv in mine if inv.next_contact_on and inv.next_contact_on >= today),
         key=lambda inv: inv.next_contact_on,
@@ -306,12 +311,6 @@ def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
         )
     overdue = sorted((inv for inv in mine if inv.is_overdue), key=lambda inv: inv.next_contact_on)  # type: ignore[attr-defined]
     return Dashboard(my_involvements=mine, recent_activity=activity, upcoming=upcoming[:10], overdue=overdue)
-
-
-def _visible_practitioner(viewer: Practitioner, practitioner: Practitioner) -> str:
-    if practitioner_detail(viewer=viewer, practitioner=practitioner) is Detail.PLACEHOLDER:
-        return "A confidential service"
-    return f"{practitioner.user.full_name} ({practitioner.agency.name})"
 
 
 def involvement_current(*, viewer: Practitioner, client_id: object) -> Involvement | None:

@@ -10,9 +10,7 @@ from core.accounts.models import User
 from core.clients.models import Involvement, TeamInvitation
 from core.clients.selectors import Dashboard, dashboard_for
 from core.directory.models import Practitioner
-from core.governance.visibility import Detail, involvement_detail
-
-CONFIDENTIAL_SERVICE = "A confidential service"
+from core.governance.visibility import practitioner_named
 
 
 @dataclass(frozen=True)
@@ -33,14 +31,6 @@ class HomePage:
     practitioner: Practitioner | None
     dashboard: Dashboard | None = None
     invitations: list[PendingInvitation] = field(default_factory=list)
-
-
-def _inviter(viewer: Practitioner, inviter: Practitioner) -> str:
-    """The inviter as the policy lets the viewer see them: a sensitive agency's staff stay unnamed."""
-    as_member = Involvement(practitioner=inviter)  # the policy decides on involvements
-    if involvement_detail(viewer=viewer, involvement=as_member) is Detail.PLACEHOLDER:
-        return CONFIDENTIAL_SERVICE
-    return f"{inviter.user.full_name} ({inviter.agency.name})"
 
 
 def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]:
@@ -65,7 +55,7 @@ def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]
             first_name=invitation.client.first_name,
             surname=invitation.client.surname,
             date_of_birth=invitation.client.date_of_birth,
-            invited_by=_inviter(viewer, invitation.invited_by),
+            invited_by=practitioner_named(viewer=viewer, practitioner=invitation.invited_by),
             invited_at=invitation.created_at,
         )
     return list(pending.values())
