@@ -290,7 +290,7 @@ def team_invite(
         work_agency = _agency_of_work_email(email=email, inviter=viewer)
         if work_agency is None:
             council = getattr(connection.tenant, "name", "") or "the council"
-            raise ValidationError({"email": f"Enter the work email of someone at one of {council}'s agencies."})
+            raise ValidationError({"email": f"Enter the work email of someone at one of {council}'s agencies"})
         _refuse_a_visible_member(viewer=viewer, client=client, email=email)
         # Someone the picker would offer becomes the invitee. Anyone else with that address (a confidential
         # service's worker, an account not yet verified) is invited by address only, exactly as someone with

@@ -49,7 +49,7 @@ from demo.phones import uk_landline, uk_mobile
 from demo.places import DUTY_HOURS, STAFFORDSHIRE
 from demo.populate import TODAY
 from demo.staff import MOBILE_FIRST_KINDS
-from demo.teams import ADULT_ENDED, ADULT_TEAM_SIZES, CHILD_ENDED, CHILD_TEAM_SIZES, FAMILY_KINDS
+from demo.teams import ADULT_ENDED, ADULT_TEAM_SIZES, CHILD_ENDED, CHILD_TEAM_SIZES, FAMILY_KINDS, JOIN_REASONS
 from tenants.jurisdictions import Jurisdiction
 
 Progress = Callable[[str, int, int], None]
@@ -1614,19 +1614,6 @@ class _Teams:
 
 ACTIVITY_KINDS = (TeamActivity.Kind.CLIENT_ADDED, TeamActivity.Kind.JOINED, TeamActivity.Kind.LEFT)
 ADDED, JOINED, LEFT = range(len(ACTIVITY_KINDS))
-
-JOIN_REASONS: dict[int, tuple[str, ...]] = {
-    0: (
-        "Referred by the school",
-        "Referral from the family's GP",
-        "Concerns raised at a team around the family meeting",
-        "Asked to join by the lead professional",
-        "Self-referral",
-        "Follow-up after an incident",
-    ),
-    1: ("Child protection enquiry (section 47)", "Child in need assessment", "Allocated after a strategy meeting"),
-    2: ("Early help assessment agreed with the family", "Step-down from children's social care"),
-}
 
 
 def _at(minute: int) -> datetime.datetime:

@@ -14,6 +14,20 @@ from demo.households import Person
 from demo.jobs import ADULT, age_band
 from demo.staff import Staff
 
+# Why a practitioner joined a team, by how senior their workforce is in the case (0: anyone; 1, 2: leads).
+JOIN_REASONS: dict[int, tuple[str, ...]] = {
+    0: (
+        "Referred by the school",
+        "Referral from the family's GP",
+        "Concerns raised at a team around the family meeting",
+        "Asked to join by the lead professional",
+        "Self-referral",
+        "Follow-up after an incident",
+    ),
+    1: ("Child protection enquiry (section 47)", "Child in need assessment", "Allocated after a strategy meeting"),
+    2: ("Early help assessment agreed with the family", "Step-down from children's social care"),
+}
+
 FAMILY_KINDS = frozenset(
     {
         "social-care",
@@ -146,10 +160,12 @@ class TeamPlanner:
             last = self._between(started, ended)
             upcoming = None
             is_lead = is_lead or (member.workforce.lead_rank in (1, 2) and rng.random() < 0.3)
+        reasons = JOIN_REASONS.get(member.workforce.lead_rank, JOIN_REASONS[0])
         involvement = Involvement(
             client=person.client,
             practitioner=member.practitioner,
             role=member.job.role,
+            join_reason=reasons[len(self.planned) % len(reasons)],  # not drawn from rng: the rest stays as seeded
             is_lead=is_lead,
             started_on=started,
             ended_on=ended,

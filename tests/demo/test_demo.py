@@ -230,6 +230,13 @@ def test_teams_keep_one_current_lead_and_one_current_involvement_per_practitione
     assert current.filter(is_lead=True).count() >= 100
 
 
+def test_every_involvement_says_why_the_practitioner_joined(staffordshire: DemoSummary) -> None:
+    involvements = Involvement.objects.all()
+    assert involvements.exists()
+    assert not involvements.filter(join_reason="").exists()
+    assert involvements.values("join_reason").distinct().count() >= 5
+
+
 def test_involvement_dates_are_consistent_around_today(staffordshire: DemoSummary) -> None:
     involvements = Involvement.objects.select_related("client")
     ended = involvements.filter(ended_on__isnull=False)

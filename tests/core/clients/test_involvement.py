@@ -281,7 +281,7 @@ def test_inviting_by_work_email_reaches_someone_not_yet_registered(
     )
 
 
-OUTSIDE_COUNCIL = "Enter the work email of someone at one of Alpha District Council&#x27;s agencies."
+OUTSIDE_COUNCIL = "Enter the work email of someone at one of Alpha District Council&#x27;s agencies"
 
 
 def _invite_by_email(browser: Browser, team: Team, email: str, capture: object) -> object:

@@ -292,7 +292,7 @@ def test_inviting_an_address_outside_the_councils_approved_agencies_is_400_and_n
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(as_member, invite_url(team.client.pk), {"email": email})
     assert response.status_code == 400
-    assert response.json()["email"] == ["Enter the work email of someone at one of Alpha District Council's agencies."]
+    assert response.json()["email"] == ["Enter the work email of someone at one of Alpha District Council's agencies"]
     assert _invitations(council_a, team) == []
     with schema_context(council_a.schema_name):
         assert not TeamActivity.objects.filter(kind=TeamActivity.Kind.INVITED).exists()
