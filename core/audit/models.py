@@ -38,6 +38,10 @@ class AuditAction(models.TextChoices):
     INVOLVEMENT_ENDED = "involvement_ended", "Ended an involvement"
     TEAM_INVITATION_SENT = "team_invitation_sent", "Invited a colleague to a team"
     CLIENT_CORRECTED = "client_corrected", "Corrected a client's details"
+    AGENCY_CREATED = "agency_created", "Agency created"
+    AGENCY_UPDATED = "agency_updated", "Agency changed"
+    AGENCY_APPROVED = "agency_approved", "Agency approved"
+    AGENCY_SUSPENDED = "agency_suspended", "Agency suspended"
 
 
 class AuditOutcome(models.TextChoices):

@@ -7,3 +7,9 @@ class DirectoryConfig(AppConfig):
     name = "core.directory"
     label = "directory"
     verbose_name = "Directory"
+
+    def ready(self) -> None:
+        from core.accounts.services.sign_in import sign_in_refusal_add
+        from core.directory.services.agencies import agency_suspended_refusal
+
+        sign_in_refusal_add(agency_suspended_refusal)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 
-from core.directory.models import Agency, ApprovalState, ContactMethod, Practitioner, Role
+from core.directory.models import Agency, AgencyType, ApprovalState, ContactMethod, Practitioner, Role
 from core.directory.selectors import AccountState, agencies_searchable_by
 from core.directory.services.profiles import (
     PHOTO_INVALID,
@@ -233,3 +233,57 @@ class ProfileForm(forms.Form):
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned
+
+
+class AgencyForm(forms.Form):
+    """An agency's details, as a council administrator gives them (the rules are the service's)."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    agency_type = forms.ChoiceField(label="Type of agency", choices=AgencyType.choices, widget=forms.RadioSelect)
+    services = forms.CharField(
+        label="Services (optional)", max_length=300, required=False, help_text="What the agency does, in a few words."
+    )
+    contact_email = forms.EmailField(label="Contact email (optional)", max_length=254, required=False)
+    contact_phone = forms.CharField(label="Contact phone (optional)", max_length=30, required=False)
+    email_domains = forms.CharField(
+        label="Work-email domains (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="One a line, for example staffordshire-childrens.example. Only people with an email address "
+        "at one of these domains can be invited to the agency. A domain belongs to one agency only.",
+    )
+    is_sensitive = forms.BooleanField(
+        label="Its involvement with a client is itself sensitive",
+        required=False,
+        help_text="For example substance misuse or sexual health: other agencies see only that a confidential "
+        "service is involved, and how to reach it.",
+    )
+    gateway_contact = forms.CharField(
+        label="Gateway contact (needed if sensitive)",
+        max_length=300,
+        required=False,
+        help_text="How other agencies reach it about a client, for example a duty phone line.",
+    )
+
+    def clean_contact_phone(self) -> str:
+        return _phone_clean(self.cleaned_data.get("contact_phone", "").strip(), "phone")
+
+    def clean_email_domains(self) -> list[str]:
+        return [line for line in re.split(r"[\s,;]+", self.cleaned_data.get("email_domains", "")) if line]
+
+    @classmethod
+    def initial_of(cls, agency: Agency) -> dict[str, object]:
+        initial = {name: getattr(agency, name) for name in cls.base_fields}
+        initial["email_domains"] = "\n".join(agency.email_domains)
+        return initial
+
+
+class AgencyTransitionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the audit trail with your name.",
+        error_messages={"required": "Enter the reason"},
+    )

@@ -15,7 +15,7 @@ from uuid import UUID
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import Count, Q, QuerySet, TextChoices
 
 from core.accounts.models import User
 from core.directory.models import Agency, ApprovalState, Practitioner
@@ -177,3 +177,17 @@ def accounts_filtered(
     elif state == AccountState.DEACTIVATED:
         people = people.filter(user__is_active=False)
     return people.order_by("agency__name", "user__last_name", "user__first_name", "pk")
+
+
+def agencies_for_administration() -> QuerySet[Agency]:
+    """Every agency of the council, with how many practitioners each has: one query, however many agencies."""
+    return Agency.objects.annotate(practitioner_count=Count("practitioners")).order_by("name")
+
+
+def agency_people_for_administration(*, agency: Agency) -> QuerySet[Practitioner]:
+    """An agency's practitioners as its administration page lists them (managers first)."""
+    return (
+        Practitioner.objects.filter(agency=agency)
+        .select_related("user")
+        .order_by("-is_agency_manager", "user__last_name", "user__first_name")
+    )

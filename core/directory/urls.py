@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.accounts.access import public_page
-from core.directory.views import accounts, people
+from core.directory.views import accounts, administration, people
 
 urlpatterns = [
     path("team/", accounts.team, name="team"),
@@ -23,4 +23,21 @@ urlpatterns = [
     path("directory/agencies/", people.agencies, name="directory-agencies"),
     path("directory/agencies/<uuid:agency_id>/", people.agency, name="directory-agency"),
     path("account/profile/", people.profile_edit, name="profile"),
+    path("administration/", administration.index, name="administration"),
+    path("administration/agencies/", administration.agencies, name="administration-agencies"),
+    path("administration/agencies/add/", administration.agency_add, name="administration-agency-add"),
+    path("administration/agencies/<uuid:agency_id>/", administration.agency, name="administration-agency"),
+    path(
+        "administration/agencies/<uuid:agency_id>/edit/", administration.agency_edit, name="administration-agency-edit"
+    ),
+    path(
+        "administration/agencies/<uuid:agency_id>/<slug:transition>/",
+        administration.agency_state,
+        name="administration-agency-state",
+    ),
+    path(
+        "administration/agencies/<uuid:agency_id>/managers/<uuid:practitioner_id>/<slug:action>/",
+        administration.agency_manager,
+        name="administration-agency-manager",
+    ),
 ]

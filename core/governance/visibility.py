@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from core.directory.models import Practitioner
+from core.directory.models import ApprovalState, Practitioner
 
 PLACEHOLDER_LABEL = "A confidential service is involved"
 
@@ -102,6 +102,7 @@ class MemberView:
     join_reason: str | None = None
     gateway_contact: str | None = None
     is_viewer: bool = False
+    agency_suspended: bool = False  # the council has suspended the agency: its practitioner cannot sign in
 
     @property
     def is_placeholder(self) -> bool:
@@ -135,4 +136,5 @@ def member_view(*, viewer: Practitioner, involvement: Involvement) -> MemberView
         next_contact_on=involvement.next_contact_on,
         join_reason=involvement.join_reason,
         is_viewer=practitioner.pk == viewer.pk,
+        agency_suspended=practitioner.agency.approval_state == ApprovalState.SUSPENDED,
     )

@@ -50,6 +50,14 @@ def _b_practitioner_untouched(objects: dict[str, object]) -> bool:
         return practitioner.verified_at is None and practitioner.user.is_active and not practitioner.is_agency_manager
 
 
+def _b_agency_untouched(objects: dict[str, object]) -> bool:
+    from core.directory.models import Agency, ApprovalState
+
+    with schema_context("council_beta"):
+        agency = Agency.objects.get(pk=objects["b_practitioner"].agency_id)
+    return agency.name == "Beta Family Services" and agency.approval_state == ApprovalState.APPROVED
+
+
 def _b_client_id(objects: dict[str, object]) -> object:
     """A council-B client with a council-B practitioner in its team, made on first use (client API probes)."""
     if "b_api_client" not in objects:
@@ -137,6 +145,39 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         Probe("get", lambda o: f"/api/v1/practitioners/{o['b_practitioner'].pk}/", _not_found)
     ],
     "client-team": [Probe("get", _client_page(""), _not_found)],
+    "administration-agency": [
+        Probe("get", lambda o: f"/administration/agencies/{o['b_practitioner'].agency_id}/", _not_found)
+    ],
+    "administration-agency-edit": [
+        Probe(
+            method,
+            lambda o: f"/administration/agencies/{o['b_practitioner'].agency_id}/edit/",
+            _not_found,
+            _b_agency_untouched,
+        )
+        for method in ("get", "post")
+    ],
+    "administration-agency-state": [
+        Probe(
+            method,
+            lambda o, transition=transition: f"/administration/agencies/{o['b_practitioner'].agency_id}/{transition}/",
+            _not_found,
+            _b_agency_untouched,
+        )
+        for method in ("get", "post")
+        for transition in ("approve", "suspend")
+    ],
+    "administration-agency-manager": [
+        Probe(
+            "post",
+            lambda o, action=action: (
+                f"/administration/agencies/{o['b_practitioner'].agency_id}/managers/{o['b_practitioner'].pk}/{action}/"
+            ),
+            _not_found,
+            _b_practitioner_untouched,
+        )
+        for action in ("appoint", "remove")
+    ],
     **{
         name: [Probe(method, _client_page(suffix), _not_found, _b_client_untouched) for method in ("get", "post")]
         for name, suffix in (

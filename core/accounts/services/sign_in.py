@@ -9,6 +9,7 @@ browser's session holds between the steps is ``core.accounts.sign_in_session``.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_otp
@@ -37,6 +38,22 @@ class PasswordStep:
     @property
     def accepted(self) -> bool:
         return self.user is not None
+
+
+# Checks that apps above this one add (in their AppConfig.ready), each saying why an account whose password
+# and code are right may still not sign in — the directory's: its agency is suspended. Accounts sits below
+# the directory and cannot ask about agencies itself (ADR 0009).
+SignInRefusal = Callable[[User], "str | None"]
+_refusals: list[SignInRefusal] = []
+
+
+def sign_in_refusal_add(refusal: SignInRefusal) -> None:
+    if refusal not in _refusals:
+        _refusals.append(refusal)
+
+
+def _refused(user: User) -> str | None:
+    return next((reason for refusal in _refusals if (reason := refusal(user))), None)
 
 
 def is_locked(user: User, *, now: datetime.datetime | None = None) -> bool:
@@ -69,6 +86,15 @@ def sign_in_password_check(*, email: str, password: str, origin: Origin) -> Pass
             reason="account locked",
         )
         return PasswordStep(user=None)
+    if refused := _refused(user):  # the same answer as a wrong password, and not counted towards a lockout
+        audit_record(
+            action=AuditAction.SIGN_IN_FAILED,
+            outcome=AuditOutcome.DENIED,
+            origin=origin,
+            actor_id=user.pk,
+            reason=refused,
+        )
+        return PasswordStep(user=None)
     return PasswordStep(user=user)
 
 
@@ -81,6 +107,15 @@ def sign_in_code_check(*, user: User, token: str, origin: Origin) -> Device | No
             origin=origin,
             actor_id=user.pk,
             reason="account locked",
+        )
+        return None
+    if refused := _refused(user):  # refused between the two steps (an agency suspended meanwhile)
+        audit_record(
+            action=AuditAction.SECOND_FACTOR_FAILED,
+            outcome=AuditOutcome.DENIED,
+            origin=origin,
+            actor_id=user.pk,
+            reason=refused,
         )
         return None
     device = django_otp.match_token(user, token.replace(" ", "").strip()) if token else None
