@@ -117,6 +117,9 @@ class PractitionerMemberSerializer(serializers.Serializer):
     last_contact_on = serializers.DateField(allow_null=True)
     next_contact_on = serializers.DateField(allow_null=True)
     join_reason = serializers.CharField(allow_blank=True, help_text="Why they joined the team.")
+    agency_suspended = serializers.BooleanField(
+        help_text="The council has suspended their agency: they cannot sign in until it is approved again."
+    )
 
     @extend_schema_field({"type": "string", "enum": ["practitioner"]})
     def get_kind(self, member: MemberView) -> str:

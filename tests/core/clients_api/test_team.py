@@ -41,6 +41,7 @@ PRACTITIONER_KEYS = {
     "last_contact_on",
     "next_contact_on",
     "join_reason",
+    "agency_suspended",
 }
 FORBIDDEN_PLACEHOLDER_KEYS = {"name", "email", "mobile", "landline", "agency", "agency_type", "role", "job_title"}
 
@@ -89,6 +90,7 @@ def test_member_sees_the_client_and_every_other_agency_in_full(as_member: Browse
         "last_contact_on": None,
         "next_contact_on": None,
         "join_reason": "",
+        "agency_suspended": False,
     }
     assert lead["is_lead"] is True
     assert lead["mobile"] == "07700 900 001"

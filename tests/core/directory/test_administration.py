@@ -305,6 +305,12 @@ def test_the_team_page_says_a_members_agency_is_suspended(
     assert '<strong class="govuk-tag govuk-tag--red">Agency suspended</strong>' in card
     assert page.count("Agency suspended") == 1  # not on the worker's own card
 
+    members = client_a.get(f"/api/v1/clients/{client.pk}/team/").json()["current"]
+    assert {member["name"]: member["agency_suspended"] for member in members} == {
+        worker.user.full_name: False,
+        officer.user.full_name: True,
+    }
+
 
 def test_an_administrator_appoints_and_removes_an_agency_manager_with_the_accounts_service(
     as_admin: Client, council_a: Council, police: Agency, admin: Practitioner
