@@ -63,14 +63,15 @@ def practitioner_verify(*, actor: Practitioner, practitioner: Practitioner, orig
         )
 
 
-@transaction.atomic
 def practitioner_role_change(
     *, actor: Practitioner, practitioner: Practitioner, is_agency_manager: bool, origin: Origin
 ) -> None:
-    if not actor.is_council_admin:
+    if not actor.is_council_admin:  # refused before the transaction, so the denial's audit row is kept
         reason = "only council administrators change roles"
         _deny(actor=actor, origin=origin, practitioner_id=practitioner.pk, reason=reason)
-    if practitioner.is_agency_manager != is_agency_manager:
+    if practitioner.is_agency_manager == is_agency_manager:
+        return
+    with transaction.atomic():
         practitioner.is_agency_manager = is_agency_manager
         practitioner.save(update_fields=["is_agency_manager"])
         audit_record(

@@ -91,6 +91,25 @@ def test_agency_manager_cannot_change_roles_even_in_their_own_agency(
     assert state_of(colleague, council_a)[1] is False
 
 
+def test_a_refused_role_change_leaves_its_denied_audit_row(council_a: Council, agencies, manager) -> None:
+    """Called from anywhere (a page, an import, a task), a refusal is recorded, not rolled back with it."""
+    from django.http import Http404
+
+    from core.audit.models import AuditEvent
+    from core.audit.origin import NO_ORIGIN
+    from core.directory.services.practitioners import practitioner_role_change
+
+    with schema_context(council_a.schema_name):
+        colleague = PractitionerFactory(user__email="nurse@agency.example", agency=agencies[0])
+        with pytest.raises(Http404):
+            practitioner_role_change(actor=manager, practitioner=colleague, is_agency_manager=True, origin=NO_ORIGIN)
+        denied = AuditEvent.objects.filter(
+            action=AuditAction.ACCESS_DENIED, actor_id=manager.user_id, object_id=str(colleague.pk)
+        )
+        assert denied.count() == 1
+    assert state_of(colleague, council_a)[1] is False
+
+
 def test_agency_manager_cannot_deactivate_a_council_administrator_of_the_same_agency(
     client_a: Client, council_a: Council, agencies, manager
 ) -> None:
