@@ -2,7 +2,8 @@
 
 A view opts out only by being marked, in the URLconf where it is routed:
 
-* ``public_page(view)`` — anyone (the landing page, statements, the sign-in and password-reset pages);
+* ``public_page(view)`` — anyone (the platform's service page, order form and terms, statements, the sign-in
+  and password-reset pages);
 * ``sign_in_step(view)`` — the pages between the password and the second factor.
 
 ``VerifiedAccessMiddleware`` enforces it for pages, the API and the Django admin alike. A meta-test

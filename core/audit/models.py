@@ -42,6 +42,7 @@ class AuditAction(models.TextChoices):
     AGENCY_UPDATED = "agency_updated", "Agency changed"
     AGENCY_APPROVED = "agency_approved", "Agency approved"
     AGENCY_SUSPENDED = "agency_suspended", "Agency suspended"
+    ORDER_PLACED = "order_placed", "Placed an order from the catalogue"
 
 
 class AuditOutcome(models.TextChoices):

@@ -11,7 +11,7 @@ from django.urls import include, path, reverse
 
 from config.views import accessibility_statement, privacy_notice
 from core.accounts.access import public_page
-from onboarding.views import landing
+from onboarding.views import landing, order, order_confirmation, security_statement, terms
 
 
 def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
@@ -26,6 +26,10 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", public_page(landing), name="landing"),
+    path("order/", public_page(order), name="order"),
+    path("order/placed/", public_page(order_confirmation), name="order-confirmation"),
+    path("terms/", public_page(terms), name="terms"),
+    path("security/", public_page(security_statement), name="security"),
     path("", include("core.accounts.urls")),
     path("console/", include("console.urls")),
     path("admin/", admin.site.urls),

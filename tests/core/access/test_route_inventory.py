@@ -20,6 +20,10 @@ from tests.factories import TEST_PASSWORD, PractitionerFactory, UserFactory
 PUBLIC_ROUTES = {
     "platform": {
         "landing",
+        "order",
+        "order-confirmation",
+        "terms",
+        "security",
         "sign-in",
         "sign-out",
         "password-reset",
