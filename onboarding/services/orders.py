@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from psycopg import sql
 
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
@@ -45,11 +46,11 @@ def order_reference_next(*, year: int) -> str:
     """
     table = OrderReferenceCounter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 (the table name is the model's own)
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
+        upsert = sql.SQL(
+            "INSERT INTO {table} (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+        ).format(table=sql.Identifier(table))
+        cursor.execute(upsert, [year])
         (number,) = cursor.fetchone()
     return f"PW-{year}-{number:04d}"
 
