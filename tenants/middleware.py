@@ -1,8 +1,16 @@
 """Resolve the council from the request's host, and nothing else.
 
 * the platform's own host → the ``public`` schema and the platform URLconf;
-* a host registered to an active council → that council's schema and the council URLconf;
-* anything else → a plain 404 page (existence of a council that is not live is never revealed).
+* a host registered to a configuring or live council → that council's schema and the council URLconf;
+* a host registered to a suspended council → a 503 page (JSON under /api/) saying so, on every path,
+  answered here: no session is read and the council's schema is never switched to;
+* anything else → a plain 404 page (existence of an ordered, provisioning or closed council is
+  never revealed).
+
+Why 503 for a suspended council: the GOV.UK "service unavailable" pattern, and what it means — the
+site exists and will be back when the council's use resumes, it is not the visitor who lacks a
+permission (a 403 would tell a signed-in practitioner their account is at fault, and would invite
+them to sign in again). Caches and search engines do not keep a 503.
 
 Headers such as ``X-Forwarded-Host`` are never consulted (``USE_X_FORWARDED_HOST = False``), nor any
 parameter or body: ``request.get_host()`` reads the Host header, validated against ALLOWED_HOSTS.
@@ -13,11 +21,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django.utils import translation
 
+from tenants.models import Council, CouncilStatus
 from tenants.selectors import council_for_host
 
 
@@ -39,6 +48,8 @@ class CouncilRoutingMiddleware:
             council = council_for_host(host)
             if council is None:
                 return _not_found(request)
+            if council.status == CouncilStatus.SUSPENDED:
+                return _suspended(request, council)
             council.domain_url = host
             request.council = council  # type: ignore[attr-defined]
             request.tenant = council  # type: ignore[attr-defined]  # what django-tenants' helpers read
@@ -72,3 +83,25 @@ class CouncilLocaleMiddleware:
 def _not_found(request: HttpRequest) -> HttpResponse:
     body = render_to_string("404.html", {"service_name": "Patchwork", "request": None})
     return HttpResponseNotFound(body)
+
+
+def suspended_message(council: Council) -> str:
+    return (
+        f"{council.name} has suspended its use of Patchwork. "
+        "Contact your council's administrator if you need to know more or to reach the people working with a client."
+    )
+
+
+def _suspended(request: HttpRequest, council: Council) -> HttpResponse:
+    """Only the council's name (from the platform's own table): no session, no schema, no user."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": suspended_message(council)}, status=503)
+    with translation.override(council.locale):
+        context = {
+            "council_name": council.name,
+            "service_name": council.name,
+            "brand_colour": council.brand_colour,
+            "request": None,
+        }
+        body = render_to_string("suspended.html", context)
+    return HttpResponse(body, status=503)

@@ -14,11 +14,15 @@ COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 
 
 class CouncilStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    """Where a council is in its life. Only the moves in tenants/lifecycle.py are allowed."""
+
+    ORDERED = "ordered", "Ordered"
     PROVISIONING = "provisioning", "Provisioning"
-    ACTIVE = "active", "Active"
+    CONFIGURING = "configuring", "Configuring"
+    LIVE = "live", "Live"
     SUSPENDED = "suspended", "Suspended"
-    OFFBOARDED = "offboarded", "Offboarded"
+    OFFBOARDING = "offboarding", "Offboarding"
+    CLOSED = "closed", "Closed"
 
 
 class Council(TenantMixin):
@@ -36,7 +40,7 @@ class Council(TenantMixin):
     brand_colour = models.CharField(
         max_length=7, default="#1d70b8", validators=[RegexValidator(COLOUR_PATTERN), validate_header_colour]
     )
-    status = models.CharField(max_length=20, choices=CouncilStatus.choices, default=CouncilStatus.PENDING)
+    status = models.CharField(max_length=20, choices=CouncilStatus.choices, default=CouncilStatus.ORDERED)
 
     provisioning_step = models.CharField(max_length=40, blank=True)
     provisioning_progress = models.PositiveSmallIntegerField(default=0)

@@ -2,12 +2,16 @@
 
 from django.db.models import QuerySet
 
-from tenants.models import Council, CouncilStatus, Domain
+from tenants.lifecycle import RESOLVING
+from tenants.models import Council, Domain
 
 
 def council_for_host(host: str) -> Council | None:
-    """The active council that answers at ``host``, or None. One query."""
-    domain = Domain.objects.select_related("tenant").filter(domain=host, tenant__status=CouncilStatus.ACTIVE).first()
+    """The council that answers at ``host`` (configuring, live or suspended), or None. One query.
+
+    Ordered, provisioning, offboarding and closed councils are None, as an unknown host is.
+    """
+    domain = Domain.objects.select_related("tenant").filter(domain=host, tenant__status__in=RESOLVING).first()
     return domain.tenant if domain else None
 
 

@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     AGENCY_APPROVED = "agency_approved", "Agency approved"
     AGENCY_SUSPENDED = "agency_suspended", "Agency suspended"
     ORDER_PLACED = "order_placed", "Placed an order from the catalogue"
+    COUNCIL_STATUS_CHANGED = "council_status_changed", "Changed a council's status"
 
 
 class AuditOutcome(models.TextChoices):

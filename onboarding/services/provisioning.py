@@ -3,6 +3,13 @@
 ``council_provision`` is idempotent and resumable: every step checks what is already done, so a
 run interrupted at any point is completed by running it again. Progress is written to the council
 row after each step (and committed), so the operator console can show it while it runs.
+
+Its moves through the lifecycle (tenants/lifecycle.py) are ordered → provisioning when it starts
+and provisioning → configuring when the last step is done. A step that fails leaves the council in
+provisioning with ``provisioning_error`` set; running provisioning again resumes it. With
+``go_live`` (the default, until the go-live checklist exists) the same last step also takes the
+council on from configuring to live. A council already configuring or live gets any missing piece
+made again and keeps its status; a suspended, offboarding or closed one is refused.
 """
 
 import logging
@@ -11,10 +18,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.governance.services.defaults import governance_defaults_install
+from onboarding.services.lifecycle import council_transition
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
@@ -22,42 +29,52 @@ logger = logging.getLogger(__name__)
 
 
 class ProvisioningRefused(Exception):
-    """The council is not in a state that can be provisioned (e.g. offboarded)."""
+    """The council is not in a state that can be provisioned (e.g. suspended or closed)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    strategy: SchemaStrategy
+    go_live: bool
 
 
 @dataclass(frozen=True)
 class Step:
     name: str
     label: str
-    run: Callable[[Council, SchemaStrategy], None]
+    run: Callable[[Council, Options], None]
 
 
-def _step_schema(council: Council, strategy: SchemaStrategy) -> None:
-    council_schema_create(council=council, strategy=strategy)
+def _step_schema(council: Council, options: Options) -> None:
+    council_schema_create(council=council, strategy=options.strategy)
 
 
-def _step_defaults(council: Council, strategy: SchemaStrategy) -> None:
+def _step_defaults(council: Council, options: Options) -> None:
     with schema_context(council.schema_name):
         governance_defaults_install(jurisdiction=council.jurisdiction)
 
 
-def _step_domain(council: Council, strategy: SchemaStrategy) -> None:
+def _step_domain(council: Council, options: Options) -> None:
     domain = f"{council.slug}.{settings.PLATFORM_DOMAIN}"
     if not Domain.objects.filter(domain=domain).exists():
         Domain.objects.create(domain=domain, tenant=council, is_primary=not council.domains.exists())
 
 
-def _step_activate(council: Council, strategy: SchemaStrategy) -> None:
-    council.status = CouncilStatus.ACTIVE
-    council.activated_at = council.activated_at or timezone.now()
-    council.save(update_fields=["status", "activated_at", "updated_at"])
+def _step_open(council: Council, options: Options) -> None:
+    if council.status != CouncilStatus.PROVISIONING:
+        return  # already configuring or live: provisioning again only repairs
+    # Both moves or neither: a council is never left configuring by a run that was to open it.
+    with transaction.atomic():
+        council_transition(council=council, to=CouncilStatus.CONFIGURING, actor=None, reason="provisioned")
+        if options.go_live:
+            council_transition(council=council, to=CouncilStatus.LIVE, actor=None, reason="provisioned to go live")
 
 
 STEPS: tuple[Step, ...] = (
     Step("schema", "Creating the council's database schema", _step_schema),
     Step("defaults", "Installing the jurisdiction's default rules", _step_defaults),
     Step("domain", "Registering the council's web address", _step_domain),
-    Step("activate", "Opening the council's site", _step_activate),
+    Step("open", "Opening the council's site", _step_open),
 )
 
 
@@ -69,7 +86,7 @@ def council_create(
     data_region: str | None = None,
     brand_colour: str | None = None,
 ) -> Council:
-    """Record a council (status pending); its schema is made by ``council_provision``."""
+    """Record a council (status ordered); its schema is made by ``council_provision``."""
     from tenants.jurisdictions import defaults_for
 
     defaults = defaults_for(jurisdiction)
@@ -89,18 +106,33 @@ def council_create(
     return council
 
 
-def council_provision(*, council_id: int, strategy: SchemaStrategy = SchemaStrategy.CLONE) -> Council:
-    """Run every provisioning step that is not yet done, recording progress as it goes."""
-    council = Council.objects.get(pk=council_id)
-    if council.status in (CouncilStatus.OFFBOARDED, CouncilStatus.SUSPENDED):
-        raise ProvisioningRefused(f"Council {council.slug} is {council.status}; it cannot be provisioned.")
-    if council.status != CouncilStatus.ACTIVE:
-        _progress(council, status=CouncilStatus.PROVISIONING, step="", progress=0, error="")
+PROVISIONABLE = (CouncilStatus.ORDERED, CouncilStatus.PROVISIONING, CouncilStatus.CONFIGURING, CouncilStatus.LIVE)
 
+
+def council_provision(
+    *,
+    council_id: int,
+    strategy: SchemaStrategy = SchemaStrategy.CLONE,
+    go_live: bool = True,
+) -> Council:
+    """Run every provisioning step that is not yet done, recording progress as it goes.
+
+    ``go_live=False`` leaves a newly provisioned council configuring, for its administrators to set
+    up; the default takes it on to live (the demo, the tests and the ``council_provision`` command).
+    """
+    council = Council.objects.get(pk=council_id)
+    if council.status not in PROVISIONABLE:
+        raise ProvisioningRefused(f"Council {council.slug} is {council.status}; it cannot be provisioned.")
+    if council.status == CouncilStatus.ORDERED:
+        council_transition(council=council, to=CouncilStatus.PROVISIONING, actor=None, reason="provisioning started")
+    if council.status == CouncilStatus.PROVISIONING:
+        _progress(council, step="", progress=0, error="")
+
+    options = Options(strategy=strategy, go_live=go_live)
     for index, step in enumerate(STEPS):
         _progress(council, step=step.name, progress=round(100 * index / len(STEPS)))
         try:
-            step.run(council, strategy)
+            step.run(council, options)
         except Exception as exc:
             logger.exception("Provisioning step %s failed for council %s", step.name, council.slug)
             _progress(council, error=f"{step.label} failed: {type(exc).__name__}. Run provisioning again to resume.")
@@ -112,14 +144,12 @@ def council_provision(*, council_id: int, strategy: SchemaStrategy = SchemaStrat
 def _progress(
     council: Council,
     *,
-    status: str | None = None,
     step: str | None = None,
     progress: int | None = None,
     error: str | None = None,
 ) -> None:
     fields = ["updated_at"]
     for field, value in (
-        ("status", status),
         ("provisioning_step", step),
         ("provisioning_progress", progress),
         ("provisioning_error", error),

@@ -5,14 +5,20 @@ already required it by the time these views run.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
+from core.audit.origin import Origin
+from onboarding.services.lifecycle import TransitionRefused, council_transition
 from onboarding.services.provisioning import step_label
-from tenants.selectors import council_list
+from tenants.lifecycle import transition_for
+from tenants.models import Council, CouncilStatus
+from tenants.selectors import council_get, council_list
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -27,8 +33,86 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
+@dataclass(frozen=True)
+class StatusAction:
+    """A move the console offers an operator (tenants/lifecycle.py says when it is allowed)."""
+
+    slug: str
+    target: str
+    label: str  # "Suspend"
+    doing: str  # "suspending"
+    done: str  # "suspended"
+    warning: str
+
+
+STATUS_ACTIONS = {
+    action.slug: action
+    for action in (
+        StatusAction(
+            "suspend",
+            CouncilStatus.SUSPENDED,
+            "Suspend",
+            "suspending",
+            "suspended",
+            "Everyone at the council will see a page saying the council has suspended its use of Patchwork, "
+            "on every page of its site and its API, until it is resumed.",
+        ),
+        StatusAction(
+            "resume",
+            CouncilStatus.LIVE,
+            "Resume",
+            "resuming",
+            "resumed",
+            "The council's site and API will open again to its practitioners.",
+        ),
+    )
+}
+
+
+def _offered(council: Council) -> list[StatusAction]:
+    return [action for action in STATUS_ACTIONS.values() if transition_for(council.status, action.target)]
+
+
 @staff_required
 def councils(request: HttpRequest) -> HttpResponse:
-    rows = [(council, step_label(council.provisioning_step)) for council in council_list()]
-    provisioning = any(council.status in ("pending", "provisioning") for council, _ in rows)
+    rows = [(council, step_label(council.provisioning_step), _offered(council)) for council in council_list()]
+    provisioning = any(council.status in (CouncilStatus.ORDERED, CouncilStatus.PROVISIONING) for council, _, _ in rows)
     return render(request, "console/councils.html", {"rows": rows, "refresh": provisioning})
+
+
+@staff_required
+def council_status_change(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Suspend or resume a council, with a reason; each an audited move of its lifecycle."""
+    council = council_get(slug=slug)
+    move = STATUS_ACTIONS.get(action)
+    if council is None or move is None:
+        raise Http404
+    context: dict[str, object] = {"council": council, "action": move, "reason": "", "error": ""}
+    if transition_for(council.status, move.target) is None:
+        # Not offered from the list; reached by a typed address or a forged form.
+        context["refused"] = (
+            f"{council.name} is {council.get_status_display().lower()}: it cannot be {move.done}. Nothing was changed."
+        )
+        return render(request, "console/council_status_change.html", context, status=409)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        context["reason"] = reason
+        if not reason:
+            context["error"] = f"Enter why you are {move.doing} {council.name}"
+        elif len(reason) > 300:
+            context["error"] = "The reason must be 300 characters or fewer"
+        else:
+            try:
+                council_transition(
+                    council=council,
+                    to=move.target,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reason=reason,
+                    origin=Origin.from_request(request),
+                )
+            except TransitionRefused as exc:  # moved by someone else since the page was read
+                context["refused"] = f"{exc} Nothing was changed."
+                return render(request, "console/council_status_change.html", context, status=409)
+            messages.success(request, f"{council.name} is {move.done}.")
+            return redirect("home")
+    return render(request, "console/council_status_change.html", context)

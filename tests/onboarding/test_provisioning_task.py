@@ -39,15 +39,15 @@ def test_the_provisioning_task_provisions_the_council_in_a_worker(
         result = council_provision_task.delay(committed_council.pk)
         assert result.get(timeout=60) == "queued"
         committed_council.refresh_from_db()
-        assert committed_council.status == CouncilStatus.ACTIVE
+        assert committed_council.status == CouncilStatus.LIVE
         assert committed_council.provisioning_progress == 100
         assert schema_exists("council_queued")
         assert committed_council.domains.get().domain == "queued.localhost"
 
 
-def test_the_provisioning_task_refuses_an_offboarded_council(db: None) -> None:
+def test_the_provisioning_task_refuses_a_closed_council(db: None) -> None:
     council = council_create(name="Closed Council", slug="closed", jurisdiction="england")
-    Council.objects.filter(pk=council.pk).update(status=CouncilStatus.OFFBOARDED)
-    with pytest.raises(ProvisioningRefused, match="offboarded"):
+    Council.objects.filter(pk=council.pk).update(status=CouncilStatus.CLOSED)
+    with pytest.raises(ProvisioningRefused, match="closed"):
         council_provision_task.apply(args=[council.pk])
     assert not schema_exists("council_closed")

@@ -42,12 +42,24 @@ def test_host_outside_allowed_hosts_is_not_found() -> None:
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("status", [CouncilStatus.PENDING, CouncilStatus.SUSPENDED, CouncilStatus.OFFBOARDED])
-def test_council_that_is_not_active_is_not_found(council_a: Council, status: str) -> None:
+@pytest.mark.parametrize(
+    "status", [CouncilStatus.ORDERED, CouncilStatus.PROVISIONING, CouncilStatus.OFFBOARDING, CouncilStatus.CLOSED]
+)
+def test_council_that_is_not_open_or_suspended_is_not_found(council_a: Council, status: str) -> None:
     host = host_of(council_a)
     Council.objects.filter(pk=council_a.pk).update(status=status)
-    response = Client(HTTP_HOST=host).get("/sign-in/")
-    assert response.status_code == 404
+    for path in ("/sign-in/", "/api/v1/me/"):
+        response = Client(HTTP_HOST=host).get(path)
+        assert response.status_code == 404
+        assert council_a.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("status", [CouncilStatus.CONFIGURING, CouncilStatus.LIVE])
+def test_configuring_and_live_councils_serve_their_site(council_a: Council, status: str) -> None:
+    Council.objects.filter(pk=council_a.pk).update(status=status)
+    response = Client(HTTP_HOST=host_of(council_a)).get("/sign-in/")
+    assert response.status_code == 200
+    assert response.wsgi_request.council == council_a
 
 
 def test_forwarded_host_header_is_ignored(council_a: Council, council_b: Council) -> None:

@@ -16,7 +16,7 @@ from tenants.models import Council
 
 
 class Command(BaseCommand):
-    help = "Provision (or resume provisioning) a council: schema, defaults, web address, activation."
+    help = "Provision (or resume provisioning) a council: schema, defaults, web address, then live (or configuring)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="The council's short name, e.g. staffordshire")
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--jurisdiction", choices=Jurisdiction.values, default=Jurisdiction.ENGLAND)
         parser.add_argument("--strategy", choices=[s.value for s in SchemaStrategy], default=SchemaStrategy.CLONE)
         parser.add_argument("--background", action="store_true", help="Queue it as a Celery task instead")
+        parser.add_argument(
+            "--configuring",
+            action="store_true",
+            help="Leave a newly provisioned council configuring (for its administrators) instead of live",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         council = Council.objects.filter(slug=options["slug"]).first()
@@ -31,15 +36,20 @@ class Command(BaseCommand):
             if not options["name"]:
                 raise CommandError(f"No council {options['slug']!r}. Give --name to create it.")
             council = council_create(name=options["name"], slug=options["slug"], jurisdiction=options["jurisdiction"])
-            self.stdout.write(f"Created council {council.slug} (pending).")
+            self.stdout.write(f"Created council {council.slug} (ordered).")
         if options["background"]:
             from onboarding.tasks import council_provision_task
 
-            council_provision_task.delay(council.pk, options["strategy"])
+            council_provision_task.delay(council.pk, options["strategy"], go_live=not options["configuring"])
             self.stdout.write(f"Queued provisioning of {council.slug}.")
             return
         try:
-            council_provision(council_id=council.pk, strategy=SchemaStrategy(options["strategy"]))
+            council = council_provision(
+                council_id=council.pk,
+                strategy=SchemaStrategy(options["strategy"]),
+                go_live=not options["configuring"],
+            )
         except ProvisioningRefused as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"{council.name} is active ({len(STEPS)} steps done)."))
+        status = council.get_status_display().lower()
+        self.stdout.write(self.style.SUCCESS(f"{council.name} is {status} ({len(STEPS)} steps done)."))
