@@ -94,6 +94,15 @@ def suspended_message(council: Council) -> str:
 
 def _suspended(request: HttpRequest, council: Council) -> HttpResponse:
     """Only the council's name (from the platform's own table): no session, no schema, no user."""
+    response = _suspended_response(request, council)
+    # Expected, not a fault: Django would log every 5xx as an error (and alert on it). Marked as
+    # already logged, which is what django.utils.log.log_response checks.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    response["Cache-Control"] = "no-store"  # gone the moment the council is resumed
+    return response
+
+
+def _suspended_response(request: HttpRequest, council: Council) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": suspended_message(council)}, status=503)
     with translation.override(council.locale):
