@@ -27,18 +27,24 @@ def council_transition(
     actor: "User | None",
     reason: str = "",
     origin: Origin = NO_ORIGIN,
+    source: str | None = None,
 ) -> Council:
     """Move ``council`` to ``to`` if the lifecycle allows it from where it is now, and record it.
 
     ``actor`` is the platform staff member (a user of the public schema), or None when the platform
     itself moves it (provisioning). The event goes to the platform's own audit trail (the public
     schema), never the council's. The council's row is locked, so two operators acting at once
-    cannot both move it from the same state.
+    cannot both move it from the same state. ``source``, when given, is where the caller saw the
+    council (a page the operator read): if it has moved since, nothing is done.
     """
     target = CouncilStatus(to) if to in CouncilStatus.values else None
     reason = reason.strip()
     with schema_context(get_public_schema_name()), transaction.atomic():
         current = Council.objects.select_for_update().get(pk=council.pk)
+        if source is not None and current.status != source:
+            raise TransitionRefused(
+                f"{current.name} is now {current.get_status_display().lower()}: it has changed since you looked."
+            )
         move = transition_for(current.status, target) if target else None
         if move is None:
             raise TransitionRefused(

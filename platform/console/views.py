@@ -35,9 +35,14 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @dataclass(frozen=True)
 class StatusAction:
-    """A move the console offers an operator (tenants/lifecycle.py says when it is allowed)."""
+    """A move the console offers an operator: exactly one arrow of the lifecycle (tenants/lifecycle.py).
+
+    By its source too, not only its target: resuming is suspended → live, never configuring → live
+    (going live is the council's own checklist's to do).
+    """
 
     slug: str
+    source: str
     target: str
     label: str  # "Suspend"
     doing: str  # "suspending"
@@ -50,6 +55,7 @@ STATUS_ACTIONS = {
     for action in (
         StatusAction(
             "suspend",
+            CouncilStatus.LIVE,
             CouncilStatus.SUSPENDED,
             "Suspend",
             "suspending",
@@ -59,6 +65,7 @@ STATUS_ACTIONS = {
         ),
         StatusAction(
             "resume",
+            CouncilStatus.SUSPENDED,
             CouncilStatus.LIVE,
             "Resume",
             "resuming",
@@ -69,8 +76,12 @@ STATUS_ACTIONS = {
 }
 
 
+def _allowed(council: Council, action: StatusAction) -> bool:
+    return council.status == action.source and transition_for(action.source, action.target) is not None
+
+
 def _offered(council: Council) -> list[StatusAction]:
-    return [action for action in STATUS_ACTIONS.values() if transition_for(council.status, action.target)]
+    return [action for action in STATUS_ACTIONS.values() if _allowed(council, action)]
 
 
 @staff_required
@@ -87,8 +98,9 @@ def council_status_change(request: HttpRequest, slug: str, action: str) -> HttpR
     move = STATUS_ACTIONS.get(action)
     if council is None or move is None:
         raise Http404
-    context: dict[str, object] = {"council": council, "action": move, "reason": "", "error": ""}
-    if transition_for(council.status, move.target) is None:
+    # Not "council": base.html reads that as the council whose site this is (none, on the platform).
+    context: dict[str, object] = {"target_council": council, "action": move, "reason": "", "error": ""}
+    if not _allowed(council, move):
         # Not offered from the list; reached by a typed address or a forged form.
         context["refused"] = (
             f"{council.name} is {council.get_status_display().lower()}: it cannot be {move.done}. Nothing was changed."
@@ -103,14 +115,16 @@ def council_status_change(request: HttpRequest, slug: str, action: str) -> HttpR
             context["error"] = "The reason must be 300 characters or fewer"
         else:
             try:
+                # Moved by someone else since this page was read: the service refuses (row locked).
                 council_transition(
                     council=council,
                     to=move.target,
+                    source=move.source,
                     actor=request.user,  # type: ignore[arg-type]
                     reason=reason,
                     origin=Origin.from_request(request),
                 )
-            except TransitionRefused as exc:  # moved by someone else since the page was read
+            except TransitionRefused as exc:
                 context["refused"] = f"{exc} Nothing was changed."
                 return render(request, "console/council_status_change.html", context, status=409)
             messages.success(request, f"{council.name} is {move.done}.")

@@ -26,7 +26,7 @@ def test_platform_staff_see_every_council_and_its_status(
     for council in (council_a, council_b):
         assert council.name in page
         assert f"{council.slug}.localhost" in page
-    assert "Active" in page
+    assert "Live" in page
 
 
 def test_signed_in_user_who_is_not_staff_is_refused(platform_client: Client) -> None:

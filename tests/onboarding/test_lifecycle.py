@@ -144,3 +144,14 @@ def test_a_stale_copy_of_the_council_cannot_move_it_from_where_it_was(council_a:
     with pytest.raises(TransitionRefused):
         council_transition(council=stale, to=CouncilStatus.SUSPENDED, actor=None, reason="Unpaid")
     assert len(_lifecycle_events()) == 1
+
+
+def test_a_move_from_where_the_caller_no_longer_sees_the_council_is_refused(council_a: Council) -> None:
+    _set_status(council_a, CouncilStatus.CONFIGURING)
+    # configuring → live is allowed, but not as a "resume" of a council the operator saw suspended.
+    with pytest.raises(TransitionRefused, match="it has changed since you looked"):
+        council_transition(
+            council=council_a, to=CouncilStatus.LIVE, source=CouncilStatus.SUSPENDED, actor=None, reason="Paid"
+        )
+    assert Council.objects.get(pk=council_a.pk).status == CouncilStatus.CONFIGURING
+    assert _lifecycle_events() == []
