@@ -15,6 +15,6 @@ def notifications_retry_council() -> int:
 
 @app.task(base=PlatformTask, name="notifications.retry_all")
 def notifications_retry_all() -> int:
-    """Queue a retry in every active council, and deliver the platform's own waiting email."""
+    """Queue a retry in every council that is configuring or live, and deliver the platform's own waiting email."""
     councils_fan_out(task_name=RETRY_COUNCIL)
     return notifications_deliver()

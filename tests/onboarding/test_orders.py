@@ -1,5 +1,6 @@
 """Ordering Patchwork from the catalogue: from the buyer's side, through the real form."""
 
+import ipaddress
 import uuid
 from collections.abc import Iterator
 
@@ -37,7 +38,8 @@ GOOD = {
 @pytest.fixture
 def buyer(db: None) -> Iterator[Client]:
     """A browser at the platform host, from an address of its own (the rate limit counts per address)."""
-    address = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    # In canonical form ("2001:db8::b7e", not "::0b7e"), as PostgreSQL stores and returns it.
+    address = str(ipaddress.IPv6Address(f"2001:db8::{uuid.uuid4().hex[:4]}"))
     yield Client(HTTP_HOST="localhost", REMOTE_ADDR=address)
     cache.delete(_key(address))
 
