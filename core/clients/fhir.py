@@ -7,7 +7,9 @@ resource is then labelled restricted (``meta.security`` v3-Confidentiality ``R``
 
 Notes on the mapping:
 * ``subject`` refers to a contained Patient carrying the identifying minimum (name, date of birth,
-  NHS number when there is one).
+  NHS number or Victorian Student Number when there is one). The NHS number has its NHS England system
+  URI; the VSN has none published (neither the VCAA nor HL7 AU Base defines one), so it carries Patchwork's own
+  ``urn:patchwork:fhir:identifier:victorian-student-number``.
 * Current members are participants with ``period.start``; previously involved practitioners with
   ``period.end`` too, their role in the case as text and never "Lead professional" (the policy gives
   a former member no current role). Placeholders carry no dates (the policy hides them), so only current ones are
@@ -28,6 +30,7 @@ LOINC_SYSTEM = "http://loinc.org"
 CARE_COORDINATION_CODE = "LA27976-2"
 CARE_COORDINATION_DISPLAY = "Longitudinal care-coordination focused care team"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+VICTORIAN_STUDENT_NUMBER_SYSTEM = "urn:patchwork:fhir:identifier:victorian-student-number"
 GATEWAY_CONTACT_EXTENSION = "urn:patchwork:fhir:extension:gateway-contact"
 CONFIDENTIAL_SERVICE_ROLE = "Confidential service"
 LEAD_PROFESSIONAL_ROLE = "Lead professional"
@@ -52,8 +55,16 @@ def _patient(team: TeamView) -> Resource:
         "id": PATIENT_CONTAINED_ID,
         "name": [{"use": "official", "family": client.surname, "given": [client.first_name]}],
     }
-    if client.nhs_number:
-        patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": client.nhs_number}]
+    identifiers = [
+        {"system": system, "value": value}
+        for system, value in (
+            (NHS_NUMBER_SYSTEM, client.nhs_number),
+            (VICTORIAN_STUDENT_NUMBER_SYSTEM, client.victorian_student_number),
+        )
+        if value
+    ]
+    if identifiers:
+        patient["identifier"] = identifiers
     if client.date_of_birth:
         patient["birthDate"] = client.date_of_birth.isoformat()
     return patient

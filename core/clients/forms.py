@@ -1,7 +1,6 @@
 """Forms of the client pages. They parse and tidy input; the services decide what is allowed."""
 
 import datetime
-import re
 from typing import Any
 
 from django import forms
@@ -9,7 +8,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.clients.dates_of_birth import date_of_birth_check
-from core.clients.postcodes import postcode_clean
+from core.clients.identifiers import (
+    IDENTIFIER_FIELDS,
+    LABELS,
+    NHS_NUMBER,
+    UNIQUE_PUPIL_NUMBER,
+    VICTORIAN_STUDENT_NUMBER,
+    identifier_clean,
+    identifier_hint,
+    identifiers_for,
+    search_identifier_check,
+)
+from core.clients.postcodes import council_jurisdiction, postcode_clean
 from core.clients.selectors import invite_candidates
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
@@ -102,6 +112,47 @@ class PostcodeField(forms.CharField):
         return postcode_clean(super().clean(value))
 
 
+class IdentifierField(forms.CharField):
+    """One of the council's identifiers (``core.clients.identifiers``), compact and checked. No ``maxlength`` on
+    the input (a browser would cut what was typed): anything too long is refused with a message instead."""
+
+    def __init__(self, name: str) -> None:
+        self.identifier = name
+        width = "govuk-input--width-20" if name == UNIQUE_PUPIL_NUMBER else "govuk-input--width-10"
+        attrs = {"class": width} | ({} if name == UNIQUE_PUPIL_NUMBER else {"inputmode": "numeric"})
+        super().__init__(
+            label=f"{LABELS[name]} (optional)",
+            required=False,
+            widget=forms.TextInput(attrs=NAME_ATTRS | attrs),
+        )
+
+    def clean(self, value: Any) -> str:
+        return identifier_clean(self.identifier, super().clean(value), jurisdiction=council_jurisdiction())
+
+
+class IdentifierFieldsMixin:
+    """Offer only the identifiers the council's jurisdiction records (an English council: NHS number and UPN;
+    a Victorian council: the Victorian Student Number). Templates show ``form.identifier_fields``."""
+
+    fields: dict[str, forms.Field]
+
+    def _keep_council_identifiers(self) -> None:
+        recorded = identifiers_for(council_jurisdiction())
+        for name in IDENTIFIER_FIELDS:
+            if name not in recorded:
+                del self.fields[name]
+
+    @property
+    def identifier_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in IDENTIFIER_FIELDS if name in self.fields]  # type: ignore[index]
+
+    @property
+    def identifiers_given(self) -> bool:
+        """Whether any identifier (or the case number) was typed or refused: its section then starts open."""
+        fields = [*self.identifier_fields, self["local_case_id"]]  # type: ignore[index]
+        return any(field.value() or field.errors for field in fields)
+
+
 class DateOfBirthField(GovukDateField):
     """A date of birth a person can have (``core.clients.dates_of_birth``)."""
 
@@ -126,18 +177,27 @@ class ClientSearchForm(forms.Form):
         **{"class": "govuk-input--width-20"},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["identifier"].help_text = identifier_hint(council_jurisdiction())
 
-class ClientAddForm(forms.Form):
+    def clean_identifier(self) -> str:
+        """As typed (the search tidies it), unless it is a mistyped NHS number or UPN: that is said here."""
+        value = self.cleaned_data["identifier"]
+        search_identifier_check(value, jurisdiction=council_jurisdiction())
+        return value
+
+
+class ClientAddForm(IdentifierFieldsMixin, forms.Form):
     """The minimum to identify a new client, the basis on which the council holds it, and your role."""
 
     first_name = _text("First name", max_length=100, required=True)
     surname = _text("Surname", max_length=100, required=True)
     date_of_birth = DateOfBirthField()
     postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
-    nhs_number = _text(
-        "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
-    )
-    unique_pupil_number = _text("Unique Pupil Number (optional)", max_length=13, **{"class": "govuk-input--width-20"})
+    nhs_number = IdentifierField(NHS_NUMBER)
+    unique_pupil_number = IdentifierField(UNIQUE_PUPIL_NUMBER)
+    victorian_student_number = IdentifierField(VICTORIAN_STUDENT_NUMBER)
     local_case_id = _text(
         "Case number in your agency's system (optional)", max_length=40, **{"class": "govuk-input--width-20"}
     )
@@ -169,6 +229,7 @@ class ClientAddForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._keep_council_identifiers()
         self.fields["legal_basis"].queryset = LegalBasis.objects.filter(is_accepted=True).order_by("position", "title")
         self.fields["first_name"].error_messages["required"] = "Enter their first name"
         self.fields["surname"].error_messages["required"] = "Enter their surname"
@@ -180,20 +241,8 @@ class ClientAddForm(forms.Form):
         """The accepted bases, for radios with a hint each (the description)."""
         return list(self.fields["legal_basis"].queryset)
 
-    def clean_nhs_number(self) -> str:
-        value = re.sub(r"\s+", "", self.cleaned_data["nhs_number"])
-        if value and not re.fullmatch(r"\d{10}", value):
-            raise ValidationError("An NHS number is 10 digits")
-        return value
 
-    def clean_unique_pupil_number(self) -> str:
-        value = self.cleaned_data["unique_pupil_number"].strip().upper()
-        if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
-            raise ValidationError("A Unique Pupil Number is a letter, 11 digits and a final letter or digit")
-        return value
-
-
-class ClientCorrectForm(forms.Form):
+class ClientCorrectForm(IdentifierFieldsMixin, forms.Form):
     """Correct the details that identify a client. The service checks them as adding a client does."""
 
     first_name = _text("First name", max_length=100, required=True)
@@ -202,14 +251,14 @@ class ClientCorrectForm(forms.Form):
     address_line = _text("Address", max_length=200, help_text="For example, 27 Dimbles Lane")
     town = _text("Town", max_length=100, **{"class": "govuk-input--width-20"})
     postcode = PostcodeField(help_text="Leave it empty if they have no fixed address")
-    nhs_number = _text(
-        "NHS number (optional)", max_length=12, **{"class": "govuk-input--width-10", "inputmode": "numeric"}
-    )
-    unique_pupil_number = _text("Unique Pupil Number (optional)", max_length=13, **{"class": "govuk-input--width-20"})
+    nhs_number = IdentifierField(NHS_NUMBER)
+    unique_pupil_number = IdentifierField(UNIQUE_PUPIL_NUMBER)
+    victorian_student_number = IdentifierField(VICTORIAN_STUDENT_NUMBER)
     local_case_id = _text("Case number (optional)", max_length=40, **{"class": "govuk-input--width-20"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._keep_council_identifiers()
         self.fields["first_name"].error_messages["required"] = "Enter their first name"
         self.fields["surname"].error_messages["required"] = "Enter their surname"
         self.fields["date_of_birth"].error_messages["required"] = "Enter their date of birth"

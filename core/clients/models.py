@@ -10,6 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.clients.identifiers import (
+    validate_nhs_number,
+    validate_unique_pupil_number,
+    validate_victorian_student_number,
+)
 from core.directory.models import Practitioner
 from core.governance.models import LegalBasis
 
@@ -22,8 +27,13 @@ class Client(models.Model):
     address_line = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
-    unique_pupil_number = models.CharField(max_length=13, blank=True)
+    # Identifiers per jurisdiction, each with its check (core/clients/identifiers.py): an English council records
+    # the NHS number and the Unique Pupil Number, a Victorian council the Victorian Student Number.
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True, validators=[validate_nhs_number])
+    unique_pupil_number = models.CharField(max_length=13, blank=True, validators=[validate_unique_pupil_number])
+    victorian_student_number = models.CharField(
+        max_length=9, blank=True, default="", db_default="", validators=[validate_victorian_student_number]
+    )
     local_case_id = models.CharField("local case-system id", max_length=40, blank=True)
 
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="clients")
@@ -41,6 +51,9 @@ class Client(models.Model):
             models.Index(fields=["postcode"], name="client_postcode"),
             models.Index(fields=["nhs_number"], name="client_nhs_number", condition=~Q(nhs_number="")),
             models.Index(fields=["unique_pupil_number"], name="client_upn", condition=~Q(unique_pupil_number="")),
+            models.Index(
+                fields=["victorian_student_number"], name="client_vsn", condition=~Q(victorian_student_number="")
+            ),
             models.Index(fields=["local_case_id"], name="client_local_case_id", condition=~Q(local_case_id="")),
             GinIndex(fields=["surname"], opclasses=["gin_trgm_ops"], name="client_surname_trgm"),
         ]

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
 
+from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
+from core.clients.postcodes import council_jurisdiction
 from core.directory.models import ApprovalState, Practitioner
 from core.governance.visibility import (
     MemberView,
@@ -39,14 +42,18 @@ class SearchCriteria:
     def check(self) -> str:
         """Which minimum is met ("identifier", "surname+dob", "name+postcode"), or raise."""
         if self.identifier.strip():
+            try:  # a mistyped NHS number or UPN would find nobody: say so rather than "no match"
+                search_identifier_check(self.identifier, jurisdiction=council_jurisdiction())
+            except ValidationError as error:
+                raise SearchCriteriaError(error.messages[0]) from error
             return "identifier"
         if self.surname.strip() and self.date_of_birth:
             return "surname+dob"
         if self.surname.strip() and self.first_name.strip() and self.postcode.strip():
             return "name+postcode"
         raise SearchCriteriaError(
-            "Enter a surname and date of birth, or an identifier (NHS number, pupil number or case number), "
-            "or a surname, first name and postcode."
+            "Enter a surname and date of birth, or an identifier "
+            f"({identifier_hint(council_jurisdiction())}), or a surname, first name and postcode."
         )
 
 
@@ -107,8 +114,13 @@ def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria):
     kind = criteria.check()
     clients = Client.objects.all()
     if kind == "identifier":
-        value = re.sub(r"\s+", "", criteria.identifier)
-        clients = clients.filter(Q(nhs_number=value) | Q(unique_pupil_number=value.upper()) | Q(local_case_id=value))
+        value = search_identifier_check(criteria.identifier, jurisdiction=council_jurisdiction())
+        clients = clients.filter(
+            Q(nhs_number=value)
+            | Q(unique_pupil_number=value.upper())
+            | Q(victorian_student_number=value)
+            | Q(local_case_id=value)
+        )
     else:
         surname = criteria.surname.strip()
         threshold = SIMILARITY_WITH_DATE_OF_BIRTH if kind == "surname+dob" else SIMILARITY_WITHOUT_DATE_OF_BIRTH

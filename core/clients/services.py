@@ -4,7 +4,6 @@ Emails carry no client personal data: what kind of change, and a link to the tea
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +16,9 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.dates_of_birth import date_of_birth_check
+from core.clients.identifiers import IDENTIFIER_FIELDS, identifier_clean
 from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
-from core.clients.postcodes import postcode_clean
+from core.clients.postcodes import council_jurisdiction, postcode_clean
 from core.clients.selectors import invite_candidates
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
@@ -38,6 +38,7 @@ class NewClient:
     town: str = ""
     nhs_number: str = ""
     unique_pupil_number: str = ""
+    victorian_student_number: str = ""
     local_case_id: str = ""
     consent_given_by: str = ""
     consent_given_on: datetime.date | None = None
@@ -84,15 +85,17 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, origin: O
     if data.consent_given_on and data.consent_given_on > timezone.localdate():
         raise ValidationError({"consent_given_on": "Consent cannot be given in the future."})
     # The identifying details pass the same checks as a correction: the council's postcodes, a date of
-    # birth neither in the future nor over 120 years ago, identifiers in their format.
+    # birth neither in the future nor over 120 years ago, the council's identifiers with their check digits.
     identity = _identifying_values({name: getattr(data, name) for name in IDENTIFYING_FIELDS})
-    client = Client.objects.create(
+    client = Client(
         **identity,
         legal_basis=basis,
         consent_given_by=data.consent_given_by.strip(),
         consent_given_on=data.consent_given_on,
         created_by=viewer,
     )
+    client.full_clean(validate_unique=False, validate_constraints=False)  # the model's own rules, as a last guard
+    client.save(force_insert=True)
     Involvement.objects.create(
         client=client,
         practitioner=viewer,
@@ -333,6 +336,7 @@ IDENTIFYING_FIELDS = CORRECTABLE_FIELDS = (
     "town",
     "nhs_number",
     "unique_pupil_number",
+    "victorian_student_number",
     "local_case_id",
 )
 _REQUIRED = {"first_name": "Enter their first name", "surname": "Enter their surname"}
@@ -349,14 +353,11 @@ def _identifying_value(name: str, value: object) -> object:
         raise ValidationError({name: _REQUIRED[name]})
     if name == "postcode":
         return postcode_clean(text)
-    if name == "nhs_number":
-        text = "".join(text.split())
-        if text and not (len(text) == 10 and text.isdigit()):
-            raise ValidationError({name: "An NHS number is 10 digits"})
-    elif name == "unique_pupil_number":
-        text = text.upper()
-        if text and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", text):
-            raise ValidationError({name: "A Unique Pupil Number is a letter, 11 digits and a final letter or digit"})
+    if name in IDENTIFIER_FIELDS:
+        try:
+            return identifier_clean(name, text, jurisdiction=council_jurisdiction())
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from error
     limit = Client._meta.get_field(name).max_length
     if limit and len(text) > limit:
         raise ValidationError({name: f"Enter no more than {limit} characters"})
@@ -405,6 +406,9 @@ def client_correct(*, actor: Practitioner, client: Client, changes: dict[str, ob
         return []
     for name in changed:
         setattr(client, name, cleaned[name])
+    # The model's own rules on what changed (a value recorded before a rule existed does not block a correction).
+    unchanged = [field.name for field in Client._meta.concrete_fields if field.name not in changed]
+    client.full_clean(exclude=unchanged, validate_unique=False, validate_constraints=False)
     client.save(update_fields=[*changed, "updated_at"])
     TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.CORRECTED, actor=actor)
     audit_record(

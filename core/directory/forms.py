@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from core.directory.models import Agency, AgencyType, ApprovalState, ContactMethod, Practitioner, Role
+from core.directory.phones import phone_clean, phone_national
 from core.directory.selectors import AccountState, agencies_searchable_by
 from core.directory.services.profiles import (
     PHOTO_INVALID,
@@ -107,17 +108,9 @@ class PractitionerSearchForm(forms.Form):
         return cleaned
 
 
-PHONE_CHARACTERS = re.compile(r"\+?[0-9 ()\-]+")
-
-
 def _phone_clean(value: str, what: str) -> str:
-    digits = sum(character.isdigit() for character in value)
-    if value and (not PHONE_CHARACTERS.fullmatch(value) or not 6 <= digits <= 15):
-        raise ValidationError(
-            f"Enter a {what} number using only numbers, spaces, brackets and hyphens, "
-            "with a + before the country code if you give one"
-        )
-    return value
+    """The number in E.164 (``core.directory.phones``), or "" for none."""
+    return phone_clean(value, what=what)
 
 
 class TelephoneInput(forms.TextInput):
@@ -206,6 +199,9 @@ class ProfileForm(forms.Form):
                 "first_name": practitioner.user.first_name,
                 "last_name": practitioner.user.last_name,
                 **{name: getattr(practitioner, name) for name in PRACTITIONER_FIELDS},
+                # Numbers are stored in E.164 and shown as the council's country writes them.
+                "mobile": phone_national(practitioner.mobile),
+                "landline": phone_national(practitioner.landline),
             },
         )
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from core.directory.phones import validate_e164_phone
+
 
 class AgencyType(models.TextChoices):
     STATUTORY = "statutory", "Statutory (council services)"
@@ -72,8 +74,9 @@ class Practitioner(models.Model):
     job_title = models.CharField(max_length=120)
     expertise = models.CharField(max_length=300, blank=True)
     availability = models.CharField(max_length=120, blank=True, help_text='For example "Mon–Wed".')
-    mobile = models.CharField(max_length=30, blank=True)
-    landline = models.CharField(max_length=30, blank=True)
+    # E.164 ("+447700900123"), parsed per the council's country and shown nationally (core/directory/phones.py).
+    mobile = models.CharField(max_length=30, blank=True, validators=[validate_e164_phone])
+    landline = models.CharField(max_length=30, blank=True, validators=[validate_e164_phone])
     preferred_contact = models.CharField(max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL)
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     is_agency_manager = models.BooleanField(default=False)

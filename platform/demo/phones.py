@@ -6,7 +6,20 @@ Victoria (ACMA): the thirty mobile numbers listed below, landlines (03) 5550 000
 
 import random
 
+import phonenumbers
+
 from tenants.jurisdictions import Jurisdiction
+
+REGIONS = {Jurisdiction.ENGLAND: "GB", Jurisdiction.VICTORIA: "AU"}
+
+
+def e164(number: str, *, jurisdiction: str) -> str:
+    """A practitioner's number as Patchwork stores it ("07700 900 123" → "+447700900123"), or "" for none."""
+    if not number:
+        return ""
+    parsed = phonenumbers.parse(number, REGIONS[jurisdiction])
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
 
 _AUSTRALIAN_MOBILE_DIGITS = (
     "570006 570156 570157 570158 570159 570110 570313 570737 571266 571491 571804 572549 572665 572983 "
@@ -33,7 +46,8 @@ def au_landline(suffix: int) -> str:
 class PhoneBook:
     """Hands out fictional numbers without repeating one, skipping those already taken (agency switchboards).
 
-    Victoria has only thirty fictional mobile numbers: once they are used up, ``mobile()`` returns "".
+    Victoria has only thirty fictional mobile numbers: once they are used up, ``mobile()`` returns "". Numbers
+    are written nationally ("07700 900 123"); practitioners store them through ``e164``.
     """
 
     def __init__(self, *, jurisdiction: str, rng: random.Random, taken: tuple[str, ...] = ()) -> None:

@@ -45,7 +45,7 @@ from demo.addresses import uk_postcode
 from demo.identifiers import local_case_id, nhs_number, unique_pupil_number
 from demo.jobs import ADULT, PRIMARY, SECONDARY, UNDER_FIVE, Job, Workforce, age_band, workforce
 from demo.people import ADULT_NAMES, CHILD_NAMES, SURNAMES, email_local_part
-from demo.phones import uk_landline, uk_mobile
+from demo.phones import e164, uk_landline, uk_mobile
 from demo.places import DUTY_HOURS, STAFFORDSHIRE
 from demo.populate import TODAY
 from demo.staff import MOBILE_FIRST_KINDS
@@ -1058,9 +1058,13 @@ class _Generator:
                 user_id = self._uuid()
                 password = "!" + "".join(rng.choices(_UNUSABLE_CHARACTERS, k=40))  # unusable: nobody signs in
                 users.append((user_id, email, first_name, surname, password, joined))
-                mobile = uk_mobile(rng.randrange(1000)) if rng.random() < (0.9 if mobile_first else 0.6) else ""
+                mobile = (
+                    e164(uk_mobile(rng.randrange(1000)), jurisdiction=Jurisdiction.ENGLAND)
+                    if rng.random() < (0.9 if mobile_first else 0.6)
+                    else ""
+                )
                 landline = (
-                    uk_landline(rng.randrange(1000))
+                    e164(uk_landline(rng.randrange(1000)), jurisdiction=Jurisdiction.ENGLAND)
                     if rng.random() < (0.4 if mobile_first else 0.8) or not mobile
                     else ""
                 )

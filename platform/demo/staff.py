@@ -11,7 +11,7 @@ from core.accounts.models import User
 from core.directory.models import Agency, ApprovalState, ContactMethod, Practitioner
 from demo.jobs import Job, Workforce, workforce
 from demo.people import NameMaker, email_local_part
-from demo.phones import PhoneBook
+from demo.phones import PhoneBook, e164
 from demo.places import AgencySpec, DemoPerson, Place
 from tenants.jurisdictions import defaults_for
 
@@ -144,9 +144,9 @@ class StaffBuilder:
             practitioner = member.practitioner
             mobile_first = member.spec.kind in MOBILE_FIRST_KINDS
             if member.demo or self.rng.random() < (0.9 if mobile_first else 0.6):
-                practitioner.mobile = phones.mobile()
+                practitioner.mobile = e164(phones.mobile(), jurisdiction=self.place.jurisdiction)
             if self.rng.random() < (0.4 if mobile_first else 0.8) or not practitioner.mobile:
-                practitioner.landline = phones.landline()
+                practitioner.landline = e164(phones.landline(), jurisdiction=self.place.jurisdiction)
             practitioner.preferred_contact = self._preferred(practitioner, mobile_first=mobile_first)
 
     def _preferred(self, practitioner: Practitioner, *, mobile_first: bool) -> str:

@@ -13,8 +13,10 @@ from django.db.models import Count, Q
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
+from core.clients.identifiers import validate_nhs_number, validate_unique_pupil_number
 from core.clients.models import Client, ClientAlias, Family, FamilyMember, Involvement
 from core.directory.models import Agency, AgencyType, ApprovalState, Practitioner
+from core.directory.phones import validate_e164_phone
 from core.governance.models import LegalBasis
 from demo.populate import TODAY, DemoSummary, council_demo_populate
 from tenants.models import Council
@@ -24,14 +26,17 @@ pytestmark = pytest.mark.council_side
 
 PASSWORD = "demo-password-123"
 
-UK_PHONE = re.compile(r"^(07700 900 \d{3}|01632 960 \d{3})$")
+# Agencies' switchboards as written; practitioners' numbers in E.164, as Patchwork stores them.
+UK_PHONE = re.compile(r"^(07700 900 \d{3}|01632 960 \d{3}|\+447700900\d{3}|\+441632960\d{3})$")
 AU_MOBILE_DIGITS = (
     "570006 570156 570157 570158 570159 570110 570313 570737 571266 571491 571804 572549 572665 572983 "
     "573770 573087 574118 574632 575254 575789 576398 576801 577426 577644 578957 578148 578888 579212 "
     "579760 579455"
 )
-AU_FICTIONAL_MOBILES = {f"0491 {digits[:3]} {digits[3:]}" for digits in AU_MOBILE_DIGITS.split()}
-AU_LANDLINE = re.compile(r"^\(03\) 5550 \d{4}$")
+AU_FICTIONAL_MOBILES = {f"0491 {digits[:3]} {digits[3:]}" for digits in AU_MOBILE_DIGITS.split()} | {
+    f"+61491{digits}" for digits in AU_MOBILE_DIGITS.split()
+}
+AU_LANDLINE = re.compile(r"^(\(03\) 5550 \d{4}|\+6135550\d{4})$")
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}$")
 STAFFORDSHIRE_DISTRICTS = {"WS7", "WS13", "WS14", "WS15", "ST16", "ST17", "DE13"}
 YARRA_POSTCODES = {"3065", "3066", "3067", "3068", "3121"}
@@ -147,7 +152,27 @@ def test_every_australian_phone_number_is_in_the_acma_fictional_ranges(yarra: De
     assert [n for n in numbers if n not in AU_FICTIONAL_MOBILES and not AU_LANDLINE.match(n)] == []
 
 
+@pytest.mark.parametrize("place", ["staffordshire", "yarra"])
+def test_every_practitioners_number_is_stored_as_the_profile_page_stores_it(
+    place: str, request: pytest.FixtureRequest
+) -> None:
+    request.getfixturevalue(place)
+    numbers = [number for pair in Practitioner.objects.values_list("mobile", "landline") for number in pair if number]
+    assert numbers
+    for number in numbers:
+        validate_e164_phone(number)
+
+
 # Clients ----------------------------------------------------------------------------------------------------------
+
+
+def test_every_clients_identifiers_pass_the_councils_checks(staffordshire: DemoSummary) -> None:
+    rows = list(Client.objects.values_list("nhs_number", "unique_pupil_number"))
+    assert any(nhs for nhs, _ in rows)
+    assert any(upn for _, upn in rows)
+    for nhs, upn in rows:
+        validate_nhs_number(nhs)
+        validate_unique_pupil_number(upn)
 
 
 def test_english_clients_have_local_postcodes_and_valid_identifiers(staffordshire: DemoSummary) -> None:

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.council_side
 SIZES = {"clients": 2000, "practitioners": 200, "involvements": 6000, "families": 300}
 TINY = {"clients": 300, "practitioners": 40, "involvements": 900, "families": 50}
 
-UK_PHONE = re.compile(r"^(07700 900 \d{3}|01632 960 \d{3})$")
+# Agencies' switchboards as written; practitioners' numbers in E.164, as Patchwork stores them.
+UK_PHONE = re.compile(r"^(07700 900 \d{3}|01632 960 \d{3}|\+447700900\d{3}|\+441632960\d{3})$")
 POSTCODE_DISTRICTS = {district for area in DISTRICTS for town in area.towns for district in town.districts}
 
 

@@ -1,7 +1,5 @@
 """Add a client through the API: only after a search, with the possible-duplicate check of the add page."""
 
-import re
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,11 +17,13 @@ from core.audit.origin import Origin
 from core.clients.apis.common import (
     DateOfBirthField,
     ErrorSerializer,
+    IdentifierField,
     PostcodeField,
     service_errors,
     viewer_of,
 )
 from core.clients.apis.search import SearchHitSerializer
+from core.clients.identifiers import NHS_NUMBER, UNIQUE_PUPIL_NUMBER, VICTORIAN_STUDENT_NUMBER
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
 from core.clients.search_session import (
     duplicates_shown_remember,
@@ -62,8 +62,9 @@ class ClientCreateApi(APIView):
         postcode = PostcodeField(default="")
         address_line = serializers.CharField(default="", allow_blank=True, max_length=200)
         town = serializers.CharField(default="", allow_blank=True, max_length=100)
-        nhs_number = serializers.CharField(default="", allow_blank=True, max_length=12)
-        unique_pupil_number = serializers.CharField(default="", allow_blank=True, max_length=13)
+        nhs_number = IdentifierField(NHS_NUMBER, default="")
+        unique_pupil_number = IdentifierField(UNIQUE_PUPIL_NUMBER, default="")
+        victorian_student_number = IdentifierField(VICTORIAN_STUDENT_NUMBER, default="")
         local_case_id = serializers.CharField(default="", allow_blank=True, max_length=40)
         legal_basis = serializers.SlugRelatedField(
             slug_field="code",
@@ -82,20 +83,6 @@ class ClientCreateApi(APIView):
             help_text="None of the possible matches last answered (409) for this surname and date of birth is the "
             "person: add a new client.",
         )
-
-        def validate_nhs_number(self, value: str) -> str:
-            value = re.sub(r"\s+", "", value)
-            if value and not re.fullmatch(r"\d{10}", value):
-                raise serializers.ValidationError("An NHS number is 10 digits.")
-            return value
-
-        def validate_unique_pupil_number(self, value: str) -> str:
-            value = value.strip().upper()
-            if value and not re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", value):
-                raise serializers.ValidationError(
-                    "A Unique Pupil Number is a letter, 11 digits and a final letter or digit."
-                )
-            return value
 
     @extend_schema_serializer(component_name="ClientCreated")
     class OutputSerializer(serializers.Serializer):

@@ -20,7 +20,9 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 from core.clients.dates_of_birth import date_of_birth_check
-from core.clients.postcodes import LONGEST_INPUT, postcode_clean
+from core.clients.identifiers import LONGEST_INPUT as IDENTIFIER_LONGEST_INPUT
+from core.clients.identifiers import NHS_NUMBER, UNIQUE_PUPIL_NUMBER, VICTORIAN_STUDENT_NUMBER, identifier_clean
+from core.clients.postcodes import LONGEST_INPUT, council_jurisdiction, postcode_clean
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.governance.visibility import MemberView
@@ -43,6 +45,33 @@ class PostcodeField(serializers.CharField):
             return postcode_clean(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from error
+
+
+class IdentifierField(serializers.CharField):
+    """One of the council's identifiers (``core.clients.identifiers``), answered compact. A council refuses an
+    identifier its jurisdiction does not record (a Victorian council: NHS number and UPN; an English council:
+    the Victorian Student Number)."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.identifier = name
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", IDENTIFIER_LONGEST_INPUT)
+        kwargs.setdefault("help_text", IDENTIFIER_HELP[name])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return identifier_clean(self.identifier, value, jurisdiction=council_jurisdiction())
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+IDENTIFIER_HELP = {
+    NHS_NUMBER: "England only: 10 digits, the last a modulus-11 check digit.",
+    UNIQUE_PUPIL_NUMBER: "England only: 13 characters, the first a check letter (DfE).",
+    VICTORIAN_STUDENT_NUMBER: "Victoria only: 9 digits.",
+}
 
 
 class DateOfBirthField(serializers.DateField):

@@ -17,12 +17,14 @@ from core.clients.apis.common import (
     INVALID,
     NOT_FOUND,
     DateOfBirthField,
+    IdentifierField,
     PostcodeField,
     not_found,
     service_errors,
     viewer_of,
 )
 from core.clients.apis.team import ClientTeamDetailApi
+from core.clients.identifiers import NHS_NUMBER, UNIQUE_PUPIL_NUMBER, VICTORIAN_STUDENT_NUMBER
 from core.clients.selectors import involvement_current
 from core.clients.services import client_correct
 
@@ -41,8 +43,9 @@ class ClientCorrectApi(APIView):
         address_line = serializers.CharField(required=False, allow_blank=True, max_length=200)
         town = serializers.CharField(required=False, allow_blank=True, max_length=100)
         postcode = PostcodeField(required=False)
-        nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=12)
-        unique_pupil_number = serializers.CharField(required=False, allow_blank=True, max_length=13)
+        nhs_number = IdentifierField(NHS_NUMBER, required=False)
+        unique_pupil_number = IdentifierField(UNIQUE_PUPIL_NUMBER, required=False)
+        victorian_student_number = IdentifierField(VICTORIAN_STUDENT_NUMBER, required=False)
         local_case_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

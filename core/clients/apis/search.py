@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -22,6 +23,8 @@ from core.clients.apis.common import (
     PostcodeField,
     viewer_of,
 )
+from core.clients.identifiers import search_identifier_check
+from core.clients.postcodes import council_jurisdiction
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
 from core.clients.search_session import (
     last_search_remember,
@@ -57,8 +60,19 @@ class ClientSearchApi(APIView):
         date_of_birth = DateOfBirthField(required=False, allow_null=True)
         postcode = PostcodeField(default="")
         identifier = serializers.CharField(
-            required=False, allow_blank=True, max_length=40, help_text="NHS number, pupil number or case number."
+            required=False,
+            allow_blank=True,
+            max_length=40,
+            help_text="NHS number, Unique Pupil Number or case number in an English council; Victorian Student "
+            "Number or case number in a Victorian one. A mistyped NHS number or UPN (its check fails) is refused.",
         )
+
+        def validate_identifier(self, value: str) -> str:
+            try:
+                search_identifier_check(value, jurisdiction=council_jurisdiction())
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from error
+            return value
 
     @extend_schema_serializer(component_name="ClientSearchOutput")
     class OutputSerializer(serializers.Serializer):

@@ -43,6 +43,7 @@ class ClientTeamDetailApi(APIView):
             postcode = serializers.CharField(allow_blank=True)
             nhs_number = serializers.CharField(allow_blank=True)
             unique_pupil_number = serializers.CharField(allow_blank=True)
+            victorian_student_number = serializers.CharField(allow_blank=True)
             local_case_id = serializers.CharField(allow_blank=True)
 
         @extend_schema_serializer(component_name="ClientTeamFamilyMember")

@@ -21,6 +21,7 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.directory.models import ContactMethod, Practitioner
+from core.directory.phones import phone_clean
 
 USER_FIELDS = ("first_name", "last_name")
 PRACTITIONER_FIELDS = ("job_title", "expertise", "availability", "mobile", "landline", "preferred_contact")
@@ -111,6 +112,12 @@ def practitioner_profile_update(
     unknown = set(fields) - set(USER_FIELDS) - set(PRACTITIONER_FIELDS)
     if unknown:
         raise TypeError(f"Not part of a profile: {', '.join(sorted(unknown))}")
+    for name in ("mobile", "landline"):  # stored in E.164 (core/directory/phones.py), whoever calls
+        if name in fields:
+            try:
+                fields[name] = phone_clean(fields[name], what=name)
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from error
     user = practitioner.user
     user_changes = [name for name in USER_FIELDS if name in fields and fields[name] != getattr(user, name)]
     practitioner_changes = [

@@ -103,7 +103,7 @@ def test_a_possible_duplicate_is_shown_and_must_be_dismissed(
     with schema_context(council_a.schema_name):
         ClientFactory(first_name="Noa", surname="Quenell", date_of_birth=datetime.date(2016, 11, 9), postcode="B1 1AA")
     browser: Browser = browser_as(team.member)  # type: ignore[operator]
-    search(browser, identifier="4857773456")  # no match by NHS number: the duplicate check still runs
+    search(browser, identifier="4857773457")  # no match by NHS number: the duplicate check still runs
     warned = text_of(browser.post("/clients/new/", _form(council_a)))
     assert "Check this is not the same person" in warned
     assert "Noa Quenell" in warned
@@ -151,7 +151,7 @@ def test_consent_basis_needs_who_consented_and_when(council_a: Council, team: Te
         ({"date_of_birth_year": "2999"}, "Date of birth must be today or in the past"),
         ({"legal_basis": ""}, "Choose the legal basis for holding their details"),
         ({"role": ""}, "Enter your role with this client"),
-        ({"nhs_number": "12345"}, "An NHS number is 10 digits"),
+        ({"nhs_number": "12345"}, "Enter an NHS number of 10 digits"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_is_added(

@@ -109,8 +109,8 @@ def test_saving_without_a_change_records_nothing(council_a: Council, team: Team,
         ({"date_of_birth_year": "2099"}, "Date of birth must be today or in the past"),
         ({"date_of_birth_year": "1890"}, "Date of birth must be within the last 120 years"),
         ({"surname": " "}, "Enter their surname"),
-        ({"nhs_number": "12345"}, "An NHS number is 10 digits"),
-        ({"unique_pupil_number": "X1"}, "A Unique Pupil Number is a letter, 11 digits"),
+        ({"nhs_number": "12345"}, "Enter an NHS number of 10 digits"),
+        ({"unique_pupil_number": "X1"}, "Enter a Unique Pupil Number of 13 characters"),
     ],
 )
 def test_a_correction_is_checked_as_adding_is(

@@ -64,6 +64,7 @@ def test_member_sees_the_client_and_every_other_agency_in_full(as_member: Browse
         "postcode": "WS13 6YY",
         "nhs_number": "9434765919",
         "unique_pupil_number": "",
+        "victorian_student_number": "",
         "local_case_id": "",
     }
     assert body["legal_basis"] == team.client.legal_basis.title

@@ -256,8 +256,8 @@ def test_profile_shows_how_to_reach_a_colleague_with_the_preferred_way_highlight
             "Raj",
             "Patel",
             job_title="PCSO",
-            mobile="07700 900 456",
-            landline="01632 960 333",
+            mobile="+447700900456",
+            landline="+441632960333",
             preferred_contact=ContactMethod.MOBILE,
             expertise="Youth diversion",
             availability="Mon–Wed",
@@ -265,12 +265,12 @@ def test_profile_shows_how_to_reach_a_colleague_with_the_preferred_way_highlight
     response = browser.get(f"/directory/people/{raj.pk}/")
     html = page(response)
     assert response.status_code == 200
-    for text in ("Raj Patel", "PCSO", "Alpha Police — Neighbourhood Team", raj.user.email, "01632 960 333"):
+    for text in ("Raj Patel", "PCSO", "Alpha Police — Neighbourhood Team", raj.user.email, "01632 960333"):
         assert text in html
     assert "Youth diversion" in html
     assert "Mon–Wed" in html
-    assert 'Mobile: <a class="govuk-link" href="tel:07700900456">07700 900 456</a>' in html
-    assert '07700 900 456</a> <strong class="govuk-tag">Preferred</strong>' in html
+    assert 'Mobile: <a class="govuk-link" href="tel:+447700900456">07700 900456</a>' in html
+    assert '07700 900456</a> <strong class="govuk-tag">Preferred</strong>' in html
     assert html.count("Preferred</strong>") == 1
     assert "<img" not in html  # no photo
 
@@ -477,7 +477,7 @@ def test_editing_your_profile_saves_it_and_records_an_audit_event(
     assert saved.job_title == "Senior family support worker"
     assert saved.expertise == "Parenting, school attendance"
     assert saved.availability == "Tue–Thu"
-    assert saved.mobile == "07700 900 789"
+    assert saved.mobile == "+447700900789"  # stored in E.164
     assert saved.preferred_contact == ContactMethod.MOBILE
     assert not saved.is_council_admin
 
@@ -514,8 +514,10 @@ def test_saving_an_unchanged_profile_records_nothing(browser: Client, council_a:
         ),
         ({"preferred_contact": "carrier pigeon"}, "Select how you prefer to be contacted"),
         ({"preferred_contact": ""}, "Select how you prefer to be contacted"),
-        ({"mobile": "call me maybe"}, "Enter a mobile number using only numbers"),
-        ({"landline": "123"}, "Enter a landline number using only numbers"),
+        ({"mobile": "call me maybe"}, "Enter a UK mobile number, like 07700 900 123"),
+        ({"landline": "123"}, "Enter a UK landline number, like 01632 960 123"),
+        ({"mobile": "07700 90012"}, "Enter a UK mobile number, like 07700 900 123"),
+        ({"mobile": "0491 570 156"}, "Enter a UK mobile number, like 07700 900 123"),
     ],
 )
 def test_bad_profile_input_shows_a_clear_error_and_saves_nothing(
@@ -681,3 +683,21 @@ def test_a_photo_of_another_council_is_never_served(
         odd = colleague(agencies["children"], "Odd", "Path", photo=f"practitioners/{council_b.schema_name}/theirs.jpg")
     assert browser.get(f"/directory/people/{odd.pk}/").status_code == 200
     assert browser.get(f"/directory/people/{odd.pk}/photo/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        ("07700 900 123", "+447700900123", "07700 900123"),  # Ofcom's drama range: possible, not "valid"
+        ("+44 7700 900123", "+447700900123", "07700 900123"),
+        ("(01632) 960 001", "+441632960001", "01632 960001"),
+    ],
+)
+def test_a_valid_mobile_is_stored_in_e164_and_shown_nationally(
+    browser: Client, council_a: Council, viewer: Practitioner, typed: str, stored: str, shown: str
+) -> None:
+    response = browser.post("/account/profile/", form_data(viewer, mobile=typed, preferred_contact="mobile"))
+    assert response.status_code == 302
+    assert fresh(viewer, council_a).mobile == stored
+    assert f'href="tel:{stored}">{shown}</a>' in page(browser.get(f"/directory/people/{viewer.pk}/"))
+    assert f'value="{shown}"' in page(browser.get("/account/profile/"))
