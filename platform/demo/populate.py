@@ -24,7 +24,9 @@ from demo.staff import Staff, StaffBuilder, build_agencies, demo_email
 from demo.teams import TeamPlanner
 from tenants.jurisdictions import Jurisdiction
 
-TODAY = datetime.date(2026, 11, 1)  # fixed, so a seed always gives the same demo
+# The day the demo is made: ages, contacts and "upcoming" dates are planned around it, so a demo made today
+# has its next contacts ahead of it. A seed gives the same demo for the same day.
+TODAY = datetime.date.today()  # noqa: DTZ011 -- a demo's calendar day; nothing is stored as a time from it
 BATCH_SIZE = 500
 FAKER_LOCALES = {Jurisdiction.ENGLAND: "en_GB", Jurisdiction.VICTORIA: "en_AU"}
 
