@@ -2,7 +2,8 @@
 
 A social worker corrects a client's details and invites a colleague (by a search, then by an email
 outside the council's agencies); the council administrator pages and filters Accounts, deactivates
-someone and reactivates them; a web address with a NUL character gets the 400 page. Every page on the
+someone and reactivates them, and adds, suspends and approves an agency; a web address with a NUL
+character gets the 400 page. Every page on the
 way, those showing validation errors included, is checked with axe (A11Y-1) and photographed into
 ``PATCHWORK_E2E_SHOTS`` (``/tmp/patchwork_e2e_shots`` unless set) for a person to look at.
 """
@@ -178,4 +179,48 @@ def test_a_web_address_with_a_nul_character_gets_the_400_page(demo_server: str, 
     assert response.status == 400
     assert "characters that are not allowed" in page.content()
     _checked(page, "18-bad-request")
+    context.close()
+
+
+def test_the_council_administrator_adds_suspends_and_approves_an_agency(demo_server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    _sign_in(page, demo_server, COUNCIL_ADMIN)
+    page.click("nav >> text=Council administration")
+    _checked(page, "30-administration")
+    page.goto(f"http://staffordshire.localhost:{demo_server}/administration/agencies/")
+    assert "Staffordshire Police" in page.content()
+    _checked(page, "31-agencies")
+
+    page.goto(f"http://staffordshire.localhost:{demo_server}/administration/agencies/add/")
+    _checked(page, "32-agency-add")
+    assert "There is a problem" in _submit(page, "Add agency")
+    _checked(page, "33-agency-add-errors")
+    page.fill("#id_name", "Yarrow Family Hub")
+    page.check("input[name=agency_type] >> nth=0")
+    page.fill("#id_email_domains", "yarrow-hub.example")
+    assert "Yarrow Family Hub" in _submit(page, "Add agency")
+    _checked(page, "34-agency-added")
+
+    page.goto(f"http://staffordshire.localhost:{demo_server}/administration/agencies/")
+    page.click("main a:has-text('Yarrow Family Hub')")
+    page.wait_for_load_state()
+    if "Approve" in page.content() and "Suspend" not in page.content():  # a new agency may wait for approval
+        page.click("main a:has-text('Approve')")
+        page.wait_for_load_state()
+        page.fill("#id_reason", "Agreed at the partnership board")
+        _submit(page, "Approve agency")
+    page.click("main a:has-text('Suspend')")
+    page.wait_for_load_state()
+    _checked(page, "35-agency-suspend")
+    assert "There is a problem" in _submit(page, "Suspend agency")
+    _checked(page, "36-agency-suspend-error")
+    page.fill("#id_reason", "Data-sharing agreement under review")
+    assert "Suspended" in _submit(page, "Suspend agency")
+    _checked(page, "37-agency-suspended")
+    page.click("main a:has-text('Approve')")
+    page.wait_for_load_state()
+    page.fill("#id_reason", "Agreement signed again")
+    assert "Approved" in _submit(page, "Approve agency")
+    _checked(page, "38-agency-approved")
     context.close()
