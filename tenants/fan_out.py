@@ -3,9 +3,9 @@
 A suspended council's queued work waits until it is resumed; nothing runs in it meanwhile.
 """
 
+from celery import current_app
 from django_tenants.utils import schema_context
 
-from config.celery import app
 from tenants.lifecycle import SERVING
 from tenants.models import Council
 
@@ -15,5 +15,5 @@ def councils_fan_out(*, task_name: str) -> int:
     schemas = list(Council.objects.filter(status__in=SERVING).values_list("schema_name", flat=True))
     for schema_name in schemas:
         with schema_context(schema_name):
-            app.send_task(task_name)  # tenant-schemas-celery adds the schema header from the connection
+            current_app.send_task(task_name)  # tenant-schemas-celery adds the schema header from the connection
     return len(schemas)

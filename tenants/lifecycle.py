@@ -15,7 +15,7 @@
   is a plain 404, as for an unknown host.
 
 Suspending, resuming and starting offboarding need a reason. Only ``council_transition``
-(onboarding/services/lifecycle.py) moves a council, and only along these arrows.
+(core/council/services/lifecycle.py) moves a council, and only along these arrows.
 """
 
 from dataclasses import dataclass

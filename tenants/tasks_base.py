@@ -8,6 +8,7 @@ council work that would be a silent wrong-schema write, so ``CouncilTask`` refus
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
@@ -27,7 +28,9 @@ class CouncilTask(TenantTask):
         schema = get_schema_name_from_task(self, kwargs)
         if not schema or schema == get_public_schema_name() or connection.schema_name != schema:
             raise CouncilContextMissing(f"Task {self.name} was sent without a council; refusing to run it.")
-        return super().__call__(*args, **kwargs)
+        # "Today" and every time shown is the council's own (Europe/London, Australia/Melbourne), as in its pages.
+        with timezone.override(getattr(connection.tenant, "time_zone", None) or timezone.get_default_timezone()):
+            return super().__call__(*args, **kwargs)
 
 
 class PlatformTask(TenantTask):

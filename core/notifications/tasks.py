@@ -1,6 +1,7 @@
 """Retry waiting notifications, in each council's schema and the platform's."""
 
-from config.celery import app
+from celery import shared_task
+
 from core.notifications.services.outbox import notifications_deliver
 from tenants.fan_out import councils_fan_out
 from tenants.tasks_base import CouncilTask, PlatformTask
@@ -8,12 +9,12 @@ from tenants.tasks_base import CouncilTask, PlatformTask
 RETRY_COUNCIL = "notifications.retry_council"
 
 
-@app.task(base=CouncilTask, name=RETRY_COUNCIL)
+@shared_task(base=CouncilTask, name=RETRY_COUNCIL)
 def notifications_retry_council() -> int:
     return notifications_deliver()
 
 
-@app.task(base=PlatformTask, name="notifications.retry_all")
+@shared_task(base=PlatformTask, name="notifications.retry_all")
 def notifications_retry_all() -> int:
     """Queue a retry in every council that is configuring or live, and deliver the platform's own waiting email."""
     councils_fan_out(task_name=RETRY_COUNCIL)

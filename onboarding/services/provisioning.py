@@ -21,7 +21,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from core.governance.services.defaults import governance_defaults_install
-from onboarding.services.lifecycle import council_transition
+from core.council.services.lifecycle import council_transition
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 

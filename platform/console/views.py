@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.audit.origin import Origin
-from onboarding.services.lifecycle import TransitionRefused, council_transition
+from core.council.services.lifecycle import TransitionRefused, council_transition
 from onboarding.services.provisioning import step_label
 from tenants.lifecycle import transition_for
 from tenants.models import Council, CouncilStatus

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent
 from core.audit.origin import Origin
-from onboarding.services.lifecycle import TransitionRefused, council_transition
+from core.council.services.lifecycle import TransitionRefused, council_transition
 from tenants.lifecycle import TRANSITIONS, transition_for
 from tenants.models import Council, CouncilStatus
 from tests.factories import UserFactory

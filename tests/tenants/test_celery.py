@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.celery import app
@@ -24,6 +25,7 @@ def council_probe() -> dict[str, object]:
     return {
         "schema": connection.schema_name,
         "legal_bases": sorted(LegalBasis.objects.values_list("code", flat=True)),
+        "time_zone": timezone.get_current_timezone_name(),
     }
 
 
@@ -46,6 +48,9 @@ def test_task_sent_from_council_a_runs_in_council_a(
     assert "children-act-2004-s10-s11" in ran_a["legal_bases"]
     assert ran_b["schema"] == council_b.schema_name
     assert "cwsa-2005-part-6a" in ran_b["legal_bases"]
+    # "Today" in a council's background work is the council's own day.
+    assert ran_a["time_zone"] == "Europe/London"
+    assert ran_b["time_zone"] == "Australia/Melbourne"
 
 
 def test_task_sent_without_a_council_refuses_to_run(celery_worker: None, db: None) -> None:

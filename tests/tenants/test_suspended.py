@@ -13,7 +13,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.directory.models import Practitioner
-from onboarding.services.lifecycle import council_transition
+from core.council.services.lifecycle import council_transition
 from tenants.models import Council, CouncilStatus
 from tests.conftest import host_of, sign_in
 from tests.factories import PractitionerFactory

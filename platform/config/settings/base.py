@@ -53,6 +53,7 @@ TENANT_APPS = [
     *IDENTITY_APPS,
     "core.governance",
     "core.directory",
+    "core.council",
     "core.clients",
     "core.home",
 ]
