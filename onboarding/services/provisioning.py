@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from core.governance.services.defaults import governance_defaults_install
 from core.council.services.lifecycle import council_transition
+from core.governance.services.defaults import governance_defaults_install
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 

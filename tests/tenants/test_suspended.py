@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from core.directory.models import Practitioner
 from core.council.services.lifecycle import council_transition
+from core.directory.models import Practitioner
 from tenants.models import Council, CouncilStatus
 from tests.conftest import host_of, sign_in
 from tests.factories import PractitionerFactory
