@@ -44,6 +44,19 @@ class AuditAction(models.TextChoices):
     AGENCY_SUSPENDED = "agency_suspended", "Agency suspended"
     ORDER_PLACED = "order_placed", "Placed an order from the catalogue"
     COUNCIL_STATUS_CHANGED = "council_status_changed", "Changed a council's status"
+    ORDER_APPROVED = "order_approved", "Approved an order"
+    ORDER_REJECTED = "order_rejected", "Rejected an order"
+    PROVISIONING_RETRIED = "provisioning_retried", "Retried a council's provisioning"
+    COUNCIL_PROFILE_CHANGED = "council_profile_changed", "Changed the council's profile"
+    COUNCIL_GOVERNANCE_CHANGED = "council_governance_changed", "Changed the council's DPIA or DPO details"
+    LEGAL_BASIS_CHANGED = "legal_basis_changed", "Accepted or retired a legal basis"
+    LEGAL_BASES_REVIEWED = "legal_bases_reviewed", "Reviewed the legal bases"
+    AGREEMENT_RECORDED = "agreement_recorded", "Recorded a data-sharing agreement"
+    AGREEMENT_DOWNLOADED = "agreement_downloaded", "Downloaded a data-sharing agreement"
+    PRIVACY_OFFICER_APPOINTED = "privacy_officer_appointed", "Appointed a privacy officer"
+    PRIVACY_OFFICER_REMOVED = "privacy_officer_removed", "Removed a privacy officer"
+    IMPORT_STARTED = "import_started", "Started a bulk import"
+    IMPORT_FINISHED = "import_finished", "Finished a bulk import"
 
 
 class AuditOutcome(models.TextChoices):
