@@ -1,4 +1,5 @@
-"""Create the demo: three councils with fabricated data, and the accounts to try them with.
+"""Create the demo: three live councils with fabricated data, one still setting itself up, an order
+waiting for the operator, and the accounts to try them with.
 
 Safe to run again: councils that exist are left as they are (provisioning resumes if unfinished),
 and a council that already has data gets none added. Refuses to run outside local settings.
@@ -13,9 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
+from demo.onboarding import configuring_council_populate, pending_order_place
 from demo.populate import DemoSummary, council_demo_populate
 from demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
-from onboarding.services.provisioning import council_create, council_provision
+from onboarding.models import Order
+from onboarding.services.provisioning import PROVISIONABLE, council_create, council_provision
 from tenants.jurisdictions import DataRegion, Jurisdiction
 from tenants.models import Council
 
@@ -31,12 +34,16 @@ class DemoCouncil:
     jurisdiction: str
     data_region: str
     brand_colour: str
+    live: bool = True  # False: provisioned but still configuring (its administrator sets it up)
 
 
 DEMO_COUNCILS = (
     DemoCouncil("staffordshire", "Staffordshire County Council", Jurisdiction.ENGLAND, DataRegion.LONDON, "#005a3c"),
     DemoCouncil("brighton-hove", "Brighton & Hove City Council", Jurisdiction.ENGLAND, DataRegion.LONDON, "#1d4f91"),
     DemoCouncil("yarra", "City of Yarra", Jurisdiction.VICTORIA, DataRegion.MELBOURNE, "#6b2c6e"),
+    DemoCouncil(
+        "derbyshire", "Derbyshire County Council", Jurisdiction.ENGLAND, DataRegion.LONDON, "#00594f", live=False
+    ),
 )
 
 
@@ -48,6 +55,7 @@ class Command(BaseCommand):
             raise CommandError("The demo only runs with local settings (it prints sign-in details).")
         password_hash = make_password(DEMO_PASSWORD)
         summaries: list[tuple[Council, DemoSummary]] = []
+        configuring: list[tuple[Council, User]] = []
         for spec in DEMO_COUNCILS:
             council = Council.objects.filter(slug=spec.slug).first() or council_create(
                 name=spec.name,
@@ -56,7 +64,14 @@ class Command(BaseCommand):
                 data_region=spec.data_region,
                 brand_colour=spec.brand_colour,
             )
-            council_provision(council_id=council.pk)
+            if council.status in PROVISIONABLE:  # a council suspended in the demo stays suspended
+                council_provision(council_id=council.pk, go_live=spec.live)
+            if not spec.live:
+                with schema_context(council.schema_name):
+                    administrator = configuring_council_populate(password_hash=password_hash)
+                    demo_second_factor_install(user=administrator)
+                configuring.append((council, administrator))
+                continue
             with schema_context(council.schema_name):
                 summary = council_demo_populate(
                     place=spec.slug, jurisdiction=spec.jurisdiction, password_hash=password_hash
@@ -72,9 +87,12 @@ class Command(BaseCommand):
             operator.password = password_hash
             operator.save(update_fields=["password"])
         demo_second_factor_install(user=operator)
-        self._print(summaries)
+        order = pending_order_place()
+        self._print(summaries, configuring, order)
 
-    def _print(self, summaries: list[tuple[Council, DemoSummary]]) -> None:
+    def _print(
+        self, summaries: list[tuple[Council, DemoSummary]], configuring: list[tuple[Council, User]], order: Order
+    ) -> None:
         port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
         base = f"{settings.PLATFORM_SCHEME}://"
         write = self.stdout.write
@@ -86,6 +104,10 @@ class Command(BaseCommand):
         write("")
         write(f"Platform: {base}{settings.PLATFORM_DOMAIN}{port}/")
         write(f"  operator console: {base}{settings.PLATFORM_DOMAIN}{port}/console/  as {DEMO_OPERATOR_EMAIL}")
+        write(
+            f"  an order in the console's inbox: {order.reference}, {order.council_name} "
+            f"({order.get_status_display().lower()})"
+        )
         for council, summary in summaries:
             domain = council.domains.get(is_primary=True).domain
             write("")
@@ -97,4 +119,16 @@ class Command(BaseCommand):
             )
             for account in summary.accounts:
                 write(f"  {account.email:<48} {account.name} — {account.description}")
+        for council, administrator in configuring:
+            domain = council.domains.get(is_primary=True).domain
+            write("")
+            write(
+                self.style.MIGRATE_HEADING(
+                    f"{council.name} (still {council.get_status_display().lower()}): {base}{domain}{port}/"
+                )
+            )
+            write(
+                f"  {administrator.email:<48} {administrator.full_name} — Council administrator, "
+                "setting the council up before it goes live."
+            )
         write("")
