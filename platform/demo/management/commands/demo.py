@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 brand_colour=spec.brand_colour,
             )
             if council.status in PROVISIONABLE:  # a council suspended in the demo stays suspended
-                council_provision(council_id=council.pk, go_live=spec.live)
+                council = council_provision(council_id=council.pk, go_live=spec.live)
             if not spec.live:
                 with schema_context(council.schema_name):
                     administrator = configuring_council_populate(password_hash=password_hash)
@@ -124,7 +124,7 @@ class Command(BaseCommand):
             write("")
             write(
                 self.style.MIGRATE_HEADING(
-                    f"{council.name} (still {council.get_status_display().lower()}): {base}{domain}{port}/"
+                    f"{council.name} ({council.get_status_display().lower()}): {base}{domain}{port}/"
                 )
             )
             write(
