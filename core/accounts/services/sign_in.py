@@ -1,7 +1,8 @@
 """Signing in: a password, then a second factor. Both steps count towards the same lockout.
 
 Five consecutive failures, at either step, lock the account for 15 minutes (SECURITY.md AUTH-4);
-while locked, even the right password and code are refused. Unknown accounts and wrong passwords
+while locked, even the right password and code are refused, and further failures are recorded but
+do not extend the lockout. Unknown accounts and wrong passwords
 get the same answer, so the page never reveals whether an account exists.
 
 This is the database's side of signing in (checking, counting, locking, recording); what the
@@ -65,7 +66,17 @@ def sign_in_password_check(*, email: str, password: str, origin: Origin) -> Pass
     user = auth.authenticate(None, username=email.strip().lower(), password=password)
     if user is None:
         known = get_user_model().objects.filter(email=email.strip().lower(), is_active=True).first()
-        if known is not None:
+        if known is not None and is_locked(known):
+            # Not counted: guesses while locked must not push the lockout further out, or anyone could
+            # keep a colleague locked out for good with a wrong password every few minutes.
+            audit_record(
+                action=AuditAction.SIGN_IN_FAILED,
+                outcome=AuditOutcome.DENIED,
+                origin=origin,
+                actor_id=known.pk,
+                reason="account locked",
+            )
+        elif known is not None:
             sign_in_failure_record(
                 user=known, action=AuditAction.SIGN_IN_FAILED, reason="wrong password", origin=origin
             )

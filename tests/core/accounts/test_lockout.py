@@ -161,6 +161,27 @@ def test_after_the_cool_off_one_more_wrong_password_does_not_lock_again(
     assert len(audit_events(council_a, action=AuditAction.LOCKED_OUT, actor_id=person.pk)) == 1
 
 
+def test_wrong_passwords_while_locked_are_recorded_but_do_not_extend_the_lockout(
+    client_a: Client, council_a: Council, person
+) -> None:
+    """Otherwise a wrong password every few minutes would keep someone locked out for good."""
+    attacker = Client(HTTP_HOST=host_of(council_a))
+    with frozen_clock() as clock:
+        fail_passwords(attacker, person.email, 5)
+        locked_until = reload(person, council_a).locked_until
+        for _ in range(3):
+            clock.shift(4 * MINUTE)
+            fail_passwords(attacker, person.email, 1)
+        assert reload(person, council_a).locked_until == locked_until
+        clock.shift(3 * MINUTE + SECOND)  # 15 minutes after the lockout began
+        assert password_step(client_a, person.email).url == "/sign-in/code/"
+        assert code_step(client_a, CODE).url == "/"
+    locked = audit_events(council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=person.pk, reason="account locked")
+    assert len(locked) == 3
+    assert {event.outcome for event in locked} == {AuditOutcome.DENIED}
+    assert len(audit_events(council_a, action=AuditAction.LOCKED_OUT, actor_id=person.pk)) == 1
+
+
 def test_a_council_administrator_unlocks_an_account_at_once(
     client_a: Client, council_a: Council, practitioner, person
 ) -> None:
@@ -197,8 +218,12 @@ def test_seven_wrong_passwords_with_a_nul_in_the_user_agent_lock_the_account_and
     assert_refused(password_step(attacker, person.email))
     assert reload(person, council_a).locked_until is not None
     failures = audit_events(council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=person.pk, reason="wrong password")
-    assert len(failures) == 7
-    assert {event.user_agent for event in failures} == {"Mozilla/5.0(guessing)"}
+    while_locked = audit_events(
+        council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=person.pk, reason="account locked"
+    )
+    assert len(failures) == 5
+    assert len(while_locked) == 3  # the sixth and seventh guesses, and the right password after them
+    assert {event.user_agent for event in failures + while_locked} == {"Mozilla/5.0(guessing)"}
     assert audit_events(council_a, action=AuditAction.LOCKED_OUT, actor_id=person.pk)
 
 
