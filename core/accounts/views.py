@@ -28,9 +28,14 @@ from core.accounts.services.devices import (
     totp_secret_for_typing,
 )
 from core.accounts.services.sessions import session_forget, sessions_end_others
-from core.accounts.services.sign_in import MAX_FAILURES, sign_in_code_check, sign_in_password_check
+from core.accounts.services.sign_in import (
+    MAX_FAILURES,
+    sign_in_code_check,
+    sign_in_password_check,
+    sign_in_set_up_refused,
+)
 from core.accounts.session_timeout import session_keep_alive
-from core.accounts.sign_in_session import pending_user, sign_in_complete, sign_in_pending_start
+from core.accounts.sign_in_session import pending_user, sign_in_abandon, sign_in_complete, sign_in_pending_start
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
@@ -103,6 +108,10 @@ def sign_in_set_up(request: HttpRequest) -> HttpResponse:
         return redirect("sign-in")
     if user_has_device(user):
         return redirect("sign-in-code")
+    if sign_in_set_up_refused(user=user, origin=Origin.from_request(request)):  # e.g. its agency suspended since
+        sign_in_abandon(request=request)
+        messages.error(request, GENERIC_SIGN_IN_ERROR)
+        return redirect("sign-in")
     device = totp_device_pending(user=user)
     form = SetUpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

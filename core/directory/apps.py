@@ -10,6 +10,6 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from core.accounts.services.sign_in import sign_in_refusal_add
-        from core.directory.services.agencies import agency_suspended_refusal
+        from core.directory.services.agencies import agency_not_in_use_refusal
 
-        sign_in_refusal_add(agency_suspended_refusal)
+        sign_in_refusal_add(agency_not_in_use_refusal)

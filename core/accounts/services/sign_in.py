@@ -53,8 +53,23 @@ def sign_in_refusal_add(refusal: SignInRefusal) -> None:
         _refusals.append(refusal)
 
 
-def _refused(user: User) -> str | None:
+def sign_in_refusal(user: User) -> str | None:
+    """Why ``user`` may not sign in even with the right password and code (an agency suspended), if so."""
     return next((reason for refusal in _refusals if (reason := refusal(user))), None)
+
+
+def sign_in_set_up_refused(*, user: User, origin: Origin) -> bool:
+    """At a first sign-in's second-factor set-up: refuse (and record it) if the account may no longer sign in."""
+    reason = sign_in_refusal(user)
+    if reason:
+        audit_record(
+            action=AuditAction.SECOND_FACTOR_FAILED,
+            outcome=AuditOutcome.DENIED,
+            origin=origin,
+            actor_id=user.pk,
+            reason=reason,
+        )
+    return bool(reason)
 
 
 def is_locked(user: User, *, now: datetime.datetime | None = None) -> bool:
@@ -97,7 +112,7 @@ def sign_in_password_check(*, email: str, password: str, origin: Origin) -> Pass
             reason="account locked",
         )
         return PasswordStep(user=None)
-    if refused := _refused(user):  # the same answer as a wrong password, and not counted towards a lockout
+    if refused := sign_in_refusal(user):  # the same answer as a wrong password, and not counted towards a lockout
         audit_record(
             action=AuditAction.SIGN_IN_FAILED,
             outcome=AuditOutcome.DENIED,
@@ -120,7 +135,7 @@ def sign_in_code_check(*, user: User, token: str, origin: Origin) -> Device | No
             reason="account locked",
         )
         return None
-    if refused := _refused(user):  # refused between the two steps (an agency suspended meanwhile)
+    if refused := sign_in_refusal(user):  # refused between the two steps (an agency suspended meanwhile)
         audit_record(
             action=AuditAction.SECOND_FACTOR_FAILED,
             outcome=AuditOutcome.DENIED,

@@ -13,7 +13,7 @@ future bulk import) meets them:
 
 Approval follows ``TRANSITIONS``: a new agency awaits approval, is approved, may be suspended and
 approved again. Suspending ends every session of the agency's practitioners at once, and the
-password step refuses them from then on (``agency_suspended_refusal``).
+password step refuses them from then on (``agency_not_in_use_refusal``).
 """
 
 import re
@@ -237,11 +237,16 @@ def _agency_transition(*, actor: Practitioner, agency: Agency, to_state: str, re
     return agency
 
 
-def agency_suspended_refusal(user: User) -> str | None:
-    """Why ``user`` may not sign in, if their agency is suspended (registered with the sign-in service).
+def agency_not_in_use_refusal(user: User) -> str | None:
+    """Why ``user`` may not sign in, if their agency is suspended or not yet approved (registered with the
+    sign-in service).
 
     Platform staff sign in on the platform's site, where there are no agencies: nothing to ask there."""
     if connection.schema_name == get_public_schema_name():
         return None
-    suspended = Practitioner.objects.filter(user_id=user.pk, agency__approval_state=ApprovalState.SUSPENDED)
-    return "agency suspended" if suspended.exists() else None
+    state = Practitioner.objects.filter(user_id=user.pk).values_list("agency__approval_state", flat=True).first()
+    if state == ApprovalState.SUSPENDED:
+        return "agency suspended"
+    if state == ApprovalState.PENDING:  # not yet approved by the council: nobody of it uses Patchwork
+        return "agency not approved"
+    return None

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from core.accounts.models import UserSession
@@ -283,6 +284,42 @@ def test_a_practitioner_whose_agency_is_suspended_between_the_two_steps_is_refus
     response = code_step(client_a, code)
     assert response.status_code == 200
     assert client_a.get("/directory/").status_code == 302
+
+
+def test_a_newcomer_whose_agency_is_suspended_before_they_set_up_their_second_factor_is_refused(
+    client_a: Client, council_a: Council, police: Agency, admin: Practitioner
+) -> None:
+    officer = person(council_a, police, "gareth@police.example")  # no second factor yet: a first sign-in
+    assert password_step(client_a, officer.user.email).url == "/sign-in/set-up/"
+    with schema_context(council_a.schema_name):
+        agency_transition(actor=admin, agency=police, to_state=ApprovalState.SUSPENDED, reason="x", origin=NO_ORIGIN)
+
+    response = client_a.get("/sign-in/set-up/")
+
+    assert response.status_code == 302
+    assert response.url == "/sign-in/"
+    assert client_a.get("/sign-in/set-up/").url == "/sign-in/"  # the half-done sign-in is forgotten
+    assert client_a.get("/directory/").status_code == 302
+    with schema_context(council_a.schema_name):
+        assert not TOTPDevice.objects.filter(user=officer.user).exists()
+    [refused] = audit_events(council_a, action=AuditAction.SECOND_FACTOR_FAILED, actor_id=officer.user.pk)
+    assert refused.outcome == AuditOutcome.DENIED
+    assert refused.reason == "agency suspended"
+
+
+def test_a_practitioner_of_an_agency_not_yet_approved_cannot_sign_in(council_a: Council, client_a: Client) -> None:
+    with schema_context(council_a.schema_name):
+        waiting = AgencyFactory(name="Alpha Hospital", approval_state=ApprovalState.PENDING)
+    nurse = person(council_a, waiting, "nurse@hospital.example")
+
+    refused = password_step(client_a, nurse.user.email)
+
+    assert refused.status_code == 200
+    assert GENERIC_SIGN_IN_ERROR in refused.content.decode()
+    assert client_a.get("/directory/").status_code == 302
+    [event] = audit_events(council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=nurse.user.pk)
+    assert (event.outcome, event.reason) == (AuditOutcome.DENIED, "agency not approved")
+    assert reload(nurse.user, council_a).failed_sign_ins == 0
 
 
 def test_the_team_page_says_a_members_agency_is_suspended(
