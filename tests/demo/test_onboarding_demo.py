@@ -31,7 +31,8 @@ def test_the_configuring_council_has_its_administrator_and_agencies_but_is_not_l
         assert administrator.email == CONFIGURING_ADMIN_EMAIL
         assert check_password(PASSWORD, administrator.password)
         practitioner = Practitioner.objects.get(user=administrator)
-        assert practitioner.is_council_admin and practitioner.verified_at is not None
+        assert practitioner.is_council_admin
+        assert practitioner.verified_at is not None
         states = sorted(Agency.objects.values_list("approval_state", flat=True))
         assert states == [ApprovalState.APPROVED, ApprovalState.APPROVED, ApprovalState.PENDING]
         assert all(domain.endswith(".example") for agency in Agency.objects.all() for domain in agency.email_domains)
