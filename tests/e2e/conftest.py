@@ -8,12 +8,16 @@ not work here). Without Chromium the tests are skipped, unless PATCHWORK_E2E_REQ
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,9 +73,37 @@ def _server_env(tmp: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served demo's var folder: its sent email is in ``mail/`` (Django's file-based backend)."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+def emails_to(var_dir: Path, address: str) -> list[EmailMessage]:
+    """Every email the served demo has sent to ``address``, oldest first."""
+    messages: list[EmailMessage] = []
+    for log in sorted((var_dir / "mail").glob("*.log"), key=lambda path: path.stat().st_mtime):
+        # One file per connection, messages separated by a line of dashes.
+        for raw in log.read_text().split("-" * 79):
+            if raw.strip():
+                message = BytesParser(policy=policy.default).parsebytes(raw.strip().encode())
+                if address.lower() in str(message["To"]).lower():
+                    messages.append(message)
+    return messages
+
+
+def link_in(message: EmailMessage, pattern: str) -> str:
+    """The first link in an email's text that matches ``pattern`` (a regular expression)."""
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    found = re.search(pattern, text)
+    assert found, f"no link matching {pattern!r} in: {text}"
+    return found.group(0)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_var_dir: Path) -> Iterator[str]:
     """The demo, served on a free port. Yields the port as a string."""
-    tmp = tmp_path_factory.mktemp("e2e")
+    tmp = demo_var_dir
     env = _server_env(tmp)
     port = _free_port()
     env["PLATFORM_PORT"] = str(port)
