@@ -59,3 +59,14 @@ DEFAULTS: dict[str, JurisdictionDefaults] = {
 
 def defaults_for(jurisdiction: str) -> JurisdictionDefaults:
     return DEFAULTS[Jurisdiction(jurisdiction)]
+
+
+# The time zones a council of each jurisdiction may choose for its site (its dates, "today", reminders).
+TIME_ZONES: dict[str, tuple[str, ...]] = {
+    Jurisdiction.ENGLAND: ("Europe/London",),
+    Jurisdiction.VICTORIA: ("Australia/Melbourne",),
+}
+
+
+def time_zones_for(jurisdiction: str) -> tuple[str, ...]:
+    return TIME_ZONES[Jurisdiction(jurisdiction)]

@@ -81,6 +81,8 @@ class Practitioner(models.Model):
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     is_agency_manager = models.BooleanField(default=False)
     is_council_admin = models.BooleanField(default=False)
+    # Reads the council's audit reports and alerts; appointed by a council administrator (core.council).
+    is_privacy_officer = models.BooleanField(default=False)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

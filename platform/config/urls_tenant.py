@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("core.accounts.urls")),
     path("", include("core.directory.urls")),
+    path("", include("core.council.urls")),
     path("", include("core.clients.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),

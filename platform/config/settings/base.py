@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.accounts.session_timeout.SessionTimeoutMiddleware",
     "core.accounts.access.VerifiedAccessMiddleware",
+    # While a council is configuring, only its administrators use its site (core/council/gate.py, ADR 0010).
+    "core.council.gate.CouncilSettingUpGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.CouncilLocaleMiddleware",
 ]
@@ -114,6 +116,7 @@ TEMPLATES = [
                 "tenants.context_processors.site",
                 "config.security.csp_nonce",
                 "core.accounts.context_processors.session_limits",
+                "core.council.context_processors.council_notices",
             ],
         },
     },
@@ -163,6 +166,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Documents nobody may reach by an address (data-sharing agreements): outside MEDIA_ROOT, read
+    # only through views that check who asks and record it (docs/adr/0010).
+    "private": {
+        "BACKEND": "core.council.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private"},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

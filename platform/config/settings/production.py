@@ -46,6 +46,20 @@ STORAGES = {
             "object_parameters": {"ServerSideEncryption": "aws:kms"},
         },
     },
+    # Data-sharing agreements: the same private bucket under their own prefix, read only through the
+    # council's download view (never a public or pre-signed address handed to a page).
+    "private": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "region_name": AWS_REGION,
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "aws:kms"},
+        },
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = "django_ses.SESBackend"
