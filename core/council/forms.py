@@ -11,6 +11,13 @@ from tenants.jurisdictions import time_zones_for
 from tenants.models import Council
 
 
+class GovukCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose errors link to the first box, as GOV.UK's error summary does."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class GovernanceForm(forms.Form):
     dpia_reference = forms.CharField(
         label="DPIA reference",
@@ -37,7 +44,7 @@ class AgreementForm(forms.Form):
     parties = forms.MultipleChoiceField(
         label="Agencies that signed it",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=GovukCheckboxes,
         help_text="Approved agencies only. Approve an agency first if it is missing.",
         error_messages={"invalid_choice": UNKNOWN_PARTY},
     )

@@ -172,6 +172,8 @@ def agreements(request: HttpRequest) -> HttpResponse:
 def agreement_document(request: HttpRequest, agreement_id: UUID) -> FileResponse:
     """The signed document, as a download, to council administrators and privacy officers (recorded)."""
     viewer = _practitioner(request)
+    if not (viewer.is_council_admin or viewer.is_privacy_officer):
+        raise PermissionDenied("Only council administrators and privacy officers read data-sharing agreements.")
     agreement, document = agreement_document_open(
         viewer=viewer, agreement_id=agreement_id, origin=Origin.from_request(request)
     )

@@ -6,7 +6,6 @@ client records already held on it keep it.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from core.audit.models import AuditAction, AuditOutcome
@@ -25,7 +24,8 @@ def legal_basis_acceptance_set(
     """Accept or retire ``basis``. Returns it and how many client records are held on it (they keep it)."""
     administrator_check(actor=actor, origin=origin, object_type="legal_basis", object_id=basis.pk)
     with transaction.atomic():
-        basis = LegalBasis.objects.select_for_update(of=("self",)).annotate(records=Count("clients")).get(pk=basis.pk)
+        basis = LegalBasis.objects.select_for_update().get(pk=basis.pk)
+        records = basis.clients.count()  # type: ignore[attr-defined]  # the reverse of Client.legal_basis
         if basis.is_accepted != accepted:
             before = basis.is_accepted
             basis.is_accepted = accepted
@@ -37,10 +37,10 @@ def legal_basis_acceptance_set(
                 actor_id=actor.user_id,
                 object_type="legal_basis",
                 object_id=basis.code,
-                reason="accepted" if accepted else f"retired ({basis.records} client records keep it)",
+                reason="accepted" if accepted else f"retired ({records} client records keep it)",
                 changes={"is_accepted": {"old": before, "new": accepted}},
             )
-    return basis, basis.records
+    return basis, records
 
 
 def legal_bases_review(*, actor: Practitioner, origin: Origin) -> CouncilGovernance:

@@ -1,0 +1,82 @@
+"""What the council set-up tests share: a council administrator, a practitioner, approved agencies,
+a council made *configuring* for the test (rolled back with it), and a small PDF."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import storages
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.directory.models import Agency, Practitioner
+from tenants.models import Council, CouncilStatus
+from tests.conftest import sign_in
+from tests.factories import AgencyFactory, PractitionerFactory
+
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _private_files_removed() -> Iterator[None]:
+    """Documents a test stores in the private storage are removed after it (the database is rolled back)."""
+    root = Path(storages["private"].location)
+    before = set(root.rglob("*.pdf")) if root.exists() else set()
+    yield
+    if root.exists():
+        for path in set(root.rglob("*.pdf")) - before:
+            path.unlink()
+
+
+@pytest.fixture
+def home_agency(council_a: Council) -> Agency:
+    with schema_context(council_a.schema_name):
+        return AgencyFactory(name="Alpha Early Help", email_domains=["earlyhelp.example"])
+
+
+@pytest.fixture
+def police(council_a: Council) -> Agency:
+    with schema_context(council_a.schema_name):
+        return AgencyFactory(name="Alpha Police", agency_type="police", email_domains=["police.example"])
+
+
+def person(council: Council, agency: Agency, email: str, **extra: object) -> Practitioner:
+    with schema_context(council.schema_name):
+        return PractitionerFactory(agency=agency, user__email=email, verified_at=timezone.now(), **extra)
+
+
+@pytest.fixture
+def admin(council_a: Council, home_agency: Agency) -> Practitioner:
+    return person(council_a, home_agency, "helen@earlyhelp.example", is_council_admin=True)
+
+
+@pytest.fixture
+def practitioner(council_a: Council, police: Agency) -> Practitioner:
+    return person(
+        council_a, police, "gareth@police.example", user__first_name="Gareth", user__last_name="Hollis", job_title="PC"
+    )
+
+
+@pytest.fixture
+def as_admin(client_a: Client, council_a: Council, admin: Practitioner) -> Client:
+    sign_in(client_a, admin.user, council_a)
+    return client_a
+
+
+@pytest.fixture
+def as_practitioner(client_a: Client, council_a: Council, practitioner: Practitioner) -> Client:
+    sign_in(client_a, practitioner.user, council_a)
+    return client_a
+
+
+@pytest.fixture
+def configuring(council_a: Council) -> Council:
+    """Council A as a newly provisioned council: configuring (only for this test)."""
+    Council.objects.filter(pk=council_a.pk).update(status=CouncilStatus.CONFIGURING, activated_at=None)
+    council_a.refresh_from_db()
+    return council_a
+
+
+def text(response: object) -> str:
+    return response.content.decode()  # type: ignore[attr-defined]
