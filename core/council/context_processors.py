@@ -37,6 +37,7 @@ def _notices(request: HttpRequest, council: Council) -> CouncilNotices:
 def council_notices(request: HttpRequest) -> dict[str, object]:
     council = getattr(request, "council", None)
     user = getattr(request, "user", None)
-    if council is None or user is None or not user.is_authenticated or not user.is_verified():
+    verified = getattr(user, "is_verified", None)  # set by django-otp's middleware; not on every page's user
+    if council is None or user is None or not user.is_authenticated or verified is None or not verified():
         return {}
     return {"council_notices": SimpleLazyObject(lambda: _notices(request, council))}
