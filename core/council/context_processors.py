@@ -1,43 +1,35 @@
-"""What the council's pages show beyond their own content: the support contact in the footer and,
-for its administrators once it is live, a banner when the data-sharing agreement is due for review.
-
-Read lazily, only by a page that shows them, and only for people who passed both factors.
+"""For a council administrator, once the council is live, a banner on every page when the
+data-sharing agreement in force is due for review (its review date has passed, in the council's own
+time zone). Read lazily, only when a page shows it, and only for an administrator of a live council:
+nobody else's page costs a query.
 """
-
-from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from core.council.models import DataSharingAgreement
-from core.council.selectors import agreement_review_due, council_governance
+from core.council.selectors import agreement_review_due
 from core.directory.models import Practitioner
-from tenants.models import Council, CouncilStatus
+from tenants.models import CouncilStatus
 
 
-@dataclass(frozen=True)
-class CouncilNotices:
-    support_contact: str
-    agreement_review_due: DataSharingAgreement | None
-
-
-def _notices(request: HttpRequest, council: Council) -> CouncilNotices:
-    due = None
-    if council.status == CouncilStatus.LIVE:
-        try:
-            practitioner = request.user.practitioner  # type: ignore[union-attr]
-        except Practitioner.DoesNotExist:
-            practitioner = None
-        if practitioner is not None and practitioner.is_council_admin:
-            due = agreement_review_due(today=timezone.localdate())  # the council's time zone (its locale middleware)
-    return CouncilNotices(support_contact=council_governance().support_contact, agreement_review_due=due)
+def _review_due(request: HttpRequest) -> DataSharingAgreement | None:
+    try:
+        practitioner = request.user.practitioner  # type: ignore[union-attr]  # the navigation has read it already
+    except Practitioner.DoesNotExist:
+        return None
+    if not practitioner.is_council_admin:
+        return None
+    return agreement_review_due(today=timezone.localdate())  # the council's time zone (CouncilLocaleMiddleware)
 
 
 def council_notices(request: HttpRequest) -> dict[str, object]:
     council = getattr(request, "council", None)
     user = getattr(request, "user", None)
     verified = getattr(user, "is_verified", None)  # set by django-otp's middleware; not on every page's user
-    if council is None or user is None or not user.is_authenticated or verified is None or not verified():
+    if council is None or council.status != CouncilStatus.LIVE or user is None or not user.is_authenticated:
         return {}
-    return {"council_notices": SimpleLazyObject(lambda: _notices(request, council))}
+    if verified is None or not verified():
+        return {}
+    return {"agreement_review_due": SimpleLazyObject(lambda: _review_due(request) or "")}

@@ -95,7 +95,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=(
             "Who practitioners contact about Patchwork, for example “Early Help team, 01632 960 000”. "
-            "Shown at the foot of every page."
+            "Shown on practitioners' home page."
         ),
     )
 

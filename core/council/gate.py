@@ -5,7 +5,8 @@ gets, on every page and API route, a page saying the council is setting Patchwor
 for a suspended council: the service exists and will open; the person is not at fault), and nothing
 of the council's data: the view never runs. Sign-in, the second-factor steps, the invitation
 acceptance, sign-out and the other public pages stay open, so people can get ready for the day it
-opens. Administrators use everything.
+opens, and so does "stay signed in" (``keep-alive``, which reads nothing). Administrators use
+everything.
 
 It runs after ``VerifiedAccessMiddleware`` (config/settings/base.py MIDDLEWARE), as a ``process_view``,
 so it knows which view was routed to and whether it is public, and sees only people who passed both
@@ -19,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 from core.accounts.access import PUBLIC, SIGN_IN_STEP, access_of, is_api_request
+from core.accounts.views import keep_alive
+from core.council.selectors import council_support_contact
 from core.directory.models import Practitioner
 from tenants.models import Council, CouncilStatus
 
@@ -40,7 +43,7 @@ class CouncilSettingUpGateMiddleware:
         council = getattr(request, "council", None)
         if council is None or council.status != CouncilStatus.CONFIGURING:
             return None
-        if access_of(view) in (PUBLIC, SIGN_IN_STEP):
+        if access_of(view) in (PUBLIC, SIGN_IN_STEP) or view is keep_alive:
             return None
         user = request.user
         if not user.is_authenticated:  # the access middleware, before this one, has already refused
@@ -55,9 +58,8 @@ def _setting_up(request: HttpRequest, council: Council) -> HttpResponse:
     if is_api_request(request):
         response = JsonResponse({"detail": setting_up_message(council)}, status=503)
     else:
-        response = TemplateResponse(
-            request, "council/setting_up.html", {"message": setting_up_message(council)}, status=503
-        )
+        context = {"message": setting_up_message(council), "support_contact": council_support_contact()}
+        response = TemplateResponse(request, "council/setting_up.html", context, status=503)
         response.render()
     response._has_been_logged = True  # type: ignore[attr-defined]  # expected, not a fault (see tenants/middleware.py)
     response["Cache-Control"] = "no-store"

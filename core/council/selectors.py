@@ -41,6 +41,11 @@ def council_governance() -> CouncilGovernance:
     return CouncilGovernance.objects.filter(id=GOVERNANCE_ROW).first() or CouncilGovernance(id=GOVERNANCE_ROW)
 
 
+def council_support_contact() -> str:
+    """Whom practitioners contact about Patchwork (the council's profile), or "" if not given."""
+    return CouncilGovernance.objects.filter(id=GOVERNANCE_ROW).values_list("support_contact", flat=True).first() or ""
+
+
 def council_setup_checklist() -> SetupChecklist:
     """What must hold before the council goes live (GDPR-1), and the optional profile. A few queries."""
     governance = council_governance()

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.council.selectors import setting_up_by
+from core.council.selectors import council_support_contact, setting_up_by
 from core.home.selectors import home_page_for
 
 
@@ -14,4 +14,5 @@ def home(request: HttpRequest) -> HttpResponse:
     page = home_page_for(user=request.user, today=timezone.localdate())
     if page.practitioner is not None:
         request.user.practitioner = page.practitioner  # the navigation reads it: no second query
-    return render(request, "home/home.html", {"page": page, "today": timezone.localdate()})
+    context = {"page": page, "today": timezone.localdate(), "support_contact": council_support_contact()}
+    return render(request, "home/home.html", context)

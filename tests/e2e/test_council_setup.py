@@ -207,7 +207,8 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     page.fill("#id_support_contact", "Early Help front door, 01632 960 000")
     _submit(page, "Save")
     assert _status(page, "profile") == "Completed"
-    assert "Help with Patchwork: Early Help front door, 01632 960 000" in page.inner_text("footer")
+    officer.reload()
+    assert "Help with Patchwork: Early Help front door, 01632 960 000" in officer.inner_text("main")
     _checked(page, "setup-12-checklist-complete")
 
     # Go live, after a confirmation.
@@ -220,6 +221,8 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
 
     officer.goto(f"{site}/")
     assert "setting up Patchwork" not in officer.inner_text("main")
+    assert "Help with Patchwork: Early Help front door, 01632 960 000" in officer.inner_text("main")
+    _checked(officer, "setup-15-practitioner-home")
     assert officer.goto(f"{site}/clients/search/").status == 200
     officer_context.close()
     admin_context.close()

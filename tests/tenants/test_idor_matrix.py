@@ -95,6 +95,60 @@ def _b_client_untouched(objects: dict[str, object]) -> bool:
     return quiet and _b_client_team_untouched(objects)
 
 
+def _b_agreement_id(objects: dict[str, object]) -> object:
+    """A council-B data-sharing agreement (its row only: the document is never reached)."""
+    if "b_agreement" not in objects:
+        import datetime
+
+        from core.council.models import DataSharingAgreement
+
+        with schema_context("council_beta"):
+            objects["b_agreement"] = DataSharingAgreement.objects.create(
+                signed_on=datetime.date(2026, 1, 5),
+                review_on=datetime.date(2027, 1, 5),
+                document="agreements/council_beta/never-read.pdf",
+                document_size=1,
+                recorded_by=objects["b_practitioner"],
+            )
+    return objects["b_agreement"].pk  # type: ignore[attr-defined]
+
+
+def _b_unread(objects: dict[str, object]) -> bool:
+    return not any(_events_in(schema, AuditAction.AGREEMENT_DOWNLOADED) for schema in ("council_alpha", "council_beta"))
+
+
+def _events_in(schema: str, action: str) -> bool:
+    with schema_context(schema):
+        return AuditEvent.objects.filter(action=action).exists()
+
+
+def _b_not_privacy_officer(objects: dict[str, object]) -> bool:
+    with schema_context("council_beta"):
+        return not Practitioner.objects.get(pk=objects["b_practitioner"].pk).is_privacy_officer
+
+
+# Beyond any id council A's own legal bases take: an integer id names a row in each schema.
+B_LEGAL_BASIS_ID = 987_654
+
+
+def _b_legal_basis_id(objects: dict[str, object]) -> int:
+    if "b_legal_basis" not in objects:
+        from core.governance.models import LegalBasis
+
+        with schema_context("council_beta"):
+            objects["b_legal_basis"] = LegalBasis.objects.create(
+                id=B_LEGAL_BASIS_ID, code="beta-only", title="Beta only", is_accepted=True
+            )
+    return B_LEGAL_BASIS_ID
+
+
+def _b_legal_basis_untouched(objects: dict[str, object]) -> bool:
+    from core.governance.models import LegalBasis
+
+    with schema_context("council_beta"):
+        return LegalBasis.objects.get(id=_b_legal_basis_id(objects)).is_accepted
+
+
 COUNCIL_MATRIX: dict[str, list[Probe]] = {
     "practitioner-action": [
         Probe(
@@ -177,6 +231,27 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             _b_practitioner_untouched,
         )
         for action in ("appoint", "remove")
+    ],
+    "council-agreement-document": [
+        Probe("get", lambda o: f"/administration/agreements/{_b_agreement_id(o)}/document/", _not_found, _b_unread)
+    ],
+    "council-privacy-officer": [
+        Probe(
+            "post",
+            lambda o, action=action: f"/administration/privacy-officers/{o['b_practitioner'].pk}/{action}/",
+            _not_found,
+            _b_not_privacy_officer,
+        )
+        for action in ("appoint", "remove")
+    ],
+    "council-legal-basis": [
+        Probe(
+            "post",
+            lambda o, action=action: f"/administration/legal-bases/{_b_legal_basis_id(o)}/{action}/",
+            _not_found,
+            _b_legal_basis_untouched,
+        )
+        for action in ("retire", "accept")
     ],
     **{
         name: [Probe(method, _client_page(suffix), _not_found, _b_client_untouched) for method in ("get", "post")]

@@ -186,6 +186,7 @@ def test_a_practitioner_of_a_configuring_council_reaches_nothing(
     after = {action: len(audit_events(configuring, action=action)) for action in ("client_search", "client_viewed")}
     assert after == before  # nothing was searched or read
 
+    assert as_practitioner.post("/account/keep-alive/").status_code == 204  # "stay signed in" reads nothing
     assert as_practitioner.post("/sign-out/").status_code == 302
     assert as_practitioner.get("/sign-in/").status_code == 200
 
