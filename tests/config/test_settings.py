@@ -97,3 +97,24 @@ def test_locally_one_url_is_the_owner_and_the_application_connects_as_its_own_ro
     result = _settings("config.settings.local", env, "settings.DATABASES['default']['USER'], settings.DATABASE_OWNER")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "('patchwork_app', {'USER': 'postgres', 'PASSWORD': ''})"
+
+
+def test_private_documents_have_their_own_storage_outside_media_everywhere() -> None:
+    """Data-sharing agreements: a private S3 prefix in production; locally a folder beside, not inside, media."""
+    expression = (
+        "settings.STORAGES['private']['BACKEND'], settings.STORAGES['private']['OPTIONS']['location'], "
+        "settings.STORAGES['private']['OPTIONS']['default_acl'], "
+        "settings.STORAGES['private']['OPTIONS']['querystring_auth']"
+    )
+    production = _settings("config.settings.production", PRODUCTION_ENV, expression)
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip() == "('storages.backends.s3.S3Storage', 'private', 'private', True)"
+
+    local = _settings(
+        "config.settings.local",
+        {"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused"},
+        "str(settings.STORAGES['private']['OPTIONS']['location'].relative_to(settings.VAR_DIR)), "
+        "settings.MEDIA_ROOT.relative_to(settings.VAR_DIR).as_posix()",
+    )
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.strip() == "('private', 'media')"
