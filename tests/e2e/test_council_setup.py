@@ -1,90 +1,36 @@
-"""In a real browser: a newly provisioned (configuring) council's first administrator signs in, lands
-on "Set up your council", completes every step — uploading a PDF made here — and takes it live.
+"""In a real browser: the demo's configuring council (Derbyshire) has its first administrator sign in, land
+on "Set up your council", complete every step — uploading a PDF made here — and take it live.
 
-Meanwhile a practitioner who signs in is told the council is setting up Patchwork; once it is live
-they reach their home page. Every page on the way, those with errors included, is checked with axe
-(A11Y-1) and photographed, as in the other journeys.
+Meanwhile a colleague she invites accepts the invitation from the email, sets up a second factor and
+is told the council is setting up Patchwork; once it is live they reach their home page. Every page
+on the way, those with errors included, is checked with axe (A11Y-1) and photographed, as in the
+other journeys.
 """
 
+import base64
 import datetime
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import emails_to, link_in
 from tests.e2e.test_team_upkeep_journey import _checked, _submit
 
 pytestmark = pytest.mark.council_side
 
 PASSWORD = "demo-patchwork-2026"
-CODE = "setup2fa"
-ADMIN = "nadia.khan@lichfield-earlyhelp.example"
-OFFICER = "priya.shah@lichfield-earlyhelp.example"
-COUNCIL = "Lichfield District Council"
-
-# A configuring council, as provisioning leaves it for its first administrator, with two of its
-# agencies (one still awaiting approval) and two people. Run in the demo server's own database.
-SEED = f"""
-from django.contrib.auth.hashers import make_password
-from django.utils import timezone
-from django_tenants.utils import schema_context
-
-from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code_digest
-from core.directory.models import Agency, ApprovalState, Practitioner
-from core.directory.services.accounts import practitioners_create
-from onboarding.services.provisioning import council_create, council_provision
-from tenants.jurisdictions import Jurisdiction
-from tenants.models import Council
-
-council = Council.objects.filter(slug="lichfield").first() or council_create(
-    name="{COUNCIL}", slug="lichfield", jurisdiction=Jurisdiction.ENGLAND
-)
-council_provision(council_id=council.pk, go_live=False)
-with schema_context(council.schema_name):
-    early_help = Agency.objects.create(
-        name="Lichfield Early Help", agency_type="statutory", email_domains=["lichfield-earlyhelp.example"],
-        approval_state=ApprovalState.APPROVED,
-    )
-    Agency.objects.create(
-        name="Lichfield Neighbourhood Police", agency_type="police", email_domains=["lichfield-police.example"]
-    )
-    people = practitioners_create(practitioners=[
-        Practitioner(
-            user=User(email="{ADMIN}", first_name="Nadia", last_name="Khan", password=make_password("{PASSWORD}")),
-            agency=early_help, job_title="Early Help manager", is_council_admin=True, verified_at=timezone.now(),
-        ),
-        Practitioner(
-            user=User(email="{OFFICER}", first_name="Priya", last_name="Shah", password=make_password("{PASSWORD}")),
-            agency=early_help, job_title="Information governance lead", verified_at=timezone.now(),
-        ),
-    ])
-    for person in people:
-        device = BackupCodeDevice.objects.create(user=person.user, name="Backup codes", confirmed=True)
-        BackupCode.objects.bulk_create(
-            BackupCode(device=device, digest=backup_code_digest(device_id=device.pk, code="{CODE}")) for _ in range(5)
-        )
-"""
+CODE = "demo2fa"
+ADMIN = "claire.wood@derbyshire-earlyhelp.example"  # the demo's configuring council's administrator
+NEWCOMER = "sam.patel@derbyshire-police.example"
+NEWCOMER_PASSWORD = "kestrel-harbour-lantern-42"
+COUNCIL = "Derbyshire County Council"
 
 # A small, valid PDF: one empty page.
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
 PDF_FILE = {"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": PDF}
-
-
-@pytest.fixture(scope="module")
-def configuring_council(demo_server: str, demo_env: dict[str, str]) -> str:
-    subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", SEED],
-        env=demo_env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return f"http://lichfield.localhost:{demo_server}"
 
 
 def _sign_in(page: object, site: str, email: str) -> None:
@@ -98,6 +44,33 @@ def _sign_in(page: object, site: str, email: str) -> None:
         page.click("main button[type=submit]")  # type: ignore[attr-defined]
 
 
+def _authenticator_code(secret: str) -> str:
+    """What an authenticator app shows for the key the set-up page gives to type."""
+    from django_otp.oath import totp
+
+    key = secret.replace(" ", "").upper()
+    return f"{totp(base64.b32decode(key + '=' * (-len(key) % 8))):06d}"
+
+
+def _newcomer_joins(page: object, var_dir: Path) -> None:
+    """The colleague opens the invitation from their email, chooses a password and sets up a code."""
+    [invitation] = emails_to(var_dir, NEWCOMER)
+    page.goto(link_in(invitation, r"https?://\S+/invitations/\S+/"))  # type: ignore[attr-defined]
+    assert "setting up Patchwork" not in page.inner_text("main")  # type: ignore[attr-defined]
+    page.fill("#id_first_name", "Sam")  # type: ignore[attr-defined]
+    page.fill("#id_last_name", "Patel")  # type: ignore[attr-defined]
+    page.fill("#id_job_title", "Police Sergeant")  # type: ignore[attr-defined]
+    page.fill("#id_password", NEWCOMER_PASSWORD)  # type: ignore[attr-defined]
+    page.fill("#id_password_again", NEWCOMER_PASSWORD)  # type: ignore[attr-defined]
+    _submit(page, "Continue")
+    page.wait_for_url("**/sign-in/set-up/")  # type: ignore[attr-defined]
+    page.click("text=I cannot scan the QR code")  # type: ignore[attr-defined]
+    page.fill("#id_code", _authenticator_code(page.inner_text(".patchwork-secret")))  # type: ignore[attr-defined]
+    _submit(page, "Continue")
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("main a.govuk-button")  # type: ignore[attr-defined]  # "Continue", after the backup codes
+
+
 def _task(page: object, title: str) -> None:
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click(f'main .govuk-task-list a:has-text("{title}")')  # type: ignore[attr-defined]
@@ -108,26 +81,33 @@ def _status(page: object, key: str) -> str:
 
 
 def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
-    configuring_council: str, browser: object
+    demo_server: str, demo_var_dir: Path, browser: object
 ) -> None:
-    site = configuring_council
+    site = f"http://derbyshire.localhost:{demo_server}"
     admin_context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
     page = admin_context.new_page()
     _sign_in(page, site, ADMIN)
     page.wait_for_url(f"{site}/administration/setup/")
-    assert page.locator(".govuk-task-list .govuk-tag", has_text="Not yet started").count() == 7
+    assert page.locator(".govuk-task-list .govuk-tag", has_text="Not yet started").count() == 6
+    assert _status(page, "agencies") == "Completed"  # the demo approved two of its agencies
     assert page.locator("main button[disabled]", has_text="Go live").count() == 1
     _checked(page, "setup-01-checklist")
 
-    # A practitioner signing in meanwhile is told to wait, and sees nothing else.
-    officer_context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
-    officer = officer_context.new_page()
-    _sign_in(officer, site, OFFICER)
-    assert f"{COUNCIL} is setting up Patchwork; you can use it once it goes live." in officer.inner_text("main")
-    assert officer.goto(f"{site}/clients/search/").status == 503
-    assert officer.goto(f"{site}/api/v1/me/").status == 503
-    officer.goto(f"{site}/")
-    _checked(officer, "setup-02-practitioner-waits")
+    # A colleague invited meanwhile can accept and set up their sign-in, then is told to wait.
+    page.goto(f"{site}/team/invite/")
+    page.fill("#id_email", NEWCOMER)
+    page.select_option("#id_agency", label="Derbyshire Constabulary")
+    _submit(page, "Send invitation")
+    newcomer_context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    newcomer = newcomer_context.new_page()
+    _newcomer_joins(newcomer, demo_var_dir)
+    assert f"{COUNCIL} is setting up Patchwork; you can use it once it goes live." in newcomer.inner_text("main")
+    assert "Find a client" not in newcomer.content()
+    _checked(newcomer, "setup-02-practitioner-waits")
+    assert newcomer.goto(f"{site}/clients/search/").status == 503
+    assert newcomer.goto(f"{site}/api/v1/me/").status == 503
+    newcomer.goto(f"{site}/")
+    page.goto(f"{site}/administration/setup/")
 
     # The data-sharing agreement: errors first, then a real PDF.
     _task(page, "Record the data-sharing agreement")
@@ -174,17 +154,17 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
 
     # A privacy officer, found by a search.
     _task(page, "Appoint a privacy officer")
-    page.fill("#id_q", "Priya")
+    page.fill("#id_q", "Patel")
     _submit(page, "Search")
     _checked(page, "setup-08-privacy-officer-search")
     _submit(page, "Appoint")
-    assert "Priya Shah is now a privacy officer." in page.inner_text("main")
+    assert "Sam Patel is now a privacy officer." in page.inner_text("main")
     _checked(page, "setup-09-privacy-officer")
     page.goto(f"{site}/administration/setup/")
 
-    # The second agency, approved with the existing pages.
+    # The third agency, approved with the existing pages.
     _task(page, "Approve at least 2 agencies")
-    page.click("main a:has-text('Lichfield Neighbourhood Police')")
+    page.click("main a:has-text('Chesterfield Royal Hospital')")
     page.click("main a:has-text('Approve')")
     page.fill("#id_reason", "Signed the data-sharing agreement")
     _submit(page, "Approve agency")
@@ -207,8 +187,8 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     page.fill("#id_support_contact", "Early Help front door, 01632 960 000")
     _submit(page, "Save")
     assert _status(page, "profile") == "Completed"
-    officer.reload()
-    assert "Help with Patchwork: Early Help front door, 01632 960 000" in officer.inner_text("main")
+    newcomer.reload()
+    assert "Help with Patchwork: Early Help front door, 01632 960 000" in newcomer.inner_text("main")
     _checked(page, "setup-12-checklist-complete")
 
     # Go live, after a confirmation.
@@ -219,10 +199,9 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     assert f"{COUNCIL} is live" in page.inner_text("main")
     _checked(page, "setup-14-live")
 
-    officer.goto(f"{site}/")
-    assert "setting up Patchwork" not in officer.inner_text("main")
-    assert "Help with Patchwork: Early Help front door, 01632 960 000" in officer.inner_text("main")
-    _checked(officer, "setup-15-practitioner-home")
-    assert officer.goto(f"{site}/clients/search/").status == 200
-    officer_context.close()
+    assert newcomer.goto(f"{site}/").status == 200
+    assert "setting up Patchwork" not in newcomer.inner_text("main")
+    assert "Help with Patchwork: Early Help front door, 01632 960 000" in newcomer.inner_text("main")
+    _checked(newcomer, "setup-15-practitioner-home")
+    newcomer_context.close()
     admin_context.close()
