@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from core.audit.origin import Origin
 from core.council.forms import AgreementForm, GovernanceForm, PractitionerSearchForm, ProfileForm
 from core.council.selectors import (
+    ChecklistItem,
+    SetupChecklist,
     agreement_parties_offered,
     agreements_listed,
     council_governance,
@@ -76,8 +78,8 @@ def _errors_onto(form: Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, problem)
 
 
-def _checklist_items(checklist: object) -> list[tuple[object, str]]:
-    return [(item, ITEM_PAGES[item.key]) for item in checklist.items]  # type: ignore[attr-defined]
+def _checklist_items(checklist: SetupChecklist) -> list[tuple[ChecklistItem, str]]:
+    return [(item, ITEM_PAGES[item.key]) for item in checklist.items]
 
 
 @require_GET
@@ -99,24 +101,26 @@ def go_live(request: HttpRequest) -> HttpResponse:
     if council.status != CouncilStatus.CONFIGURING:
         messages.success(request, f"{council.name} is {council.get_status_display().lower()}.")
         return redirect("council-setup")
-    status = 200
+    refused = False
     if request.method == "POST":
         try:
             council_go_live(actor=actor, council=council, origin=Origin.from_request(request))
-        except GoLiveRefused as refused:
-            missing = refused.missing
-            status = 400
-        except TransitionRefused as refused:
-            messages.info(request, str(refused))
+        except GoLiveRefused:
+            refused = True  # nothing changed: the page lists what is still missing
+        except TransitionRefused as moved:
+            messages.info(request, str(moved))
             return redirect("council-setup")
         else:
             messages.success(request, f"{council.name} is live: its practitioners can now use Patchwork.")
             return redirect("council-setup")
-    else:
-        missing = council_setup_checklist().missing
-    checklist = council_setup_checklist()
-    missing_items = [(item, page) for item, page in _checklist_items(checklist) if item.title in missing]  # type: ignore[attr-defined]
-    return render(request, "council/go_live.html", {"missing": missing_items, "refused": status == 400}, status=status)
+    missing = [
+        (item, page)
+        for item, page in _checklist_items(council_setup_checklist())
+        if not item.done and not item.optional
+    ]
+    return render(
+        request, "council/go_live.html", {"missing": missing, "refused": refused}, status=400 if refused else 200
+    )
 
 
 def governance(request: HttpRequest) -> HttpResponse:
