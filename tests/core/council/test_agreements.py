@@ -220,3 +220,22 @@ def test_no_address_under_media_reaches_the_document(
             assert PDF not in body
     with pytest.raises(ValueError, match="no web address"):
         storages["private"].url(name)
+
+
+def test_the_agreements_page_costs_the_same_queries_for_one_agreement_or_many(
+    as_admin: Client, council_a: Council, home_agency: Agency, police: Agency
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert as_admin.get("/administration/agreements/").status_code == 200
+        return len(captured)
+
+    as_admin.post("/administration/agreements/", agreement_form([home_agency.pk]))
+    one = queries()
+    for _ in range(4):
+        as_admin.post("/administration/agreements/", agreement_form([home_agency.pk, police.pk]))
+    assert len(agreements_in(council_a)) == 5
+    assert queries() == one
