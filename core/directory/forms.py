@@ -4,7 +4,16 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 
-from core.directory.models import Agency, AgencyType, ApprovalState, ContactMethod, Practitioner, Role
+from core.directory.imports import MAX_BYTES, MAX_ROWS
+from core.directory.models import (
+    Agency,
+    AgencyType,
+    ApprovalState,
+    ContactMethod,
+    ImportKind,
+    Practitioner,
+    Role,
+)
 from core.directory.phones import phone_clean, phone_national
 from core.directory.selectors import AccountState, agencies_searchable_by
 from core.directory.services.profiles import (
@@ -282,4 +291,29 @@ class AgencyTransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the audit trail with your name.",
         error_messages={"required": "Enter the reason"},
+    )
+
+
+class ImportKindForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What do you want to import?",
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what to import", "invalid_choice": "Select what to import"},
+    )
+
+
+class ImportUploadForm(forms.Form):
+    """The file only: whether it can be imported is the import service's decision (``core.directory.imports``)."""
+
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text=f"Smaller than {MAX_BYTES // (1024 * 1024)} MB, with {MAX_ROWS:,} rows or fewer.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Select a CSV file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a CSV file",
+            "missing": "Select a CSV file",
+        },
     )

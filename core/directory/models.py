@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 
 from core.directory.phones import validate_e164_phone
 
@@ -111,6 +112,10 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
+    # What the inviter already knows of the person (a bulk import gives it): offered on the account page.
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField("surname", max_length=100, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -121,3 +126,76 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.id}"
+
+
+class ImportKind(models.TextChoices):
+    AGENCIES = "agencies", "Agencies"
+    PRACTITIONERS = "practitioners", "Practitioners"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Stopped"
+
+
+class ImportJob(models.Model):
+    """One CSV file of agencies or practitioners uploaded by a council administrator, imported in the background.
+
+    The counts are saved after each chunk of rows, in the chunk's own transaction, so they always say how far
+    the import has really gone, and a run that is interrupted resumes after the last chunk it saved.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    uploaded_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=200, blank=True)
+    csv_text = models.TextField(help_text="The file as uploaded, decoded (UTF-8).")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(
+        default=0, help_text="Already there: an agency of that name, or a person with an account or an open invitation."
+    )
+    failed_rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stopped_because = models.CharField(max_length=300, blank=True)
+    # Where the upload came from: the audit trail of what the import does, and the links in invitation emails.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    site_url = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.id}"
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.total_rows else self.processed_rows * 100 // self.total_rows
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class ImportProblem(models.Model):
+    """A row of an import that was not imported, why, and the row's own values (for the error report)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    row_number = models.PositiveIntegerField(help_text="As a spreadsheet numbers it: the headers are row 1.")
+    column = models.CharField(max_length=50, blank=True)
+    problem = models.CharField(max_length=300)
+    values = models.JSONField(default=list, help_text="The row's values, in the order of the import's columns.")
+
+    class Meta:
+        ordering = ["row_number", "id"]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number}: {self.problem}"

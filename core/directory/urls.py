@@ -1,7 +1,8 @@
 from django.urls import path
 
 from core.accounts.access import public_page
-from core.directory.views import accounts, administration, people
+from core.directory.models import ImportKind
+from core.directory.views import accounts, administration, imports, people
 
 urlpatterns = [
     path("team/", accounts.team, name="team"),
@@ -27,6 +28,31 @@ urlpatterns = [
     path("administration/agencies/", administration.agencies, name="administration-agencies"),
     path("administration/agencies/add/", administration.agency_add, name="administration-agency-add"),
     path("administration/agencies/<uuid:agency_id>/", administration.agency, name="administration-agency"),
+    path("administration/imports/", imports.imports, name="administration-imports"),
+    *(
+        entry
+        for kind in ImportKind.values
+        for entry in (
+            path(
+                f"administration/imports/{kind}/",
+                imports.import_upload,
+                {"kind": kind},
+                name=f"administration-import-{kind}",
+            ),
+            path(
+                f"administration/imports/{kind}/template.csv",
+                imports.import_template,
+                {"kind": kind},
+                name=f"administration-import-{kind}-template",
+            ),
+        )
+    ),
+    path("administration/imports/jobs/<uuid:job_id>/", imports.import_job, name="administration-import-job"),
+    path(
+        "administration/imports/jobs/<uuid:job_id>/problems.csv",
+        imports.import_report,
+        name="administration-import-report",
+    ),
     path(
         "administration/agencies/<uuid:agency_id>/edit/", administration.agency_edit, name="administration-agency-edit"
     ),

@@ -9,6 +9,12 @@ from tenants.tasks_base import CouncilTask, PlatformTask
 RETRY_COUNCIL = "notifications.retry_council"
 
 
+@shared_task(base=CouncilTask, name="notifications.deliver_council")
+def notifications_deliver_council(ids: list[int]) -> int:
+    """Deliver these waiting notifications of the council it was sent from (queued in bulk)."""
+    return notifications_deliver(ids=ids)
+
+
 @shared_task(base=CouncilTask, name=RETRY_COUNCIL)
 def notifications_retry_council() -> int:
     return notifications_deliver()

@@ -253,6 +253,10 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         )
         for action in ("retire", "accept")
     ],
+    "administration-import-job": [Probe("get", lambda o: f"/administration/imports/jobs/{o['b_import']}/", _not_found)],
+    "administration-import-report": [
+        Probe("get", lambda o: f"/administration/imports/jobs/{o['b_import']}/problems.csv", _not_found)
+    ],
     **{
         name: [Probe(method, _client_page(suffix), _not_found, _b_client_untouched) for method in ("get", "post")]
         for name, suffix in (
@@ -292,8 +296,9 @@ def b_objects(council_b: Council) -> dict[str, object]:
         token = "b-council-invitation-token-that-is-long-enough"
         from django.utils import timezone
 
-        from core.directory.models import Invitation
+        from core.directory.models import ImportJob, ImportKind, Invitation
 
+        b_import = ImportJob.objects.create(kind=ImportKind.PRACTITIONERS, uploaded_by=practitioner, csv_text="")
         Invitation.objects.create(
             email="new@beta.example",
             agency=agency,
@@ -304,6 +309,7 @@ def b_objects(council_b: Council) -> dict[str, object]:
         return {
             "b_practitioner": practitioner,
             "b_token": token,
+            "b_import": b_import.pk,
             "b_uid": urlsafe_base64_encode(force_bytes(practitioner.user.pk)),
             "b_reset_token": default_token_generator.make_token(practitioner.user),
         }

@@ -21,11 +21,11 @@ from django.utils import timezone
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
-from core.audit.services.events import audit_record
+from core.audit.services.events import audit_record, audit_records
 from core.directory.models import Agency, ApprovalState, Invitation, Practitioner, Role
 from core.directory.services.accounts import practitioners_create
 from core.directory.services.invitations_rules import email_domain_allowed
-from core.notifications.services.outbox import notification_queue
+from core.notifications.services.outbox import OutgoingEmail, notification_queue, notifications_queue_many
 
 INVITATION_LIFETIME = datetime.timedelta(days=7)
 EMAIL_SUBJECT = "You have been invited to Patchwork"
@@ -89,17 +89,89 @@ def invitation_create(
         object_id=invitation.pk,
         reason=f"role {role}",
     )
-    link = origin.absolute_url(reverse("invitation", kwargs={"token": token}))
-    body = EMAIL_BODY.format(
-        inviter=inviter.user.full_name,
-        site=origin.host,
-        role=Role(role).label.lower(),
-        agency=agency.name,
-        expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
-        link=link,
-    )
+    body = _email_body(invitation=invitation, inviter=inviter, token=token, origin=origin)
     notification_queue(to=[email], subject=EMAIL_SUBJECT, body=body, holds_secret=True)
     return IssuedInvitation(invitation=invitation, token=token)
+
+
+def _email_body(*, invitation: Invitation, inviter: Practitioner, token: str, origin: Origin) -> str:
+    return EMAIL_BODY.format(
+        inviter=inviter.user.full_name,
+        site=origin.host,
+        role=Role(invitation.role).label.lower(),
+        agency=invitation.agency.name,
+        expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
+        link=origin.absolute_url(reverse("invitation", kwargs={"token": token})),
+    )
+
+
+@dataclass(frozen=True)
+class InvitationRequest:
+    """Someone to invite, as a bulk import gives them: already checked (``invitations_create_many``)."""
+
+    email: str
+    agency: Agency
+    role: str
+    first_name: str = ""
+    last_name: str = ""
+    job_title: str = ""
+
+
+def invitations_create_many(
+    *, inviter: Practitioner, requests: list[InvitationRequest], origin: Origin
+) -> list[Invitation]:
+    """Invite many people at once, in a constant number of queries: the invitations, their audit events and
+    their emails each written in one statement, in the caller's transaction.
+
+    The caller has already applied ``invitation_check`` and the rules of ``invitation_create`` to each request
+    (an approved agency, an email at one of its domains, nobody with an account, each email once); earlier
+    invitations to these emails that are still open are revoked, as ``invitation_create`` does.
+    """
+    if not requests:
+        return []
+    now = timezone.now()
+    emails = [request.email for request in requests]
+    Invitation.objects.filter(email__in=emails, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    issued: list[tuple[Invitation, str]] = []
+    for request in requests:
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation(
+            email=request.email,
+            agency=request.agency,
+            role=request.role,
+            token_hash=_hash(token),
+            invited_by=inviter,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            job_title=request.job_title,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        issued.append((invitation, token))
+    invitations = Invitation.objects.bulk_create([invitation for invitation, _ in issued], batch_size=1000)
+    for role in sorted({invitation.role for invitation in invitations}):
+        audit_records(
+            action=AuditAction.INVITATION_SENT,
+            outcome=AuditOutcome.SUCCESS,
+            origin=origin,
+            actor_id=inviter.user_id,
+            object_type="invitation",
+            object_ids=[invitation.pk for invitation in invitations if invitation.role == role],
+            reason=f"role {role} (bulk import)",
+        )
+    notifications_queue_many(
+        emails=[
+            OutgoingEmail(
+                to=invitation.email,
+                subject=EMAIL_SUBJECT,
+                body=_email_body(invitation=invitation, inviter=inviter, token=token, origin=origin),
+            )
+            for invitation, token in issued
+        ],
+        holds_secret=True,
+    )
+    return invitations
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -131,7 +131,8 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         invitation_refused(origin=Origin.from_request(request), reason="unusable invitation link")
         return render(request, "directory/invitation_unusable.html", status=404)
-    form = InvitationAcceptForm(request.POST or None)
+    known = {name: getattr(invitation, name) for name in ("first_name", "last_name", "job_title")}
+    form = InvitationAcceptForm(request.POST or None, initial=known)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(

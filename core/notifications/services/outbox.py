@@ -2,11 +2,13 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from core.notifications.models import Notification
 from tenants.transactions import on_commit_in_this_schema
@@ -34,6 +36,42 @@ def notification_queue(*, to: list[str], subject: str, body: str, holds_secret: 
     ids = [row.pk for row in rows]
     on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
     return rows
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    body: str
+
+
+def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool = False) -> list[Notification]:
+    """Many different emails at once (a bulk import's invitations): one insert, written in the caller's
+    transaction like ``notification_queue``.
+
+    Delivering hundreds of emails takes far longer than writing them, so in a council it is handed to a
+    background task once the transaction commits, rather than done by whoever queued them; on the platform
+    it is done after commit, as ``notification_queue`` does. Either way the retry sweep catches any failure.
+    """
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(to=email.to, subject=email.subject, body=email.body, holds_secret=holds_secret)
+            for email in emails
+        ],
+        batch_size=1000,
+    )
+    ids = [row.pk for row in rows]
+    if ids and connection.schema_name != get_public_schema_name():
+        on_commit_in_this_schema(lambda: _deliver_in_background(ids))
+    elif ids:
+        on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
+    return rows
+
+
+def _deliver_in_background(ids: list[int]) -> None:
+    from core.notifications.tasks import notifications_deliver_council  # the task module imports this one
+
+    notifications_deliver_council.delay(ids)
 
 
 def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetime | None = None) -> int:
