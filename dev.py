@@ -5,6 +5,7 @@
     python3 dev.py test        set everything up and run the test suite (extra args go to pytest)
     python3 dev.py lint        ruff, import contracts, Django's checks, missing migrations
     python3 dev.py bench-provisioning   provisioning and migration benchmarks (docs/benchmarks.md)
+    python3 dev.py bench-import         bulk import of 20,000 practitioners against a raw COPY (docs/benchmarks.md)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
 (uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also
@@ -152,7 +153,18 @@ def bench_provisioning(args: list[str]) -> None:
     manage("bench_provisioning", *args)
 
 
-COMMANDS = {"demo": demo, "test": test, "lint": lint, "bench-provisioning": bench_provisioning}
+def bench_import(args: list[str]) -> None:
+    setup(dev=True)
+    manage("bench_import", *args)
+
+
+COMMANDS = {
+    "demo": demo,
+    "test": test,
+    "lint": lint,
+    "bench-provisioning": bench_provisioning,
+    "bench-import": bench_import,
+}
 
 
 def main() -> None:

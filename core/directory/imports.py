@@ -324,9 +324,8 @@ def practitioner_row_check(
         if email and not email_domain_allowed(agency=agency, email=email):
             domains = ", ".join(f"@{domain}" for domain in agency.email_domains) or "none recorded"
             problems.append(RowProblem("email", f"Use a work email address of {agency.name} ({domains})"))
-    if problems:
+    if problems or agency is None:  # no problem means an agency was found
         return PractitionerRowCheck(person=None, problems=problems)
-    assert agency is not None  # noqa: S101 -- no problem means an agency was found
     return PractitionerRowCheck(
         person=PractitionerRow(
             first_name=values["first_name"],

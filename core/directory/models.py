@@ -107,7 +107,7 @@ class Invitation(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField("work email")
+    email = models.EmailField("work email", db_index=True)  # open invitations to an email are looked up by it
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     token_hash = models.CharField(max_length=64, unique=True)

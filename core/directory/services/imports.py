@@ -13,7 +13,7 @@ number of queries.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 500
 REPORT_HEADERS = ("row", "column", "problem")
+
+Report = Callable[[CsvRow, list[RowProblem]], None]
 
 
 @dataclass
@@ -132,8 +134,8 @@ def import_job_run(*, job_id: UUID | str) -> ImportJob:
         return _finish(job, stopped_because="The person who uploaded the file is no longer a council administrator")
     try:
         rows = csv_rows(kind=job.kind, text=job.csv_text)
-        context = _RunContext(job=job, actor=actor, origin=_origin_of(job), rows=rows)
-        while _chunk_run(context):
+        first_row_of_email = first_row_of_emails(rows) if job.kind == ImportKind.PRACTITIONERS else {}
+        while _chunk_run(job=job, actor=actor, rows=rows, first_row_of_email=first_row_of_email):
             pass
     except Exception as error:  # whatever stopped it, the job says so; what was saved stays saved
         logger.error("Import %s stopped: %s", job.pk, type(error).__name__)
@@ -141,25 +143,19 @@ def import_job_run(*, job_id: UUID | str) -> ImportJob:
     return _finish(job)
 
 
-@dataclass
-class _RunContext:
-    job: ImportJob
-    actor: Practitioner
-    origin: Origin
-    rows: list[CsvRow]
+def _chunk_run(*, job: ImportJob, actor: Practitioner, rows: list[CsvRow], first_row_of_email: dict[str, int]) -> bool:
+    """Import the next chunk with the job's counts, in one transaction. False when there is nothing left.
 
-    def __post_init__(self) -> None:
-        self.first_row_of_email = first_row_of_emails(self.rows) if self.job.kind == ImportKind.PRACTITIONERS else {}
-
-
-def _chunk_run(context: _RunContext) -> bool:
-    """Import the next chunk with the job's counts, in one transaction. False when there is nothing left."""
+    The job's row is locked first, so two runs of the same job (a redelivered task) take turns, and each
+    starts where the other's last saved chunk ended."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=context.job.pk)
-        if job.status != ImportStatus.RUNNING or job.processed_rows >= len(context.rows):
+        locked = ImportJob.objects.select_for_update().defer("csv_text").get(pk=job.pk)  # the file: read once
+        if locked.status != ImportStatus.RUNNING or locked.processed_rows >= len(rows):
             return False
-        chunk = context.rows[job.processed_rows : job.processed_rows + CHUNK_ROWS]
-        outcome = import_chunk(job=job, actor=context.actor, origin=context.origin, rows=chunk, context=context)
+        chunk = rows[locked.processed_rows : locked.processed_rows + CHUNK_ROWS]
+        outcome = import_chunk(
+            job=locked, actor=actor, origin=_origin_of(job), rows=chunk, first_row_of_email=first_row_of_email
+        )
         ImportJob.objects.filter(pk=job.pk).update(
             processed_rows=F("processed_rows") + len(chunk),
             imported_rows=F("imported_rows") + outcome.imported,
@@ -170,9 +166,16 @@ def _chunk_run(context: _RunContext) -> bool:
 
 
 def import_chunk(
-    *, job: ImportJob, actor: Practitioner, origin: Origin, rows: list[CsvRow], context: "_RunContext | None" = None
+    *,
+    job: ImportJob,
+    actor: Practitioner,
+    origin: Origin,
+    rows: list[CsvRow],
+    first_row_of_email: dict[str, int] | None = None,
 ) -> ChunkOutcome:
-    """Check and import these rows of the job (in the caller's transaction); record the problems of bad rows."""
+    """Check and import these rows of the job (in the caller's transaction); record the problems of bad rows.
+
+    ``first_row_of_email``: where each email first appears in the whole file (by default, in these rows)."""
     problems: list[ImportProblem] = []
     columns = COLUMNS[job.kind]
 
@@ -186,15 +189,18 @@ def import_chunk(
     if job.kind == ImportKind.AGENCIES:
         outcome = _agencies_chunk(actor=actor, origin=origin, rows=rows, reported=reported)
     else:
-        first_row_of_email = context.first_row_of_email if context else first_row_of_emails(rows)
         outcome = _practitioners_chunk(
-            actor=actor, origin=origin, rows=rows, reported=reported, first_row_of_email=first_row_of_email
+            actor=actor,
+            origin=origin,
+            rows=rows,
+            reported=reported,
+            first_row_of_email=first_row_of_email if first_row_of_email is not None else first_row_of_emails(rows),
         )
     ImportProblem.objects.bulk_create(problems, batch_size=1000)
     return outcome
 
 
-def _agencies_chunk(*, actor: Practitioner, origin: Origin, rows: list[CsvRow], reported: object) -> ChunkOutcome:
+def _agencies_chunk(*, actor: Practitioner, origin: Origin, rows: list[CsvRow], reported: Report) -> ChunkOutcome:
     """Each new agency through ``agency_create`` (its rules, its audit event), in a savepoint of its own.
 
     Agencies are few (hundreds in a large council), so one service call per row is the right cost here."""
@@ -206,13 +212,13 @@ def _agencies_chunk(*, actor: Practitioner, origin: Origin, rows: list[CsvRow], 
             continue
         check = agency_row_check(row)
         if check.details is None:
-            reported(row, check.problems)  # type: ignore[operator]
+            reported(row, check.problems)
             outcome.failed += 1
             continue
         try:
             agency = agency_create(actor=actor, details=check.details, origin=origin)
         except ValidationError as error:
-            reported(row, agency_problems_of(error))  # type: ignore[operator]
+            reported(row, agency_problems_of(error))
             outcome.failed += 1
         else:
             existing.add(agency.name.casefold())
@@ -225,7 +231,7 @@ def _practitioners_chunk(
     actor: Practitioner,
     origin: Origin,
     rows: list[CsvRow],
-    reported: object,
+    reported: Report,
     first_row_of_email: dict[str, int],
 ) -> ChunkOutcome:
     """Everyone in the chunk checked, then invited together: a constant number of queries per chunk."""
@@ -235,7 +241,7 @@ def _practitioners_chunk(
     for row in rows:
         check = practitioner_row_check(row, agencies=agencies, first_row_of_email=first_row_of_email)
         if check.person is None:
-            reported(row, check.problems)  # type: ignore[operator]
+            reported(row, check.problems)
             outcome.failed += 1
             continue
         person = check.person

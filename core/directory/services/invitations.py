@@ -94,14 +94,14 @@ def invitation_create(
     return IssuedInvitation(invitation=invitation, token=token)
 
 
-def _email_body(*, invitation: Invitation, inviter: Practitioner, token: str, origin: Origin) -> str:
+def _email_body(*, invitation: Invitation, inviter: Practitioner, token: str, origin: Origin, link: str = "") -> str:
     return EMAIL_BODY.format(
         inviter=inviter.user.full_name,
         site=origin.host,
         role=Role(invitation.role).label.lower(),
         agency=invitation.agency.name,
         expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
-        link=origin.absolute_url(reverse("invitation", kwargs={"token": token})),
+        link=link or origin.absolute_url(reverse("invitation", kwargs={"token": token})),
     )
 
 
@@ -160,12 +160,18 @@ def invitations_create_many(
             object_ids=[invitation.pk for invitation in invitations if invitation.role == role],
             reason=f"role {role} (bulk import)",
         )
+    # The link of each: the address of the invitation page, reversed once (tokens are URL-safe as they are).
+    placeholder = "0" * 43
+    page = origin.absolute_url(reverse("invitation", kwargs={"token": placeholder}))
+    before, after = page.split(placeholder)
     notifications_queue_many(
         emails=[
             OutgoingEmail(
                 to=invitation.email,
                 subject=EMAIL_SUBJECT,
-                body=_email_body(invitation=invitation, inviter=inviter, token=token, origin=origin),
+                body=_email_body(
+                    invitation=invitation, inviter=inviter, token=token, origin=origin, link=before + token + after
+                ),
             )
             for invitation, token in issued
         ],
