@@ -162,6 +162,7 @@ class ImportJob(models.Model):
     )
     failed_rows = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True, help_text="When its last chunk was saved.")
     finished_at = models.DateTimeField(null=True, blank=True)
     stopped_because = models.CharField(max_length=300, blank=True)
     # Where the upload came from: the audit trail of what the import does, and the links in invitation emails.

@@ -12,6 +12,7 @@ already has an account or an invitation still open, are counted as skipped. Prac
 number of queries.
 """
 
+import datetime
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,6 +49,8 @@ from tenants.transactions import on_commit_in_this_schema
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 500
+# A chunk takes about a second; an import that has not moved for this long has lost its worker or its message.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 REPORT_HEADERS = ("row", "column", "problem")
 
 Report = Callable[[CsvRow, list[RowProblem]], None]
@@ -128,7 +131,8 @@ def import_job_run(*, job_id: UUID | str) -> ImportJob:
         return job
     if job.status == ImportStatus.QUEUED:
         job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.progressed_at = job.started_at
+        job.save(update_fields=["status", "started_at", "progressed_at"])
     actor = job.uploaded_by
     if actor is None or not actor.is_council_admin or not actor.user.is_active:
         return _finish(job, stopped_because="The person who uploaded the file is no longer a council administrator")
@@ -161,6 +165,7 @@ def _chunk_run(*, job: ImportJob, actor: Practitioner, rows: list[CsvRow], first
             imported_rows=F("imported_rows") + outcome.imported,
             skipped_rows=F("skipped_rows") + outcome.skipped,
             failed_rows=F("failed_rows") + outcome.failed,
+            progressed_at=timezone.now(),
         )
     return True
 
@@ -291,6 +296,18 @@ def _finish(job: ImportJob, *, stopped_because: str = "") -> ImportJob:
         ),
     )
     return job
+
+
+def import_jobs_stalled(*, now: datetime.datetime | None = None) -> list[UUID]:
+    """Imports that should be under way but have not moved for ``STALLED_AFTER``: queued but never started
+    (the message to start it was lost), or running but no chunk saved (its worker stopped)."""
+    since = (now or timezone.now()) - STALLED_AFTER
+    return list(
+        ImportJob.objects.filter(
+            Q(status=ImportStatus.QUEUED, uploaded_at__lt=since)
+            | Q(status=ImportStatus.RUNNING, progressed_at__lt=since)
+        ).values_list("pk", flat=True)
+    )
 
 
 def import_job_for(*, actor: Practitioner, job_id: UUID, origin: Origin) -> ImportJob:

@@ -203,6 +203,8 @@ CELERY_TIMEZONE = "UTC"
 # Undelivered email waits in each schema's outbox; this sweep retries it (with backoff per row).
 CELERY_BEAT_SCHEDULE = {
     "notifications-retry": {"task": "notifications.retry_all", "schedule": 120.0},
+    # A bulk import whose worker stopped, or whose start message was lost, carries on (core/directory/tasks.py).
+    "imports-resume": {"task": "directory.import_jobs_resume_all", "schedule": 300.0},
 }
 
 # --- Email -------------------------------------------------------------------------------------

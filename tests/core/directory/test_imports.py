@@ -614,3 +614,57 @@ def test_a_finished_import_run_again_does_nothing(council_a: Council, admin: Pra
         assert first.status == second.status == ImportStatus.DONE
         assert Invitation.objects.count() == 2  # the police agency does not exist here: two rows fail
         assert ImportJob.objects.get(pk=job.pk).processed_rows == 4
+
+
+# --- An import that stalled carries on ----------------------------------------------------------------------
+
+
+def test_stalled_imports_are_sent_to_a_worker_again_and_carry_on_after_their_last_saved_chunk(
+    council_a: Council, admin: Practitioner, early_help: Agency, police: Agency, tasks_in_process: None
+) -> None:
+    from core.directory.tasks import import_jobs_resume_council
+
+    long_ago = timezone.now() - timezone.timedelta(minutes=11)
+    with schema_context(council_a.schema_name):
+        never_started = ImportJob.objects.create(
+            kind=ImportKind.AGENCIES,
+            uploaded_by=admin,
+            csv_text=AGENCY_HEADERS + "\nAlpha Youth Service,statutory,,,,,,",
+            total_rows=1,
+            uploaded_at=long_ago,
+        )
+        halfway = ImportJob.objects.create(
+            kind=ImportKind.PRACTITIONERS,
+            uploaded_by=admin,
+            csv_text=PEOPLE,
+            total_rows=4,
+            status=ImportStatus.RUNNING,
+            processed_rows=2,
+            imported_rows=2,
+            uploaded_at=long_ago,
+            progressed_at=long_ago,
+        )
+        moving = ImportJob.objects.create(
+            kind=ImportKind.PRACTITIONERS,
+            uploaded_by=admin,
+            csv_text=PEOPLE,
+            total_rows=4,
+            status=ImportStatus.RUNNING,
+            uploaded_at=long_ago,
+            progressed_at=timezone.now(),
+        )
+        assert import_jobs_resume_council.apply().get() == 2
+        never_started.refresh_from_db()
+        halfway.refresh_from_db()
+        moving.refresh_from_db()
+        assert never_started.status == ImportStatus.DONE
+        assert Agency.objects.filter(name="Alpha Youth Service").exists()
+        # The first two rows were saved before it stalled: only the last two are looked at now.
+        assert (halfway.status, halfway.processed_rows, halfway.imported_rows, halfway.failed_rows) == (
+            ImportStatus.DONE,
+            4,
+            3,
+            1,
+        )
+        assert list(Invitation.objects.values_list("email", flat=True)) == ["mark.jennings@earlyhelp.example"]
+        assert (moving.status, moving.processed_rows) == (ImportStatus.RUNNING, 0)  # its worker is at it
