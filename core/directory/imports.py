@@ -65,6 +65,7 @@ YES = {"yes", "y", "true"}
 NO = {"no", "n", "false", ""}
 IMPORTABLE_ROLES = (Role.PRACTITIONER, Role.AGENCY_MANAGER)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line ends
 
 
 class FileRefused(ValueError):
@@ -98,8 +99,8 @@ def csv_text_of(data: bytes, *, file_name: str) -> str:
         raise FileRefused(
             'The selected file must be saved as UTF-8: in Excel, save it as "CSV UTF-8 (comma delimited)"'
         ) from None
-    if "\x00" in text:
-        raise FileRefused("The selected file must be a CSV file")
+    if _NOT_TEXT.search(text):
+        raise FileRefused("The selected file must be a CSV file: it has characters in it that are not text")
     if not text.strip():
         raise FileRefused("The selected file is empty")
     return text

@@ -152,7 +152,7 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=200, blank=True)
-    csv_text = models.TextField(help_text="The file as uploaded, decoded (UTF-8).")
+    csv_text = models.TextField(help_text="The file as uploaded, decoded (UTF-8); emptied when the import ends.")
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

@@ -282,7 +282,8 @@ def _finish(job: ImportJob, *, stopped_because: str = "") -> ImportJob:
     job.status = ImportStatus.FAILED if stopped_because else ImportStatus.DONE
     job.stopped_because = stopped_because
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "stopped_because", "finished_at"])
+    job.csv_text = ""  # kept only while it is needed: what was imported is in place, what was not is in the report
+    job.save(update_fields=["status", "stopped_because", "finished_at", "csv_text"])
     audit_record(
         action=AuditAction.IMPORT_FINISHED,
         outcome=AuditOutcome.FAILURE if stopped_because else AuditOutcome.SUCCESS,

@@ -164,6 +164,10 @@ REFUSALS = {
     ),
     "binary": (SimpleUploadedFile("people.csv", b"PK\x03\x04\x00\x00binary"), "The selected file must be"),
     "empty": (SimpleUploadedFile("people.csv", b""), "The selected file is empty"),
+    "control characters": (
+        csv_file(PRACTITIONER_HEADERS + "\nAmy\x07,Collier,amy@earlyhelp.example,Alpha Early Help,SW,"),
+        "it has characters in it that are not text",
+    ),
     "only blank lines": (csv_file("\n\n  \n"), "The selected file is empty"),
     "headers only": (csv_file(PRACTITIONER_HEADERS + "\n"), "The file has no rows to import"),
     "missing header": (
@@ -261,6 +265,7 @@ def test_practitioners_are_invited_a_bad_row_is_reported_and_the_rest_imported(
     assert (job.status, job.total_rows, job.processed_rows) == (ImportStatus.DONE, 4, 4)
     assert (job.imported_rows, job.skipped_rows, job.failed_rows) == (3, 0, 1)
     assert job.uploaded_by_id == admin.pk
+    assert job.csv_text == ""  # the file is kept only while the import is under way
     assert set(invitations) == {
         "amy.collier@earlyhelp.example",
         "gareth.hollis@police.example",  # lower-cased; the agency matched whatever its case
