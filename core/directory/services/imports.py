@@ -116,7 +116,10 @@ def import_job_start(*, actor: Practitioner, kind: str, file_name: str, data: by
 def _run_in_background(job_id: UUID) -> None:
     from core.directory.tasks import import_job_run_task  # the task module imports this one
 
-    import_job_run_task.delay(str(job_id))
+    try:
+        import_job_run_task.delay(str(job_id))
+    except Exception as error:  # the broker is out of reach: the job is stored, and the stalled-import sweep sends it
+        logger.warning("Import %s not sent to a worker yet: %s", job_id, type(error).__name__)
 
 
 def _origin_of(job: ImportJob) -> Origin:
