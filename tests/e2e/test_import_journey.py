@@ -45,7 +45,7 @@ def test_the_council_administrator_imports_practitioners_from_a_csv_file(demo_se
 
     with page.expect_download() as template:
         page.click("main >> text=Download the CSV template")
-    header = template.value.path().read_text(encoding="utf-8").strip()
+    header = template.value.path().read_text(encoding="utf-8-sig").strip()
     assert header == "first_name,last_name,email,agency,job_title,role"
 
     page.set_input_files("#id_file", files=[{"name": "people.txt", "mimeType": "text/plain", "buffer": b"x"}])
@@ -64,7 +64,7 @@ def test_the_council_administrator_imports_practitioners_from_a_csv_file(demo_se
 
     with page.expect_download() as problems:
         page.click("main >> text=Download the rows that were not imported")
-    lines = list(csv.reader(io.StringIO(problems.value.path().read_text(encoding="utf-8"))))
+    lines = list(csv.reader(io.StringIO(problems.value.path().read_text(encoding="utf-8-sig"))))
     assert [line[:2] for line in lines[1:]] == [["4", "email"]]
 
     page.click("text=Back to imports")

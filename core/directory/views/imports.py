@@ -31,9 +31,12 @@ UPLOAD_PAGES = {
 
 
 def _csv_response(lines: Iterable[list[str]], *, filename: str) -> HttpResponse:
-    """A CSV download, read whole before it is sent (within the council's schema; at most a few megabytes)."""
+    """A CSV download, read whole before it is sent (within the council's schema; at most a few megabytes).
+
+    It starts with a byte-order mark, so that Excel reads it as UTF-8 (names with accents stay whole)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
     csv.writer(response).writerows(lines)
     return response
 

@@ -101,7 +101,10 @@ def text(response: object) -> str:
 
 
 def report(response: object) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text(response))))
+    """A downloaded CSV file's lines; it starts with a byte-order mark, for Excel."""
+    content = response.content  # type: ignore[attr-defined]
+    assert content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def counts(council: Council) -> dict[str, int]:
