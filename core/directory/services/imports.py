@@ -126,9 +126,9 @@ def _origin_of(job: ImportJob) -> Origin:
     return Origin(ip_address=job.ip_address, user_agent=job.user_agent, path=job.path, base_url=job.site_url)
 
 
-def import_job_run(*, job_id: UUID | str) -> ImportJob:
-    """Import the job's rows that are not yet done, a chunk at a time. Safe to run again: a finished job is
-    left alone, and a run that was interrupted carries on from the last chunk it saved."""
+def import_job_run(*, job_id: UUID | str, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
+    """Import the job's rows that are not yet done, ``chunk_rows`` at a time. Safe to run again: a finished job
+    is left alone, and a run that was interrupted carries on from the last chunk it saved."""
     job = ImportJob.objects.select_related("uploaded_by__user").get(pk=job_id)
     if not job.is_under_way:
         return job
@@ -142,7 +142,7 @@ def import_job_run(*, job_id: UUID | str) -> ImportJob:
     try:
         rows = csv_rows(kind=job.kind, text=job.csv_text)
         first_row_of_email = first_row_of_emails(rows) if job.kind == ImportKind.PRACTITIONERS else {}
-        while _chunk_run(job=job, actor=actor, rows=rows, first_row_of_email=first_row_of_email):
+        while _chunk_run(job=job, actor=actor, rows=rows, first_row_of_email=first_row_of_email, chunk_rows=chunk_rows):
             pass
     except Exception as error:  # whatever stopped it, the job says so; what was saved stays saved
         logger.error("Import %s stopped: %s", job.pk, type(error).__name__)
@@ -150,7 +150,9 @@ def import_job_run(*, job_id: UUID | str) -> ImportJob:
     return _finish(job)
 
 
-def _chunk_run(*, job: ImportJob, actor: Practitioner, rows: list[CsvRow], first_row_of_email: dict[str, int]) -> bool:
+def _chunk_run(
+    *, job: ImportJob, actor: Practitioner, rows: list[CsvRow], first_row_of_email: dict[str, int], chunk_rows: int
+) -> bool:
     """Import the next chunk with the job's counts, in one transaction. False when there is nothing left.
 
     The job's row is locked first, so two runs of the same job (a redelivered task) take turns, and each
@@ -159,7 +161,7 @@ def _chunk_run(*, job: ImportJob, actor: Practitioner, rows: list[CsvRow], first
         locked = ImportJob.objects.select_for_update().defer("csv_text").get(pk=job.pk)  # the file: read once
         if locked.status != ImportStatus.RUNNING or locked.processed_rows >= len(rows):
             return False
-        chunk = rows[locked.processed_rows : locked.processed_rows + CHUNK_ROWS]
+        chunk = rows[locked.processed_rows : locked.processed_rows + chunk_rows]
         outcome = import_chunk(
             job=locked, actor=actor, origin=_origin_of(job), rows=chunk, first_row_of_email=first_row_of_email
         )

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -33,7 +35,7 @@ from core.directory.models import (
     Practitioner,
     Role,
 )
-from core.directory.services.imports import CHUNK_ROWS, import_chunk
+from core.directory.services.imports import CHUNK_ROWS, import_chunk, import_job_run
 from core.notifications.models import Notification
 from tenants.models import Council
 from tests.conftest import sign_in
@@ -418,6 +420,32 @@ def test_inviting_a_chunk_of_practitioners_takes_the_same_few_queries_whatever_i
         assert Notification.objects.filter(holds_secret=True).count() == 5 + CHUNK_ROWS
 
 
+def test_a_whole_run_takes_the_same_few_queries_for_each_chunk(
+    council_a: Council, admin: Practitioner, early_help: Agency
+) -> None:
+    """Whatever the file's length, each chunk costs the same: its own work, the job's lock and its progress."""
+
+    def queries_to_import(rows: int, start: int) -> int:
+        lines = [f"P{n},S{n},p{n}@earlyhelp.example,Alpha Early Help,SW," for n in range(start, start + rows)]
+        with schema_context(council_a.schema_name):
+            job = ImportJob.objects.create(
+                kind=ImportKind.PRACTITIONERS,
+                uploaded_by=admin,
+                csv_text=PRACTITIONER_HEADERS + "\n" + "\n".join(lines),
+                total_rows=rows,
+            )
+            with CaptureQueriesContext(connection) as queries:
+                done = import_job_run(job_id=job.pk, chunk_rows=10)
+        assert (done.status, done.imported_rows) == (ImportStatus.DONE, rows)
+        return len(queries)
+
+    two_chunks = queries_to_import(20, 0)
+    eight_chunks = queries_to_import(80, 100)
+    per_chunk = (eight_chunks - two_chunks) / 6
+    assert per_chunk <= 12
+    assert two_chunks - 2 * per_chunk <= 10  # the run's own: the job, starting it, finishing it, its audit
+
+
 # --- Agencies -----------------------------------------------------------------------------------------------
 
 AGENCIES = "\n".join(
@@ -599,8 +627,6 @@ def test_the_progress_page_refreshes_itself_and_shows_how_far_the_import_has_gon
 def test_an_import_whose_uploader_is_no_longer_an_administrator_stops_and_says_so(
     council_a: Council, admin: Practitioner
 ) -> None:
-    from core.directory.services.imports import import_job_run
-
     with schema_context(council_a.schema_name):
         job = ImportJob.objects.create(kind=ImportKind.PRACTITIONERS, uploaded_by=admin, csv_text=PEOPLE, total_rows=4)
         Practitioner.objects.filter(pk=admin.pk).update(is_council_admin=False)
@@ -613,8 +639,6 @@ def test_an_import_whose_uploader_is_no_longer_an_administrator_stops_and_says_s
 
 
 def test_a_finished_import_run_again_does_nothing(council_a: Council, admin: Practitioner, early_help: Agency) -> None:
-    from core.directory.services.imports import import_job_run
-
     with schema_context(council_a.schema_name):
         job = ImportJob.objects.create(kind=ImportKind.PRACTITIONERS, uploaded_by=admin, csv_text=PEOPLE, total_rows=4)
         first = import_job_run(job_id=job.pk)
