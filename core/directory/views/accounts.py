@@ -41,6 +41,7 @@ def _manager(request: HttpRequest) -> Practitioner:
 
 
 ACCOUNTS_PAGE_SIZE = 50
+PENDING_SHOWN = 50
 
 
 def team(request: HttpRequest) -> HttpResponse:
@@ -56,7 +57,15 @@ def team(request: HttpRequest) -> HttpResponse:
     pending = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related("agency")
     if not actor.is_council_admin:
         pending = pending.filter(agency_id=actor.agency_id)
-    context = {"actor": actor, "people": page, "filters": filters, "pending": pending, "now": now}
+    # A bulk import can leave thousands waiting: the newest are listed, and how many there are in all.
+    context = {
+        "actor": actor,
+        "people": page,
+        "filters": filters,
+        "pending": pending[:PENDING_SHOWN],
+        "pending_count": pending.count(),
+        "now": now,
+    }
     return render(request, "directory/team.html", context)
 
 

@@ -700,3 +700,19 @@ def test_stalled_imports_are_sent_to_a_worker_again_and_carry_on_after_their_las
         )
         assert list(Invitation.objects.values_list("email", flat=True)) == ["mark.jennings@earlyhelp.example"]
         assert (moving.status, moving.processed_rows) == (ImportStatus.RUNNING, 0)  # its worker is at it
+
+
+def test_after_a_large_import_accounts_lists_the_newest_waiting_invitations_and_how_many_there_are(
+    as_admin: Client, council_a: Council, admin: Practitioner, early_help: Agency
+) -> None:
+    body = (
+        PRACTITIONER_HEADERS
+        + "\n"
+        + "\n".join(f"P{n},S{n},p{n}@earlyhelp.example,Alpha Early Help,SW," for n in range(120))
+    )
+    with schema_context(council_a.schema_name):
+        job = ImportJob.objects.create(kind=ImportKind.PRACTITIONERS, uploaded_by=admin, csv_text=body, total_rows=120)
+        import_job_run(job_id=job.pk)
+    page = text(as_admin.get("/team/"))
+    assert "120 invitations are waiting; the 50 newest are listed." in page
+    assert page.count("@earlyhelp.example — Alpha Early Help") == 50
