@@ -71,7 +71,10 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
 def _deliver_in_background(ids: list[int]) -> None:
     from core.notifications.tasks import notifications_deliver_council  # the task module imports this one
 
-    notifications_deliver_council.delay(ids)
+    try:
+        notifications_deliver_council.delay(ids)
+    except Exception as error:  # the broker is out of reach: the rows wait, and the retry sweep delivers them
+        logger.warning("Delivery of %s notifications not sent to a worker: %s", len(ids), type(error).__name__)
 
 
 def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetime | None = None) -> int:

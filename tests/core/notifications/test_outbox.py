@@ -154,3 +154,24 @@ def test_the_retry_sweep_delivers_waiting_email_in_each_council_through_a_worker
         with schema_context(COUNCIL_A_SCHEMA):
             assert Notification.objects.get(pk=waiting_email).sent_at is not None
     assert "retry@alpha.example" in [address for message in mail.outbox for address in message.to]
+
+
+def test_many_emails_queued_at_once_are_written_with_the_change_and_handed_to_a_worker_after_commit(
+    council_a: Council, django_capture_on_commit_callbacks: object
+) -> None:
+    from core.notifications.services.outbox import DELIVERED_LINK_BODY, OutgoingEmail, notifications_queue_many
+
+    emails = [OutgoingEmail(to=f"new{n}@alpha.example", subject="Invited", body=f"Link {n}") for n in range(3)]
+    app.conf.task_always_eager = True  # the delivery task runs here when sent, as with no broker configured
+    try:
+        with schema_context(council_a.schema_name), django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            rows = notifications_queue_many(emails=emails, holds_secret=True)
+            assert mail.outbox == []
+    finally:
+        app.conf.task_always_eager = False
+    assert sorted(message.to[0] for message in mail.outbox) == [f"new{n}@alpha.example" for n in range(3)]
+    assert sorted(message.body for message in mail.outbox) == ["Link 0", "Link 1", "Link 2"]
+    with schema_context(council_a.schema_name):
+        assert {row.body for row in Notification.objects.filter(pk__in=[row.pk for row in rows])} == {
+            DELIVERED_LINK_BODY
+        }
