@@ -1,8 +1,9 @@
 """Orders placed from the catalogue (``public`` schema).
 
-An order is what a council asked for; it is not a council. The operator's approval turns it into one
-later. Until an order is rejected, the subdomain it asks for is held: no other order can take it (a
-partial unique constraint, so two orders sent at the same moment cannot both hold it).
+An order is what a council asked for; it is not a council. An operator decides it once: approving
+creates the council (linked here) and starts its provisioning, rejecting records why. Until an order
+is rejected, the subdomain it asks for is held: no other order can take it (a partial unique
+constraint, so two orders sent at the same moment cannot both hold it).
 """
 
 import uuid
@@ -12,6 +13,7 @@ from django.db.models.functions import Now
 
 from onboarding.plans import PlanCode
 from tenants.jurisdictions import Jurisdiction
+from tenants.models import Council
 
 
 class OrderStatus(models.TextChoices):
@@ -41,6 +43,13 @@ class Order(models.Model):
     admin_email = models.EmailField()
 
     terms_version = models.CharField(max_length=20, help_text="The version of the terms accepted with the order.")
+
+    # The operator's decision: when, by whom (a platform staff member's id, as in the audit trail), and
+    # for an approval the council it created, for a rejection why.
+    council = models.OneToOneField(Council, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_id = models.UUIDField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-reference"]

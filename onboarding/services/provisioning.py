@@ -4,6 +4,10 @@
 run interrupted at any point is completed by running it again. Progress is written to the council
 row after each step (and committed), so the operator console can show it while it runs.
 
+A council made from an approved order also gets its own agency and an invitation for the first
+administrator the order names (the ``administrator`` step); one made by a command, the demo or the
+tests has no order, and that step does nothing for it.
+
 Its moves through the lifecycle (tenants/lifecycle.py) are ordered → provisioning when it starts
 and provisioning → configuring when the last step is done. A step that fails leaves the council in
 provisioning with ``provisioning_error`` set; running provisioning again resumes it. With
@@ -20,8 +24,12 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from core.audit.origin import Origin
 from core.council.services.lifecycle import council_transition
+from core.directory.services.agencies import council_own_agency_ensure
+from core.directory.services.invitations import first_administrator_invite, invitation_open_or_account_exists
 from core.governance.services.defaults import governance_defaults_install
+from onboarding.models import Order
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
@@ -60,6 +68,27 @@ def _step_domain(council: Council, options: Options) -> None:
         Domain.objects.create(domain=domain, tenant=council, is_primary=not council.domains.exists())
 
 
+def council_base_url(council: Council) -> str:
+    """The council's site, for links in emails sent with no request to take it from."""
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.PLATFORM_SCHEME}://{council.slug}.{settings.PLATFORM_DOMAIN}{port}"
+
+
+def _step_administrator(council: Council, options: Options) -> None:
+    order = Order.objects.filter(council_id=council.pk).first()
+    if order is None:
+        return  # made without an order (a command, the demo, the tests): nobody to invite
+    email = order.admin_email.strip().lower()
+    with schema_context(council.schema_name), transaction.atomic():
+        if invitation_open_or_account_exists(email=email):
+            return  # invited (or signed up) by an earlier run: no second email
+        base_url = council_base_url(council)
+        agency = council_own_agency_ensure(
+            name=council.name, email_domain=email.rsplit("@", 1)[-1], origin=Origin(base_url=base_url)
+        )
+        first_administrator_invite(agency=agency, email=email, base_url=base_url)
+
+
 def _step_open(council: Council, options: Options) -> None:
     if council.status != CouncilStatus.PROVISIONING:
         return  # already configuring or live: provisioning again only repairs
@@ -74,6 +103,7 @@ STEPS: tuple[Step, ...] = (
     Step("schema", "Creating the council's database schema", _step_schema),
     Step("defaults", "Installing the jurisdiction's default rules", _step_defaults),
     Step("domain", "Registering the council's web address", _step_domain),
+    Step("administrator", "Inviting the council's first administrator", _step_administrator),
     Step("open", "Opening the council's site", _step_open),
 )
 

@@ -1,8 +1,16 @@
 from django.urls import path
 
-from console.views import council_status_change, councils
+from console.views.councils import council_status_change, councils
+from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
+from console.views.provisioning import council_provisioning, council_provisioning_retry
 
 urlpatterns = [
     path("", councils, name="home"),
+    path("orders/", orders, name="orders"),
+    path("orders/<slug:reference>/", order_detail, name="order"),
+    path("orders/<slug:reference>/approve/", order_approve_page, name="order-approve"),
+    path("orders/<slug:reference>/reject/", order_reject_page, name="order-reject"),
+    path("councils/<slug:slug>/provisioning/", council_provisioning, name="council-provisioning"),
+    path("councils/<slug:slug>/provisioning/retry/", council_provisioning_retry, name="council-provisioning-retry"),
     path("councils/<slug:slug>/<slug:action>/", council_status_change, name="council-status-change"),
 ]

@@ -166,6 +166,37 @@ def _agency_create(*, actor: Practitioner, details: AgencyDetails, origin: Origi
     return agency
 
 
+def council_own_agency_ensure(*, name: str, email_domain: str, origin: Origin) -> Agency:
+    """The council's own agency (statutory, approved), for its first administrator: made once, by provisioning.
+
+    Found by its name if it exists already (provisioning run again); otherwise created with the one
+    email domain given, and recorded with no actor (the platform made it). No administrator exists
+    yet to approve it, so it is approved from the start.
+    """
+    with transaction.atomic():
+        existing = Agency.objects.filter(name__iexact=name.strip()).first()
+        if existing is not None:
+            return existing
+        clean = _details_check(
+            details=AgencyDetails(name=name, agency_type=AgencyType.STATUTORY, email_domains=[email_domain]),
+            agency=None,
+        )
+        agency = Agency.objects.create(
+            **{detail: getattr(clean, detail) for detail in DETAIL_FIELDS}, approval_state=ApprovalState.APPROVED
+        )
+        audit_record(
+            action=AuditAction.AGENCY_CREATED,
+            outcome=AuditOutcome.SUCCESS,
+            origin=origin,
+            object_type="agency",
+            object_id=agency.pk,
+            reason="the council's own agency, made when the council was provisioned",
+            changes={detail: {"old": None, "new": getattr(clean, detail)} for detail in DETAIL_FIELDS}
+            | {"approval_state": {"old": None, "new": ApprovalState.APPROVED}},
+        )
+        return agency
+
+
 def agency_update(*, actor: Practitioner, agency: Agency, details: AgencyDetails, origin: Origin) -> list[str]:
     """Change an agency's details. Returns the fields that changed (none: nothing is written or recorded)."""
     _administrator_check(actor=actor, origin=origin, agency_id=agency.pk)

@@ -1,9 +1,11 @@
 """Accounts exist only by invitation (SECURITY.md AUTH-3).
 
 A council administrator invites anyone to any approved agency, in any role; an agency manager
-invites practitioners to their own agency. The invitation is for one work email at one of the
-agency's domains, works once, and expires after 7 days. Accepting it creates the account and the
-practitioner profile, then the person sets up their second factor before anything else.
+invites practitioners to their own agency; the council's first administrator is invited by the
+platform, with no inviter, when the council is provisioned (``first_administrator_invite``). The
+invitation is for one work email at one of the agency's domains, works once, and expires after 7
+days. Accepting it creates the account and the practitioner profile, then the person sets up their
+second factor before anything else.
 """
 
 import datetime
@@ -11,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +36,18 @@ EMAIL_BODY = (
     "{inviter} has invited you to join Patchwork at {site}, as {role} for {agency}.\n\n"
     "Patchwork shows who else is working with a child or family, and how to reach them.\n\n"
     "To create your account, open this link. It works once, until {expires}:\n{link}\n\n"
+    "If you were not expecting this, you can ignore this email.\n"
+)
+
+
+FIRST_ADMINISTRATOR_SUBJECT = "Your council's Patchwork is ready: create your administrator account"
+FIRST_ADMINISTRATOR_BODY = (
+    "Patchwork has been set up for {agency} at {site}, and you are its first council administrator.\n\n"
+    "Patchwork shows who else is working with a child or family, and how to reach them. As its "
+    "administrator you add the agencies that will use it, invite their people, and set the council's "
+    "rules before it goes live.\n\n"
+    "To create your account, open this link. It works once, until {expires}:\n{link}\n\n"
+    "You will then set up an authenticator app on your phone: every account signs in with two factors.\n\n"
     "If you were not expecting this, you can ignore this email.\n"
 )
 
@@ -178,6 +193,59 @@ def invitations_create_many(
         holds_secret=True,
     )
     return invitations
+
+
+def invitation_open_or_account_exists(*, email: str) -> bool:
+    """Whether this email has an account here, or an invitation that can still be accepted."""
+    email = email.strip().lower()
+    return (
+        get_user_model().objects.filter(email__iexact=email).exists()
+        or Invitation.objects.filter(
+            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
+    )
+
+
+def first_administrator_invite(*, agency: Agency, email: str, base_url: str) -> IssuedInvitation | None:
+    """Invite the council's first administrator, from the platform (no inviter), and queue the email.
+
+    ``base_url`` is the council's site (``https://<slug>.<platform domain>``): there is no request to
+    take it from. Idempotent: when the person already has an account or an open invitation, nothing
+    is done and None is returned, so provisioning run again sends no second email. The agency's row
+    is locked while checking, so two runs at once cannot both invite.
+    """
+    email = email.strip().lower()
+    origin = Origin(base_url=base_url)
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        if invitation_open_or_account_exists(email=email):
+            return None
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            email=email,
+            agency=agency,
+            role=Role.COUNCIL_ADMIN,
+            token_hash=_hash(token),
+            invited_by=None,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        audit_record(
+            action=AuditAction.INVITATION_SENT,
+            outcome=AuditOutcome.SUCCESS,
+            origin=origin,
+            object_type="invitation",
+            object_id=invitation.pk,
+            reason=f"role {Role.COUNCIL_ADMIN}, the council's first administrator",
+        )
+        body = FIRST_ADMINISTRATOR_BODY.format(
+            agency=agency.name,
+            site=origin.host,
+            expires=timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
+            # The council site's routes, wherever this runs (a worker, or an operator's request on the platform).
+            link=origin.absolute_url(reverse("invitation", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)),
+        )
+        notification_queue(to=[email], subject=FIRST_ADMINISTRATOR_SUBJECT, body=body, holds_secret=True)
+    return IssuedInvitation(invitation=invitation, token=token)
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -1,36 +1,18 @@
-"""The operator console: platform staff only (users of the ``public`` schema with ``is_staff``).
+"""The councils on the platform: their list, and suspending or resuming one."""
 
-Signing in (with two factors) is the shared flow in core/accounts; the access middleware has
-already required it by the time these views run.
-"""
-
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from console.views.access import staff_required
 from core.audit.origin import Origin
 from core.council.services.lifecycle import TransitionRefused, council_transition
 from onboarding.services.provisioning import step_label
 from tenants.lifecycle import transition_for
 from tenants.models import Council, CouncilStatus
 from tenants.selectors import council_get, council_list
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with two factors but not platform staff → 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @dataclass(frozen=True)
@@ -88,7 +70,7 @@ def _offered(council: Council) -> list[StatusAction]:
 def councils(request: HttpRequest) -> HttpResponse:
     rows = [(council, step_label(council.provisioning_step), _offered(council)) for council in council_list()]
     provisioning = any(council.status in (CouncilStatus.ORDERED, CouncilStatus.PROVISIONING) for council, _, _ in rows)
-    return render(request, "console/councils.html", {"rows": rows, "refresh": provisioning})
+    return render(request, "console/councils.html", {"rows": rows, "refresh": provisioning, "section": "councils"})
 
 
 @staff_required
@@ -99,7 +81,13 @@ def council_status_change(request: HttpRequest, slug: str, action: str) -> HttpR
     if council is None or move is None:
         raise Http404
     # Not "council": base.html reads that as the council whose site this is (none, on the platform).
-    context: dict[str, object] = {"target_council": council, "action": move, "reason": "", "error": ""}
+    context: dict[str, object] = {
+        "target_council": council,
+        "action": move,
+        "reason": "",
+        "error": "",
+        "section": "councils",
+    }
     if not _allowed(council, move):
         # Not offered from the list; reached by a typed address or a forged form.
         context["refused"] = (
