@@ -40,6 +40,10 @@ class ProvisioningRefused(Exception):
     """The council is not in a state that can be provisioned (e.g. suspended or closed)."""
 
 
+class ProvisioningProblem(Exception):
+    """A step cannot be done until someone fixes what it says (its message is shown to operators)."""
+
+
 @dataclass(frozen=True)
 class Options:
     strategy: SchemaStrategy
@@ -64,8 +68,11 @@ def _step_defaults(council: Council, options: Options) -> None:
 
 def _step_domain(council: Council, options: Options) -> None:
     domain = f"{council.slug}.{settings.PLATFORM_DOMAIN}"
-    if not Domain.objects.filter(domain=domain).exists():
+    existing = Domain.objects.filter(domain=domain).first()
+    if existing is None:
         Domain.objects.create(domain=domain, tenant=council, is_primary=not council.domains.exists())
+    elif existing.tenant_id != council.pk:
+        raise ProvisioningProblem(f"the web address {domain} belongs to another council")
 
 
 def council_base_url(council: Council) -> str:
@@ -165,7 +172,8 @@ def council_provision(
             step.run(council, options)
         except Exception as exc:
             logger.exception("Provisioning step %s failed for council %s", step.name, council.slug)
-            _progress(council, error=f"{step.label} failed: {type(exc).__name__}. Run provisioning again to resume.")
+            cause = str(exc) if isinstance(exc, ProvisioningProblem) else type(exc).__name__
+            _progress(council, error=f"{step.label} failed: {cause}. Run provisioning again to resume.")
             raise
     _progress(council, step="done", progress=100, error="")
     return council

@@ -75,7 +75,7 @@ def test_the_inbox_lists_waiting_orders_first_then_decided_ones(console: Client,
     Order.objects.filter(pk=rejected.pk).update(status=OrderStatus.REJECTED, decided_at=order.placed_at)
 
     page = console.get("/console/orders/").content.decode()
-    waiting, decided = page.split("Waiting for a decision")[1].split("<h2 class=\"govuk-heading-m\">Decided</h2>")
+    waiting, decided = page.split("Waiting for a decision")[1].split('<h2 class="govuk-heading-m">Decided</h2>')
     assert waiting.index("Brimbank City Council") < waiting.index("Kingston City Council")  # the longest waiting first
     assert "Melton City Council" not in waiting
     assert "Melton City Council" in decided
