@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('onboarding', '0001_initial'),
-        ('tenants', '0004_council_lifecycle'),
+        ('tenants', '0001_initial'),  # where the council is made
     ]
 
     operations = [
