@@ -1,0 +1,93 @@
+"""In a real browser: a council orders Patchwork, an operator approves the order, the council is set up.
+
+The operator signs in to the console, opens the orders, reads the order, confirms the approval and
+lands on the council's provisioning page, which reaches "configuring". Every console page on the
+way is checked with axe and photographed, as in the other journeys.
+"""
+
+import pytest
+
+from tests.e2e.test_team_upkeep_journey import _checked, _submit
+
+pytestmark = pytest.mark.platform_side
+
+OPERATOR = "operator@patchwork.example"
+PASSWORD = "demo-patchwork-2026"
+BACKUP_CODE = "demo2fa"
+COUNCIL = "Kingston City Council"  # Wyndham is ordered by the catalogue's own journey
+
+
+def _order(page: object, platform: str) -> str:
+    """Order Patchwork from the catalogue, as the council's buyer would. Returns the order's reference."""
+    page.goto(f"{platform}/order/")  # type: ignore[attr-defined]
+    page.fill("#id_council_name", COUNCIL)  # type: ignore[attr-defined]
+    page.check("#id_jurisdiction_1")  # type: ignore[attr-defined]  # Victoria
+    page.fill("#id_subdomain", "kingston")  # type: ignore[attr-defined]
+    page.check("#id_plan_0")  # type: ignore[attr-defined]
+    page.fill("#id_expected_practitioners", "450")  # type: ignore[attr-defined]
+    page.fill("#id_purchase_order_number", "PO-77812")  # type: ignore[attr-defined]
+    page.fill("#id_billing_contact_name", "Priya Natarajan")  # type: ignore[attr-defined]
+    page.fill("#id_billing_contact_email", "accounts@kingston-council.example")  # type: ignore[attr-defined]
+    page.fill("#id_dpo_name", "Tom Okafor")  # type: ignore[attr-defined]
+    page.fill("#id_dpo_email", "dpo@kingston-council.example")  # type: ignore[attr-defined]
+    page.fill("#id_admin_name", "Leah Brennan")  # type: ignore[attr-defined]
+    page.fill("#id_admin_email", "leah.brennan@kingston-council.example")  # type: ignore[attr-defined]
+    page.check("#id_accept_terms")  # type: ignore[attr-defined]
+    page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{platform}/order/placed/")  # type: ignore[attr-defined]
+    return page.inner_text(".govuk-panel__body strong")  # type: ignore[attr-defined]
+
+
+def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
+    demo_server: str, browser: object
+) -> None:
+    platform = f"http://localhost:{demo_server}"
+    buyer = browser.new_page()  # type: ignore[attr-defined]
+    reference = _order(buyer, platform)
+    buyer.close()
+    assert reference.startswith("PW-")
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{platform}/console/")
+    page.fill("#id_email", OPERATOR)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sign-in/code/")
+    page.fill("#id_code", BACKUP_CODE)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{platform}/console/")
+
+    page.click("nav a:has-text('Orders')")
+    page.wait_for_url(f"{platform}/console/orders/")
+    waiting = page.inner_text("main").split("Decided")[0]
+    assert reference in waiting
+    assert COUNCIL in waiting
+    _checked(page, "approval-01-orders")
+
+    page.click(f"main a:has-text('{reference}')")
+    page.wait_for_url(f"{platform}/console/orders/{reference}/")
+    assert "leah.brennan@kingston-council.example" in page.inner_text("main")
+    _checked(page, "approval-02-order")
+
+    page.click(f"main a:has-text('Approve order {reference}')")
+    page.wait_for_url(f"{platform}/console/orders/{reference}/approve/")
+    assert f"Approve the order from {COUNCIL}?" in page.inner_text("main")
+    _checked(page, "approval-03-confirm")
+
+    _submit(page, f"Approve order {reference}")
+    assert page.url == f"{platform}/console/councils/kingston/provisioning/"
+    # Without a broker the demo provisions at once; with one the page refreshes itself until it is done.
+    page.wait_for_function(
+        "document.querySelector('#council-status').innerText.includes('Configuring')", timeout=60_000
+    )
+    main = page.inner_text("main")
+    assert f"Order {reference} is approved." in main
+    assert "100% (5 of 5 steps done)" in main
+    assert "Failed" not in main
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    _checked(page, "approval-04-provisioned")
+
+    page.click("nav a:has-text('Orders')")
+    assert reference in page.inner_text("main").split("Decided")[1]
+    context.close()
