@@ -23,7 +23,7 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.notifications.services.outbox import notification_queue
 from onboarding.models import Order, OrderStatus
-from onboarding.services.provisioning import council_create
+from onboarding.services.provisioning import council_base_url, council_create
 from tenants.models import Council
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ class DecisionRefused(Exception):
 
 
 def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
-    """Create the order's council (status ordered), link it, record the approval; then queue its provisioning.
+    """Create the order's council (status ordered), link it, record the approval and tell the order's
+    contacts; then queue its provisioning.
 
     Refused (``DecisionRefused``) when the order was already decided, or when a council already
     uses the subdomain it asks for.
@@ -70,6 +71,12 @@ def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
             object_id=order.reference,
             related_ids=[council.slug],
             changes={"status": {"old": OrderStatus.ORDERED, "new": OrderStatus.APPROVED}},
+        )
+        _contacts_tell(
+            order=order,
+            template="onboarding/email/order_approved.txt",
+            origin=origin,
+            extra={"council_url": council_base_url(council)},
         )
         _provisioning_queue_on_commit(council_id=council.pk)
     return order
@@ -105,15 +112,7 @@ def order_reject(*, order_id: object, actor: User, reason: str, origin: Origin) 
             reason=reason,
             changes={"status": {"old": OrderStatus.ORDERED, "new": OrderStatus.REJECTED}},
         )
-        body = render_to_string(
-            "onboarding/email/order_rejected.txt",
-            {
-                "order": order,
-                "service_url": origin.absolute_url(reverse("landing", urlconf=settings.PUBLIC_SCHEMA_URLCONF)),
-            },
-        )
-        recipients = list(dict.fromkeys([order.billing_contact_email, order.admin_email]))
-        notification_queue(to=recipients, subject=f"Your Patchwork order {order.reference}", body=body)
+        _contacts_tell(order=order, template="onboarding/email/order_rejected.txt", origin=origin)
     return order
 
 
@@ -148,6 +147,14 @@ def subdomain_in_use(order: Order) -> str:
         f"A council already uses the subdomain {order.requested_slug}: order {order.reference} cannot be approved "
         "as it is. Reject it with that reason, so that the council can order again with another subdomain."
     )
+
+
+def _contacts_tell(*, order: Order, template: str, origin: Origin, extra: dict[str, str] | None = None) -> None:
+    """Email the decision to the order's billing contact and first administrator, as its confirmation was."""
+    service_url = origin.absolute_url(reverse("landing", urlconf=settings.PUBLIC_SCHEMA_URLCONF))
+    body = render_to_string(template, {"order": order, "service_url": service_url, **(extra or {})})
+    recipients = list(dict.fromkeys([order.billing_contact_email, order.admin_email]))
+    notification_queue(to=recipients, subject=f"Your Patchwork order {order.reference}", body=body)
 
 
 def _order_locked(order_id: object) -> Order:

@@ -184,7 +184,17 @@ def test_approving_creates_one_council_links_it_audits_it_and_queues_its_provisi
     with schema_context("public"):
         event = AuditEvent.objects.get(action=AuditAction.ORDER_APPROVED)
     assert (event.council, event.path) == ("public", f"/console/orders/{order.reference}/approve/")
-    assert len(queued) == 1  # provisioning, queued once the approval has committed
+    # Once the approval has committed: provisioning queued, and the contacts' emails delivered.
+    assert sorted(callback.__qualname__.split(".")[0] for callback in queued) == [
+        "_provisioning_queue_on_commit",
+        "on_commit_in_this_schema",
+    ]
+    told = Notification.objects.order_by("to")
+    assert [row.to for row in told] == ["accounts@kingston-council.example", "leah.brennan@kingston-council.example"]
+    for row in told:
+        assert f"Your Patchwork order {order.reference} for Kingston City Council is approved." in row.body
+        assert "http://kingston.localhost" in row.body
+        assert "Leah Brennan will receive an email inviting them" in row.body
 
 
 @pytest.mark.database_owner
@@ -315,6 +325,7 @@ def test_rejecting_without_a_usable_reason_shows_the_error_keeps_the_text_and_ch
 def test_rejecting_an_approved_order_is_refused_and_nothing_changes(console: Client, order: Order) -> None:
     assert console.post(f"/console/orders/{order.reference}/approve/").status_code == 302
     approved = Order.objects.get(pk=order.pk)
+    told = Notification.objects.count()  # the approval's own emails
     response = console.post(f"/console/orders/{order.reference}/reject/", {"reason": "Changed my mind"})
     assert response.status_code == 409
     assert f"Order {order.reference} is already approved. Nothing was changed." in response.content.decode()
@@ -326,7 +337,7 @@ def test_rejecting_an_approved_order_is_refused_and_nothing_changes(console: Cli
         approved.decided_at,
     )
     assert [action for action, _ in _decisions(order)] == [AuditAction.ORDER_APPROVED]
-    assert not Notification.objects.exists()
+    assert Notification.objects.count() == told
 
 
 def test_the_decided_order_page_says_who_decided_and_why(console: Client, order: Order) -> None:

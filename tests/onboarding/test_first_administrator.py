@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from core.accounts.models import User
 from core.audit.origin import NO_ORIGIN
 from core.directory.models import Agency, AgencyType, ApprovalState, Invitation, Practitioner, Role
+from core.directory.services.invitations import FIRST_ADMINISTRATOR_SUBJECT
 from core.notifications.models import Notification
 from core.notifications.services.outbox import DELIVERED_LINK_BODY
 from onboarding.models import Order
@@ -46,7 +47,11 @@ def _approved_and_provisioned(operator: User, capture: object) -> Council:
 
 
 def _invitation_emails() -> list[str]:
-    return [message.body for message in mail.outbox if message.to == [ADMIN]]
+    return [
+        message.body
+        for message in mail.outbox
+        if message.to == [ADMIN] and message.subject == FIRST_ADMINISTRATOR_SUBJECT
+    ]
 
 
 def test_provisioning_an_approved_order_invites_its_first_administrator_to_the_councils_own_agency(
