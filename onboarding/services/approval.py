@@ -11,11 +11,11 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
@@ -42,7 +42,8 @@ def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
     Refused (``DecisionRefused``) when the order was already decided, or when a council already
     uses the subdomain it asks for.
     """
-    with schema_context(get_public_schema_name()), transaction.atomic():
+    _on_the_platform()
+    with transaction.atomic():
         order = _order_locked(order_id)
         if order.status != OrderStatus.ORDERED:
             raise DecisionRefused(f"Order {order.reference} is already {order.get_status_display().lower()}.")
@@ -93,7 +94,8 @@ def order_reject(*, order_id: object, actor: User, reason: str, origin: Origin) 
         raise ValidationError({"reason": "Enter why you are rejecting the order"})
     if len(reason) > REJECTION_REASON_MAX:
         raise ValidationError({"reason": f"The reason must be {REJECTION_REASON_MAX} characters or fewer"})
-    with schema_context(get_public_schema_name()), transaction.atomic():
+    _on_the_platform()
+    with transaction.atomic():
         order = _order_locked(order_id)
         if order.status != OrderStatus.ORDERED:
             raise DecisionRefused(f"Order {order.reference} is already {order.get_status_display().lower()}.")
@@ -122,7 +124,8 @@ def provisioning_retry(*, council_id: int, actor: User, origin: Origin) -> Counc
     Refused (``DecisionRefused``) unless the council's last provisioning failed. The error is cleared
     as the retry is queued, so a second press of the button cannot queue it twice.
     """
-    with schema_context(get_public_schema_name()), transaction.atomic():
+    _on_the_platform()
+    with transaction.atomic():
         council = Council.objects.select_for_update().get(pk=council_id)
         if not council.provisioning_error:
             raise DecisionRefused(f"{council.name}'s provisioning has not failed: there is nothing to retry.")
@@ -155,6 +158,12 @@ def _contacts_tell(*, order: Order, template: str, origin: Origin, extra: dict[s
     body = render_to_string(template, {"order": order, "service_url": service_url, **(extra or {})})
     recipients = list(dict.fromkeys([order.billing_contact_email, order.admin_email]))
     notification_queue(to=recipients, subject=f"Your Patchwork order {order.reference}", body=body)
+
+
+def _on_the_platform() -> None:
+    """Orders and the decisions' audit live in ``public``: never decide from inside a council's schema."""
+    if connection.schema_name != get_public_schema_name():
+        raise RuntimeError("Orders are decided on the platform, never inside a council's schema.")
 
 
 def _order_locked(order_id: object) -> Order:
