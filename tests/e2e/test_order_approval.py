@@ -1,12 +1,16 @@
 """In a real browser: a council orders Patchwork, an operator approves the order, the council is set up.
 
 The operator signs in to the console, opens the orders, reads the order, confirms the approval and
-lands on the council's provisioning page, which reaches "configuring". Every console page on the
+lands on the council's provisioning page, which reaches "configuring". The first administrator's
+invitation, read from the served demo's mail, opens on the council's own site. Every page on the
 way is checked with axe and photographed, as in the other journeys.
 """
 
+from pathlib import Path
+
 import pytest
 
+from tests.e2e.conftest import emails_to, link_in
 from tests.e2e.test_team_upkeep_journey import _checked, _submit
 
 pytestmark = pytest.mark.platform_side
@@ -14,7 +18,8 @@ pytestmark = pytest.mark.platform_side
 OPERATOR = "operator@patchwork.example"
 PASSWORD = "demo-patchwork-2026"
 BACKUP_CODE = "demo2fa"
-COUNCIL = "Kingston City Council"  # Wyndham is ordered by the catalogue's own journey
+COUNCIL = "Kingston City Council"  # Wyndham is ordered by the catalogue's own journey, Bristol by the demo
+ADMIN = "leah.brennan@kingston-council.example"
 
 
 def _order(page: object, platform: str) -> str:
@@ -31,7 +36,7 @@ def _order(page: object, platform: str) -> str:
     page.fill("#id_dpo_name", "Tom Okafor")  # type: ignore[attr-defined]
     page.fill("#id_dpo_email", "dpo@kingston-council.example")  # type: ignore[attr-defined]
     page.fill("#id_admin_name", "Leah Brennan")  # type: ignore[attr-defined]
-    page.fill("#id_admin_email", "leah.brennan@kingston-council.example")  # type: ignore[attr-defined]
+    page.fill("#id_admin_email", ADMIN)  # type: ignore[attr-defined]
     page.check("#id_accept_terms")  # type: ignore[attr-defined]
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/order/placed/")  # type: ignore[attr-defined]
@@ -39,7 +44,7 @@ def _order(page: object, platform: str) -> str:
 
 
 def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
-    demo_server: str, browser: object
+    demo_server: str, demo_var_dir: Path, browser: object
 ) -> None:
     platform = f"http://localhost:{demo_server}"
     buyer = browser.new_page()  # type: ignore[attr-defined]
@@ -91,3 +96,15 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     page.click("nav a:has-text('Orders')")
     assert reference in page.inner_text("main").split("Decided")[1]
     context.close()
+
+    # The first administrator's invitation opens the council's own site, to create the account.
+    [invitation] = [
+        message for message in emails_to(demo_var_dir, ADMIN) if "administrator account" in message["Subject"]
+    ]
+    link = link_in(invitation, rf"http://kingston\.localhost:{demo_server}/invitations/[A-Za-z0-9_-]+/")
+    administrator = browser.new_page()  # type: ignore[attr-defined]
+    administrator.goto(link)
+    assert "Create your account" in administrator.inner_text("main")
+    assert f"as council administrator for {COUNCIL}" in administrator.inner_text("main")
+    _checked(administrator, "approval-05-invitation")
+    administrator.close()
