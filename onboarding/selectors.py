@@ -6,6 +6,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.accounts.models import User
 from onboarding.models import Order, OrderStatus
 from onboarding.services.provisioning import STEPS
 from tenants.models import Council, Domain
@@ -33,6 +34,11 @@ def orders_decided(*, limit: int = 100) -> list[Order]:
 
 def order_get(*, reference: str) -> Order | None:
     return Order.objects.select_related("council").filter(reference=reference).first()
+
+
+def order_decided_by(order: Order) -> User | None:
+    """The platform staff member who decided the order, if the account still exists."""
+    return User.objects.filter(pk=order.decided_by_id).first() if order.decided_by_id else None
 
 
 def order_for_council(*, council: Council) -> Order | None:

@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from console.views.access import staff_required
-from core.accounts.models import User
 from core.audit.origin import Origin
 from onboarding.models import Order, OrderStatus
 from onboarding.plans import plan_for
-from onboarding.selectors import order_get, orders_decided, orders_waiting
+from onboarding.selectors import order_decided_by, order_get, orders_decided, orders_waiting
 from onboarding.services.approval import (
     REJECTION_REASON_MAX,
     DecisionRefused,
@@ -61,14 +60,13 @@ def orders(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
     order = _order_or_404(reference)
-    decided_by = User.objects.filter(pk=order.decided_by_id).first() if order.decided_by_id else None
     return render(
         request,
         "console/order.html",
         {
             "order": order,
             "plan": plan_for(jurisdiction=order.jurisdiction, code=order.plan),
-            "decided_by": decided_by,
+            "decided_by": order_decided_by(order),
             "waiting": order.status == OrderStatus.ORDERED,
             "section": "orders",
         },
