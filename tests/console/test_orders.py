@@ -182,7 +182,7 @@ def test_approving_creates_one_council_links_it_audits_it_and_queues_its_provisi
     assert Council.objects.filter(name="Kingston City Council").count() == 1
     assert _decisions(order) == [(AuditAction.ORDER_APPROVED, operator.pk)]
     with schema_context("public"):
-        event = AuditEvent.objects.get(action=AuditAction.ORDER_APPROVED)
+        event = AuditEvent.objects.get(action=AuditAction.ORDER_APPROVED, object_id=order.reference)
     assert (event.council, event.path) == ("public", f"/console/orders/{order.reference}/approve/")
     # Once the approval has committed: provisioning queued, and the contacts' emails delivered.
     assert sorted(callback.__qualname__.split(".")[0] for callback in queued) == [
@@ -285,7 +285,10 @@ def test_rejecting_with_a_reason_records_it_tells_the_contacts_and_frees_the_sub
     assert not Council.objects.filter(slug="kingston").exists()
     assert _decisions(order) == [(AuditAction.ORDER_REJECTED, operator.pk)]
     with schema_context("public"):
-        assert AuditEvent.objects.get(action=AuditAction.ORDER_REJECTED).reason == "The council already has a contract."
+        assert (
+            AuditEvent.objects.get(action=AuditAction.ORDER_REJECTED, object_id=order.reference).reason
+            == "The council already has a contract."
+        )
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "accounts@kingston-council.example",
