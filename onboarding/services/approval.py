@@ -122,7 +122,8 @@ def provisioning_retry(*, council_id: int, actor: User, origin: Origin) -> Counc
     """Run a failed provisioning again from where it stopped (its steps are idempotent).
 
     Refused (``DecisionRefused``) unless the council's last provisioning failed. The error is cleared
-    as the retry is queued, so a second press of the button cannot queue it twice.
+    as the retry is queued, so a second press of the button cannot queue it twice. A council retried
+    from the console ends configuring, never live: going live is not the operator's to do.
     """
     _on_the_platform()
     with transaction.atomic():
