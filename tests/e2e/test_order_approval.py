@@ -22,12 +22,12 @@ COUNCIL = "Kingston City Council"  # Wyndham is ordered by the catalogue's own j
 ADMIN = "leah.brennan@kingston-council.example"
 
 
-def _order(page: object, platform: str) -> str:
+def _order(page: object, platform: str, *, council: str = COUNCIL, subdomain: str = "kingston") -> str:
     """Order Patchwork from the catalogue, as the council's buyer would. Returns the order's reference."""
     page.goto(f"{platform}/order/")  # type: ignore[attr-defined]
-    page.fill("#id_council_name", COUNCIL)  # type: ignore[attr-defined]
+    page.fill("#id_council_name", council)  # type: ignore[attr-defined]
     page.check("#id_jurisdiction_1")  # type: ignore[attr-defined]  # Victoria
-    page.fill("#id_subdomain", "kingston")  # type: ignore[attr-defined]
+    page.fill("#id_subdomain", subdomain)  # type: ignore[attr-defined]
     page.check("#id_plan_0")  # type: ignore[attr-defined]
     page.fill("#id_expected_practitioners", "450")  # type: ignore[attr-defined]
     page.fill("#id_purchase_order_number", "PO-77812")  # type: ignore[attr-defined]
@@ -43,6 +43,17 @@ def _order(page: object, platform: str) -> str:
     return page.inner_text(".govuk-panel__body strong")  # type: ignore[attr-defined]
 
 
+def _operator_signs_in(page: object, platform: str) -> None:
+    page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
+    page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]
+    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
+    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
+    page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
+
+
 def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     demo_server: str, demo_var_dir: Path, browser: object
 ) -> None:
@@ -54,14 +65,7 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    page.goto(f"{platform}/console/")
-    page.fill("#id_email", OPERATOR)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/sign-in/code/")
-    page.fill("#id_code", BACKUP_CODE)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{platform}/console/")
+    _operator_signs_in(page, platform)
 
     page.click("nav a:has-text('Orders')")
     page.wait_for_url(f"{platform}/console/orders/")
@@ -108,3 +112,37 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     assert f"as council administrator for {COUNCIL}" in administrator.inner_text("main")
     _checked(administrator, "approval-05-invitation")
     administrator.close()
+
+
+def test_an_operator_rejects_an_order_with_a_reason_and_it_cannot_be_approved_after(
+    demo_server: str, demo_var_dir: Path, browser: object
+) -> None:
+    platform = f"http://localhost:{demo_server}"
+    buyer = browser.new_page()  # type: ignore[attr-defined]
+    reference = _order(buyer, platform, council="Melton City Council", subdomain="melton")
+    buyer.close()
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    _operator_signs_in(page, platform)
+    page.goto(f"{platform}/console/orders/{reference}/")
+    page.click(f"main a:has-text('Reject order {reference}')")
+    page.wait_for_url(f"{platform}/console/orders/{reference}/reject/")
+    _checked(page, "rejection-01-reason")
+    assert "Enter why you are rejecting the order" in _submit(page, f"Reject order {reference}")
+    assert page.title().startswith("Error: ")
+    _checked(page, "rejection-02-reason-missing")
+    page.fill("#reason", "The council's purchase order number could not be matched.")
+    _submit(page, f"Reject order {reference}")
+    assert page.url == f"{platform}/console/orders/"
+    assert f"Order {reference} is rejected." in page.inner_text("main")
+    _checked(page, "rejection-03-orders")
+
+    response = page.goto(f"{platform}/console/orders/{reference}/approve/")
+    assert response.status == 409
+    assert f"Order {reference} is already rejected. Nothing was changed." in page.inner_text("main")
+    _checked(page, "rejection-04-refused")
+    context.close()
+
+    told = emails_to(demo_var_dir, "leah.brennan@kingston-council.example")
+    assert any("could not be matched" in str(message.get_body(preferencelist=("plain",))) for message in told)
