@@ -6,7 +6,9 @@ cannot be made (already decided, a subdomain a council uses, no reason) changes 
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -84,6 +86,14 @@ def test_the_inbox_lists_waiting_orders_first_then_decided_ones(console: Client,
     for shown in (order.reference, "Victoria", "Standard", "450", placed):
         assert shown in waiting
     assert f'href="/console/orders/{order.reference}/"' in waiting
+
+
+def test_the_councils_page_says_how_many_orders_are_waiting(console: Client, order: Order) -> None:
+    order_placed(council_name="Brimbank City Council", requested_slug="brimbank")
+    page = console.get("/console/").content.decode()
+    assert '2 orders are waiting for a decision. <a class="govuk-link" href="/console/orders/">' in page
+    Order.objects.update(status=OrderStatus.REJECTED)
+    assert "waiting for a decision" not in console.get("/console/").content.decode()
 
 
 def test_the_order_page_shows_every_detail_and_offers_both_decisions(console: Client, order: Order) -> None:
@@ -349,3 +359,20 @@ def test_the_decided_order_page_says_who_decided_and_why(console: Client, order:
     assert "Olu Adeyemi" in page
     assert "Duplicate of an earlier order" in page
     assert f"/console/orders/{order.reference}/approve/" not in page
+
+
+def test_the_inbox_reads_the_same_number_of_queries_however_many_orders_there_are(
+    console: Client, order: Order
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert console.get("/console/orders/").status_code == 200
+        return len(captured)
+
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.REJECTED, decided_at=order.placed_at)
+    few = queries()
+    for number, slug in enumerate(["brimbank", "melton", "wyndham", "hume"]):
+        placed = order_placed(council_name=f"Council {number}", requested_slug=slug)
+        if number % 2:
+            Order.objects.filter(pk=placed.pk).update(status=OrderStatus.REJECTED, decided_at=order.placed_at)
+    assert queries() == few

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from console.views.access import staff_required
 from core.audit.origin import Origin
 from core.council.services.lifecycle import TransitionRefused, council_transition
+from onboarding.selectors import orders_waiting
 from onboarding.services.provisioning import step_label
 from tenants.lifecycle import transition_for
 from tenants.models import Council, CouncilStatus
@@ -70,7 +71,8 @@ def _offered(council: Council) -> list[StatusAction]:
 def councils(request: HttpRequest) -> HttpResponse:
     rows = [(council, step_label(council.provisioning_step), _offered(council)) for council in council_list()]
     provisioning = any(council.status in (CouncilStatus.ORDERED, CouncilStatus.PROVISIONING) for council, _, _ in rows)
-    return render(request, "console/councils.html", {"rows": rows, "refresh": provisioning, "section": "councils"})
+    context = {"rows": rows, "refresh": provisioning, "waiting": orders_waiting().count(), "section": "councils"}
+    return render(request, "console/councils.html", context)
 
 
 @staff_required
