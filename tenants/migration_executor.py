@@ -6,8 +6,8 @@ A deploy over hundreds of councils with nothing to migrate then costs one query,
 ``--executor`` (``multiprocessing`` runs them in parallel).
 
 Migrations run as the database owner role, and end by granting the application role what it
-needs on the schemas they looked at (tenants/services/database_roles.py): a process without
-``DATABASE_OWNER_URL`` cannot migrate.
+needs on the schemas they migrated and on any it was never granted (one query finds those;
+tenants/services/database_roles.py): a process without ``DATABASE_OWNER_URL`` cannot migrate.
 """
 
 from typing import Any
@@ -17,7 +17,12 @@ from django_tenants.migration_executors import get_executor as django_tenants_ge
 from django_tenants.migration_executors.base import MigrationExecutor
 
 from tenants.schema_state import existing_schemas, schema_exists, schemas_needing_migration
-from tenants.services.database_roles import app_role_ensure, owner_connection, privileges_grant
+from tenants.services.database_roles import (
+    app_role_ensure,
+    owner_connection,
+    privileges_grant,
+    schemas_without_usage,
+)
 
 
 def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
@@ -26,13 +31,16 @@ def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
     class SkipUpToDateExecutor(inner_class):  # type: ignore[valid-type,misc]
         def run_migrations(self, tenants: Any = None) -> Any:
             with owner_connection():
-                result, present = self._run_pending(list(tenants or []))
+                result, present, migrated = self._run_pending(list(tenants or []))
                 if not (self.options.get("plan") or self.options.get("check_unapplied")):
                     app_role_ensure()
-                    privileges_grant(schemas=present)
+                    # Where something was migrated, and wherever the application was never granted
+                    # its privileges; default privileges already cover what the owner creates later.
+                    # Not every schema each time: at hundreds of councils that is most of a no-op deploy.
+                    privileges_grant(schemas=[*migrated, *schemas_without_usage(present)])
             return result
 
-        def _run_pending(self, schema_names: list[str]) -> tuple[Any, list[str]]:
+        def _run_pending(self, schema_names: list[str]) -> tuple[Any, list[str], list[str]]:
             migrating_councils = schema_names and schema_names != [self.PUBLIC_SCHEMA_NAME]
             template = settings.TENANT_BASE_SCHEMA
             every_council = migrating_councils and not self.options.get("schema_name")
@@ -53,8 +61,8 @@ def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
                     f"{len(present) - len(pending)} schema(s) already up to date; migrating {len(pending)}."
                 )
             if pending:
-                return super().run_migrations(tenants=pending), present
-            return None, present
+                return super().run_migrations(tenants=pending), present, pending
+            return None, present, []
 
         def logger_stdout(self, message: str) -> None:
             import sys

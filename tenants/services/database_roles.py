@@ -160,6 +160,20 @@ def privileges_grant(*, schemas: Iterable[str] | None = None) -> list[str]:
     return names
 
 
+def schemas_without_usage(schemas: Iterable[str]) -> list[str]:
+    """Those of ``schemas`` the application role cannot use yet (never granted): one query, any number."""
+    names = list(schemas)
+    if not names:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s) AND NOT has_schema_privilege(%s, oid, 'USAGE')",
+            [names, app_role()],
+        )
+        missing = {row[0] for row in cursor.fetchall()}
+    return [name for name in names if name in missing]
+
+
 def _schema_privileges_grant(cursor: Any, *, schema: str, role: sql.Identifier) -> None:
     name = sql.Identifier(schema)
     cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(name, role))

@@ -4,8 +4,9 @@ A Victorian council orders Patchwork on the platform host → an operator approv
 console → the provisioning page reaches "configuring" → the first administrator opens the invitation
 from her email, chooses a password and sets up two factors, and lands on "Set up your council" → she
 adds an agency, approves it, and imports practitioners from a CSV file with one bad row (reported, the
-rest imported) → she verifies an imported practitioner, completes the checklist and takes the council live → a practitioner invited by
-the import opens his invitation, sets up his sign-in and searches for a client.
+rest imported) → a practitioner invited by the import opens his invitation and sets up his sign-in, and
+is told the council is being set up → she verifies him, completes the checklist and takes the council
+live → he signs in again and searches for a client.
 
 No step uses a shell or the database: only pages. Every page on the way is checked with axe and
 photographed, as in the other journeys.
@@ -138,6 +139,7 @@ def _operator_approves(page: object, platform: str, reference: str) -> None:
 
 def _add_agency(page: object, site: str) -> None:
     page.goto(f"{site}/administration/agencies/add/")  # type: ignore[attr-defined]
+    _checked(page, "aboard-08a-agency-add")
     page.fill("#id_name", POLICE)  # type: ignore[attr-defined]
     page.check("input[name=agency_type][value=police]")  # type: ignore[attr-defined]
     page.fill("#id_email_domains", "vicpol-hume.example")  # type: ignore[attr-defined]
@@ -149,15 +151,18 @@ def _add_agency(page: object, site: str) -> None:
     if "Suspend" not in page.content():  # type: ignore[attr-defined]  # a new agency waits for approval
         page.click("main a:has-text('Approve')")  # type: ignore[attr-defined]
         page.wait_for_load_state()  # type: ignore[attr-defined]
+        _checked(page, "aboard-08b-agency-approve")
         page.fill("#id_reason", "Party to the Hume information sharing agreement")  # type: ignore[attr-defined]
         assert "Approved" in _submit(page, "Approve agency")
 
 
 def _import_practitioners(page: object, site: str) -> None:
     page.goto(f"{site}/administration/imports/")  # type: ignore[attr-defined]
+    _checked(page, "aboard-09a-imports")
     page.check("input[value=practitioners]")  # type: ignore[attr-defined]
     _submit(page, "Continue")
     page.wait_for_url("**/administration/imports/practitioners/")  # type: ignore[attr-defined]
+    _checked(page, "aboard-09b-import-upload")
     page.set_input_files(  # type: ignore[attr-defined]
         "#id_file", files=[{"name": "hume-staff.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()}]
     )
@@ -185,6 +190,7 @@ def _complete_checklist(page: object, site: str) -> None:
     assert _status(page, "agencies") == "Completed"  # the council's own agency and the police
 
     _task(page, "Record the data-sharing agreement")
+    _checked(page, "aboard-11a-agreement")
     page.check("input[name=parties] >> nth=0")  # type: ignore[attr-defined]
     page.check("input[name=parties] >> nth=1")  # type: ignore[attr-defined]
     signed = datetime.datetime.now(tz=datetime.UTC).date() - datetime.timedelta(days=14)
@@ -204,6 +210,7 @@ def _complete_checklist(page: object, site: str) -> None:
     page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
 
     _task(page, "Give the DPIA reference")
+    _checked(page, "aboard-11b-governance")
     page.fill("#id_dpia_reference", "HCC-DPIA-2026-11")  # type: ignore[attr-defined]
     page.fill("#id_dpo_name", "Helen Vu")  # type: ignore[attr-defined]
     page.fill("#id_dpo_email", "privacy@hume-council.example")  # type: ignore[attr-defined]
@@ -212,11 +219,13 @@ def _complete_checklist(page: object, site: str) -> None:
     _task(page, "Appoint a privacy officer")
     page.fill("#id_q", "Haddad")  # type: ignore[attr-defined]
     _submit(page, "Search")
+    _checked(page, "aboard-11c-privacy-officer")
     _submit(page, "Appoint")
     assert "Nadia Haddad is now a privacy officer." in page.inner_text("main")  # type: ignore[attr-defined]
     page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
 
     _task(page, "Review the legal bases")
+    _checked(page, "aboard-11d-legal-bases")
     _submit(page, "I have reviewed these legal bases")
 
     for key in ("agreement", "dpia", "dpo", "privacy_officer", "agencies", "legal_bases"):
@@ -274,6 +283,7 @@ def test_a_council_orders_is_approved_sets_itself_up_goes_live_and_is_used(
         password=OFFICER_PASSWORD,
     )
     assert f"{COUNCIL} is setting up Patchwork" in officer.inner_text("main")
+    _checked(officer, "aboard-10a-practitioner-waits")
     assert officer.goto(f"{site}/clients/search/").status == 503
 
     # 6. The administrator verifies him (Accounts), completes the checklist and takes the council live.
@@ -294,22 +304,25 @@ def test_a_council_orders_is_approved_sets_itself_up_goes_live_and_is_used(
     # 7. The practitioner signs in again (his phone left at home: a backup code) and searches.
     officer_context.clear_cookies()
     officer.goto(f"{site}/")
+    _checked(officer, "aboard-14-sign-in")
     officer.fill("#id_email", OFFICER)
     officer.fill("#id_password", OFFICER_PASSWORD)
     officer.click("button[type=submit]")
     officer.wait_for_url("**/sign-in/code/")
+    _checked(officer, "aboard-14a-sign-in-code")
     officer.fill("#id_code", backup_code)
     with officer.expect_navigation():
         officer.click("main button[type=submit]")
     assert officer.url == f"{site}/"
-    _checked(officer, "aboard-14-practitioner-home")
+    _checked(officer, "aboard-14b-practitioner-home")
     officer.click("nav >> text=Find a client")
     officer.wait_for_url("**/clients/search/")
+    _checked(officer, "aboard-15a-search-form")
     officer.fill("#id_surname", "Haddad")
     officer.fill("#id_date_of_birth_day", "3")
     officer.fill("#id_date_of_birth_month", "5")
     officer.fill("#id_date_of_birth_year", "2015")
     _submit(officer, "Search")
     assert "No matching clients" in officer.content()
-    _checked(officer, "aboard-15-search")
+    _checked(officer, "aboard-15b-search-results")
     officer_context.close()

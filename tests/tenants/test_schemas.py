@@ -3,9 +3,13 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from psycopg import sql
 
 from onboarding.services.provisioning import council_create
+from tenants.models import Council
 from tenants.schema_state import schema_exists, schemas_needing_migration
+from tenants.services.database_roles import app_role, schemas_without_usage
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
 # Provisioning creates and drops schemas: the owner role's work (docs/adr/0008).
@@ -101,3 +105,30 @@ def test_deploy_migrate_brings_a_schema_that_is_behind_up_to_date(db: None, caps
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=1)
     assert "migrating 1." in capsys.readouterr().out
     assert schemas_needing_migration([council.schema_name]) == []
+
+
+def _app_can_use(schema: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_schema_privilege(%s, %s, 'USAGE')", [app_role(), schema])
+        return cursor.fetchone()[0]
+
+
+def test_deploy_migrate_grants_only_where_it_migrated_or_the_application_was_never_granted(
+    db: None, council_a: Council, council_b: Council
+) -> None:
+    """A no-op deploy over hundreds of councils must not re-grant every schema; one never granted is healed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("REVOKE USAGE ON SCHEMA {} FROM {}").format(
+                sql.Identifier(council_b.schema_name), sql.Identifier(app_role())
+            )
+        )
+    assert schemas_without_usage([council_a.schema_name, council_b.schema_name]) == [council_b.schema_name]
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+
+    granted = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("GRANT USAGE ON SCHEMA")]
+    assert any(council_b.schema_name in statement for statement in granted)
+    assert not any(council_a.schema_name in statement for statement in granted)  # up to date and usable
+    assert _app_can_use(council_b.schema_name)
