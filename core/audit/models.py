@@ -57,6 +57,7 @@ class AuditAction(models.TextChoices):
     PRIVACY_OFFICER_REMOVED = "privacy_officer_removed", "Removed a privacy officer"
     IMPORT_STARTED = "import_started", "Started a bulk import"
     IMPORT_FINISHED = "import_finished", "Finished a bulk import"
+    IMPORT_REPORT_DOWNLOADED = "import_report_downloaded", "Downloaded a bulk import's error report"
 
 
 class AuditOutcome(models.TextChoices):

@@ -329,6 +329,23 @@ def import_jobs_recent(*, limit: int = 20) -> list[ImportJob]:
     return list(ImportJob.objects.select_related("uploaded_by__user").defer("csv_text")[:limit])
 
 
+def import_report_download(*, actor: Practitioner, job: ImportJob, origin: Origin) -> list[list[str]]:
+    """The error report for ``actor`` to download, recorded in the audit trail: it carries the bad rows'
+    names and work emails, which leave Patchwork with it."""
+    lines = list(import_report_lines(job=job))
+    rows = len(lines) - 1  # after the header
+    audit_record(
+        action=AuditAction.IMPORT_REPORT_DOWNLOADED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor.user_id,
+        object_type="import",
+        object_id=job.pk,
+        reason=f"{rows} row{'' if rows == 1 else 's'} not imported",
+    )
+    return lines
+
+
 def import_report_lines(*, job: ImportJob) -> Iterator[list[str]]:
     """The error report: a header, then one line per problem with the row's own values, each cell made safe
     to open in a spreadsheet (nothing in it can start a formula)."""

@@ -20,7 +20,7 @@ from core.directory.services.imports import (
     import_job_for,
     import_job_start,
     import_jobs_recent,
-    import_report_lines,
+    import_report_download,
 )
 from core.directory.views.administration import _administrator
 
@@ -102,4 +102,5 @@ def import_report(request: HttpRequest, job_id: UUID) -> HttpResponse:
     """The rows that were not imported, with why and their own values, as a CSV file."""
     actor = _administrator(request)
     job = import_job_for(actor=actor, job_id=job_id, origin=Origin.from_request(request))
-    return _csv_response(import_report_lines(job=job), filename=f"patchwork-import-{job.pk}-problems.csv")
+    lines = import_report_download(actor=actor, job=job, origin=Origin.from_request(request))
+    return _csv_response(lines, filename=f"patchwork-import-{job.pk}-problems.csv")

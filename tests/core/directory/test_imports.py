@@ -313,6 +313,10 @@ def test_practitioners_are_invited_a_bad_row_is_reported_and_the_rest_imported(
     assert finished.outcome == AuditOutcome.SUCCESS
     assert "3 imported, 0 skipped, 1 not imported" in finished.reason
     assert len(audit_events(council_a, action=AuditAction.INVITATION_SENT, actor_id=admin.user.pk)) == 3
+    # The report carries people's names and work emails out of Patchwork: who downloaded it is recorded.
+    [downloaded] = audit_events(council_a, action=AuditAction.IMPORT_REPORT_DOWNLOADED)
+    assert (downloaded.actor_id, downloaded.object_id) == (admin.user.pk, str(job.pk))
+    assert downloaded.reason == "1 row not imported"
 
     # The invitation's link opens the account page with what the import knew of the person.
     [to_amy] = [message for message in mail.outbox if message.to == ["amy.collier@earlyhelp.example"]]
