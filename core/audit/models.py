@@ -77,7 +77,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     related_ids = ArrayField(
-        models.CharField(max_length=64), default=list, blank=True, help_text="For a search: the clients it returned."
+        models.CharField(max_length=64),
+        default=list,
+        blank=True,
+        help_text="For a search: the clients it returned; for a team view: the family members shown with it.",
     )
     reason = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -83,5 +83,8 @@ def team_view_recorded(*, viewer: Practitioner, client_id: object, origin: Origi
         actor_id=viewer.user_id,
         object_type="client",
         object_id=team.client.pk,
+        # The family members shown with the team (names, dates of birth, their teams) were read too:
+        # "who looked at this child" must find a view of a sibling's page.
+        related_ids=[member.client_id for member in team.family],
     )
     return team

@@ -175,6 +175,11 @@ def test_the_family_and_their_teams_follow_the_same_rules(council_a: Council, te
     assert "Youth worker" in family_part
     assert PLACEHOLDER in family_part
     assert "Petra" not in page
+    # Reading the brother's details and team with Jade's is recorded against him too (AUD-1).
+    with schema_context(council_a.schema_name):
+        viewed = AuditEvent.objects.filter(action=AuditAction.CLIENT_VIEWED, object_id=str(team.client.pk)).get()
+    assert viewed.actor_id == team.member.user_id
+    assert viewed.related_ids == [str(brother.pk)]
 
 
 def test_the_network_diagram_is_an_accessible_svg_with_a_text_alternative(team: Team, browser_as: object) -> None:
