@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest
 
 USER_AGENT_MAX = 300
@@ -46,7 +47,7 @@ class Origin:
     def from_request(cls, request: HttpRequest) -> "Origin":
         # REMOTE_ADDR, which the trusted proxy layer (gunicorn ``forwarded_allow_ips``) has already set.
         return cls(
-            ip_address=_ip_address(request.META.get("REMOTE_ADDR")),
+            ip_address=client_address(request),
             user_agent=without_control_characters(request.headers.get("User-Agent", ""))[:USER_AGENT_MAX],
             path=without_control_characters(request.path)[:PATH_MAX],
             base_url=f"{request.scheme}://{request.get_host()}",
@@ -60,6 +61,24 @@ class Origin:
     def absolute_url(self, path: str) -> str:
         """A link for an email: the site's own address and a path (which starts with a slash)."""
         return f"{self.base_url}{path}"
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address of the person's own machine, as the outermost proxy we trust saw it.
+
+    With no proxy in front (``TRUSTED_PROXY_HOPS`` = 0: a developer's machine) it is ``REMOTE_ADDR``. Behind
+    N trusted proxies (production: the load balancer, N = 1) each appended the address it was reached from
+    to ``X-Forwarded-For``, so the N-th entry from the right is the client as the outermost trusted proxy
+    saw it; entries further left were written by the client and prove nothing. A header with fewer
+    entries than that (a request that did not come through the proxies) falls back to ``REMOTE_ADDR``.
+    """
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return _ip_address(forwarded[-hops])
+    return _ip_address(request.META.get("REMOTE_ADDR"))
 
 
 def signed_in_user_id(request: HttpRequest) -> object | None:

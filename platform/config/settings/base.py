@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from config.env import env_bool, env_list
+from config.env import env_bool, env_int, env_list
 from config.otp import totp_issuer
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -149,6 +149,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 USE_X_FORWARDED_HOST = False  # the council is resolved only from the Host header we were sent
+# How many proxies we trust in front of the web process; the audit trail records the client's address
+# from X-Forwarded-For counted that many entries from the right (core/audit/origin.py client_address).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=0)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

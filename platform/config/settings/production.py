@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database import credentials_of, database_from_url
-from config.env import env_bool, env_list, env_required
+from config.env import env_bool, env_int, env_list, env_required
 from config.sentry import sentry_init
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_DSN
@@ -69,6 +69,8 @@ AWS_SES_REGION_ENDPOINT = f"email.{AWS_REGION}.amazonaws.com"
 # Transport security.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the cell's load balancer (one proxy): the audit records the address it was reached from.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=1)
 SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

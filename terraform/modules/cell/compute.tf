@@ -222,6 +222,7 @@ locals {
     { name = "MIGRATION_PROCESSES", value = tostring(var.migration_processes) },
     { name = "GUNICORN_WORKERS", value = tostring(var.web_gunicorn_workers) },
     { name = "FORWARDED_ALLOW_IPS", value = join(",", local.public_cidr) },
+    { name = "TRUSTED_PROXY_HOPS", value = "1" }, # the load balancer: the audit records the client it saw
   ]
 
   # Every process but those that migrate or provision connects as the application role only:

@@ -96,6 +96,39 @@ def test_a_practitioner_refused_a_manager_page_leaves_a_denied_row_naming_them(
     assert_where_and_when(event, council=council_a.schema_name, path="/team/")
 
 
+# --- Whose address: behind the load balancer, the client's, not the balancer's (AUD-1) ------------------
+
+BALANCER = "10.0.1.17"  # what REMOTE_ADDR is behind the load balancer
+
+
+@pytest.mark.council_side
+@pytest.mark.parametrize(
+    ("hops", "forwarded_for", "recorded"),
+    [
+        (1, "203.0.113.9", "203.0.113.9"),  # the balancer appended the address it was reached from
+        (1, "198.51.100.66, 203.0.113.9", "203.0.113.9"),  # the left entry was written by the client: ignored
+        (2, "198.51.100.66, 203.0.113.9, 192.0.2.40", "203.0.113.9"),  # a CDN in front of the balancer
+        (1, "", BALANCER),  # not through the proxy at all
+        (2, "203.0.113.9", BALANCER),  # fewer entries than trusted proxies: nothing in it can be believed
+        (1, "not-an-address", None),
+        (0, "198.51.100.66", BALANCER),  # no proxy trusted (a developer's machine): the header is ignored
+    ],
+)
+def test_the_address_recorded_is_the_one_the_outermost_trusted_proxy_saw(
+    council_a: Council, person, settings: object, hops: int, forwarded_for: str, recorded: str | None
+) -> None:
+    settings.TRUSTED_PROXY_HOPS = hops  # type: ignore[attr-defined]
+    browser = Client(
+        HTTP_HOST=host_of(council_a),
+        HTTP_USER_AGENT=USER_AGENT,
+        REMOTE_ADDR=BALANCER,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+    password_step(browser, person.email, "wrong-password-here")
+    [event] = audit_events(council_a, action=AuditAction.SIGN_IN_FAILED, actor_id=person.pk)
+    assert event.ip_address == recorded
+
+
 @pytest.mark.council_side
 def test_a_council_a_event_is_not_written_to_council_b(
     browser_a: Client, council_a: Council, council_b: Council
