@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Outside everything that can answer early (unknown host, expired session), so every answer
     # carries the security and no-store headers.
     "config.security.SecurityHeadersMiddleware",
+    # Before anything reads the body: a body larger than anything Patchwork takes is a 413 at once.
+    "config.request_size.RequestSizeMiddleware",
     # Before anything reads the database: a NUL byte in a path, a form or a cookie is a 400, not a query.
     "config.control_characters.ControlCharacterMiddleware",
     "tenants.middleware.CouncilRoutingMiddleware",
@@ -152,6 +154,8 @@ USE_X_FORWARDED_HOST = False  # the council is resolved only from the Host heade
 # How many proxies we trust in front of the web process; the audit trail records the client's address
 # from X-Forwarded-For counted that many entries from the right (core/audit/origin.py client_address).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", default=0)
+# The largest request body taken (config/request_size.py): a 10 MB agreement PDF and its form.
+MAX_REQUEST_BODY_BYTES = 11 * 1024 * 1024
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
