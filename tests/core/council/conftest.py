@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import storages
 from django.test import Client
-from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from core.directory.models import Agency, Practitioner
 from tenants.models import Council, CouncilStatus
 from tests.conftest import sign_in
-from tests.factories import AgencyFactory, PractitionerFactory
+from tests.core.administration import person
 
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 
@@ -30,38 +28,10 @@ def _private_files_removed() -> Iterator[None]:
 
 
 @pytest.fixture
-def home_agency(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Early Help", email_domains=["earlyhelp.example"])
-
-
-@pytest.fixture
-def police(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Police", agency_type="police", email_domains=["police.example"])
-
-
-def person(council: Council, agency: Agency, email: str, **extra: object) -> Practitioner:
-    with schema_context(council.schema_name):
-        return PractitionerFactory(agency=agency, user__email=email, verified_at=timezone.now(), **extra)
-
-
-@pytest.fixture
-def admin(council_a: Council, home_agency: Agency) -> Practitioner:
-    return person(council_a, home_agency, "helen@earlyhelp.example", is_council_admin=True)
-
-
-@pytest.fixture
 def practitioner(council_a: Council, police: Agency) -> Practitioner:
     return person(
         council_a, police, "gareth@police.example", user__first_name="Gareth", user__last_name="Hollis", job_title="PC"
     )
-
-
-@pytest.fixture
-def as_admin(client_a: Client, council_a: Council, admin: Practitioner) -> Client:
-    sign_in(client_a, admin.user, council_a)
-    return client_a
 
 
 @pytest.fixture

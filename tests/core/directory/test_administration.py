@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
@@ -24,37 +23,10 @@ from core.directory.services.agencies import AgencyDetails, agency_transition
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.accounts.helpers import GENERIC_SIGN_IN_ERROR, audit_events, password_step, reload
+from tests.core.administration import person
 from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
-
-
-@pytest.fixture
-def home_agency(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Early Help", email_domains=["earlyhelp.example"])
-
-
-@pytest.fixture
-def police(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Police", agency_type="police", email_domains=["police.example"])
-
-
-def person(council: Council, agency: Agency, email: str, **extra: object) -> Practitioner:
-    with schema_context(council.schema_name):
-        return PractitionerFactory(agency=agency, user__email=email, verified_at=timezone.now(), **extra)
-
-
-@pytest.fixture
-def admin(council_a: Council, home_agency: Agency) -> Practitioner:
-    return person(council_a, home_agency, "helen@earlyhelp.example", is_council_admin=True)
-
-
-@pytest.fixture
-def as_admin(client_a: Client, council_a: Council, admin: Practitioner) -> Client:
-    sign_in(client_a, admin.user, council_a)
-    return client_a
 
 
 def agency_form(**changes: object) -> dict[str, object]:
