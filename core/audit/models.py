@@ -5,6 +5,7 @@ migration 0002). Events carry ids, never names or other personal data about clie
 """
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 
@@ -58,6 +59,21 @@ class AuditAction(models.TextChoices):
     IMPORT_STARTED = "import_started", "Started a bulk import"
     IMPORT_FINISHED = "import_finished", "Finished a bulk import"
     IMPORT_REPORT_DOWNLOADED = "import_report_downloaded", "Downloaded a bulk import's error report"
+    RULEBOOK_CHANGED = "rulebook_changed", "Changed the council's rules"
+    BREAK_GLASS_ROLE_CHANGED = "break_glass_role_changed", "Gave or took away a break-glass role"
+    CONSENT_RECORDED = "consent_recorded", "Recorded a client's consent"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Recorded that consent was withdrawn"
+    JOIN_REQUESTED = "join_requested", "Asked to join a client's team"
+    JOIN_APPROVED = "join_approved", "Approved a request to join a team"
+    JOIN_DECLINED = "join_declined", "Declined a request to join a team"
+    BREAK_GLASS_OPENED = "break_glass_opened", "Opened a team by break-glass"
+    BREAK_GLASS_ENDED = "break_glass_ended", "Closed a break-glass access"
+    BREAK_GLASS_REVIEWED = "break_glass_reviewed", "Reviewed a break-glass access"
+    ACCESS_REPORT_VIEWED = "access_report_viewed", "Viewed who accessed a client or what a practitioner did"
+    ACCESS_REPORT_EXPORTED = "access_report_exported", "Exported an access report"
+    ALERT_RAISED = "alert_raised", "An alert was raised"
+    ALERT_ASSIGNED = "alert_assigned", "Assigned an alert"
+    ALERT_CLOSED = "alert_closed", "Closed an alert"
 
 
 class AuditOutcome(models.TextChoices):
@@ -94,7 +110,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # "Who accessed this client": the client is the object, or one of a search's hits / a team
+            # view's family members.
+            GinIndex(fields=["related_ids"], name="audit_related_ids"),
+            # One practitioner's activity, and the anomaly job's scan of a period.
+            models.Index(fields=["actor_id", "occurred_at"], name="audit_actor_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.outcome})"

@@ -39,6 +39,8 @@ class Client(models.Model):
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="clients")
     consent_given_by = models.CharField(max_length=200, blank=True, help_text='For example "the client" or "mother".')
     consent_given_on = models.DateField(null=True, blank=True)
+    # Consent withdrawn (or, later, a restriction): the client is found only by their current team.
+    withheld_from_search_since = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -210,3 +212,111 @@ class TeamInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Team invitation {self.id}"
+
+
+class Consent(models.Model):
+    """The client's consent to share the involvement of services the council shows only with consent.
+
+    Who gave it, their relationship to the client, when, what it covers and the evidence; withdrawn, it
+    stays as a record of what was agreed and when that ended."""
+
+    class Relationship(models.TextChoices):
+        CLIENT = "client", "The client"
+        PARENT = "parent", "Parent"
+        GUARDIAN = "guardian", "Guardian or person with parental responsibility"
+        CARER = "carer", "Carer"
+        ATTORNEY = "attorney", "Attorney or deputy"
+        OTHER = "other", "Other"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(max_length=200, help_text='Who gave it, for example "Jade Hughes".')
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    given_on = models.DateField()
+    covers_all_services = models.BooleanField(
+        default=True, help_text="Covers every service shown with consent; otherwise only those listed."
+    )
+    services = models.ManyToManyField("directory.Agency", blank=True, related_name="+")
+    evidence = models.CharField(max_length=300, help_text='How it was given, for example "signed form, on file".')
+    recorded_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    withdrawal_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-recorded_at"]
+        indexes = [models.Index(fields=["client"], condition=Q(withdrawn_on__isnull=True), name="consent_current")]
+
+    def __str__(self) -> str:
+        return f"Consent given on {self.given_on}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class JoinRequest(models.Model):
+    """A practitioner asks to join a team whose council wants the lead professional to approve joining."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for the lead professional"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="join_requests")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="join_requests")
+    role = models.CharField(max_length=120)
+    reason = models.CharField(max_length=300)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "practitioner"], condition=Q(decision="pending"), name="one_pending_join_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Join request {self.id} ({self.decision})"
+
+
+class BreakGlassAccess(models.Model):
+    """A practitioner in a break-glass role opened a team they are not in: why, until when, and the privacy
+    officer's review of it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        CHALLENGED = "challenged", "Challenged"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="break_glass_accesses")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    role = models.CharField(max_length=80, help_text="The break-glass role's name when it was opened.")
+    reason = models.CharField(max_length=120, help_text="One of the council's reasons.")
+    explanation = models.CharField(max_length=500)
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Closed by the practitioner before it expired.")
+    review = models.CharField(max_length=20, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["practitioner", "expires_at"], name="break_glass_practitioner")]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("opened_at")), name="break_glass_expires_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass access {self.id}"

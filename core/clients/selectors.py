@@ -15,12 +15,7 @@ from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
 from core.clients.postcodes import council_jurisdiction
 from core.directory.models import ApprovalState, Practitioner
-from core.governance.visibility import (
-    MemberView,
-    member_view,
-    practitioner_named,
-    viewer_in_team,
-)
+from core.governance.visibility import MemberView, Policy, policy_for
 
 RESULT_CAP = 20
 SIMILARITY_WITH_DATE_OF_BIRTH = 0.2  # the date narrows the field: typos and transpositions still match
@@ -212,19 +207,8 @@ def _involvements() -> Prefetch:
     )
 
 
-def _views(viewer: Practitioner, involvements: list[Involvement]) -> list[MemberView]:
-    """Members through the policy; a sensitive agency appears once, as a placeholder, however many
-    of its practitioners are involved (their number is sensitive too)."""
-    views: list[MemberView] = []
-    placeholders: set[str | None] = set()
-    for involvement in involvements:
-        view = member_view(viewer=viewer, involvement=involvement)
-        if view.is_placeholder:
-            if view.gateway_contact in placeholders:
-                continue
-            placeholders.add(view.gateway_contact)
-        views.append(view)
-    return views
+def _views(policy: Policy, involvements: list[Involvement]) -> list[MemberView]:
+    return policy.members(involvements)
 
 
 def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | None:
@@ -257,7 +241,8 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
     if client is None:
         return None
     involvements = list(client.involvements.all())
-    if not viewer_in_team(viewer=viewer, involvements=involvements):
+    policy = policy_for(viewer)
+    if not policy.in_team(involvements):
         return None
     current = [inv for inv in involvements if inv.ended_on is None]
     previous = [inv for inv in involvements if inv.ended_on is not None]
@@ -271,7 +256,7 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
             surname=member.client.surname,
             date_of_birth=member.client.date_of_birth,
             relationship=member.get_relationship_display(),
-            members=_views(viewer, list(member.client.involvements.all())),
+            members=_views(policy, list(member.client.involvements.all())),
         )
         for membership in memberships
         for member in membership.family.members.all()
@@ -279,8 +264,8 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
     ]
     return TeamView(
         client=client,
-        current=_views(viewer, current),
-        previous=_views(viewer, sorted(previous, key=lambda inv: inv.ended_on, reverse=True)),
+        current=_views(policy, current),
+        previous=_views(policy, sorted(previous, key=lambda inv: inv.ended_on, reverse=True)),
         family_name=family_name,
         family=family,
         own_involvement=own,
@@ -310,8 +295,9 @@ def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
         .order_by("-occurred_at")[:15]
     )
     # A sensitive agency's activity is shown to outsiders without naming who.
+    policy = policy_for(viewer)
     for entry in activity:
-        entry.visible_actor = practitioner_named(viewer=viewer, practitioner=entry.actor)  # type: ignore[attr-defined]
+        entry.visible_actor = policy.practitioner_named(entry.actor)  # type: ignore[attr-defined]
     upcoming = sorted(
         (inv for inv in mine if inv.next_contact_on and inv.next_contact_on >= today),
         key=lambda inv: inv.next_contact_on,

@@ -84,6 +84,9 @@ class Practitioner(models.Model):
     is_council_admin = models.BooleanField(default=False)
     # Reads the council's audit reports and alerts; appointed by a council administrator (core.council).
     is_privacy_officer = models.BooleanField(default=False)
+    # The break-glass role the council gave them (the key of one of its rulebook's roles), or "": may open a
+    # team they are not in, for a time, with a reason (core/clients/services/break_glass.py).
+    break_glass_role = models.CharField(max_length=40, blank=True, default="", db_default="")
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,6 +1,7 @@
 """Council rules as data. A new council starts with its jurisdiction's defaults (see defaults.py)."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class LegalBasis(models.Model):
@@ -21,3 +22,24 @@ class LegalBasis(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RulebookVersion(models.Model):
+    """One version of the council's rulebook (core/governance/rules.py): the whole rule set, who changed it,
+    when and why. The newest version is in force; none is ever changed or removed, so the history reads
+    back exactly what applied at any moment."""
+
+    number = models.PositiveIntegerField(unique=True)
+    rules = models.JSONField(help_text="The whole rule set (Rules.to_json).")
+    changes = models.JSONField(default=list, blank=True, help_text="What this version changed, in words.")
+    reason = models.CharField(max_length=300, help_text="Why the council changed its rules.")
+    changed_by = models.ForeignKey(
+        "directory.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Rulebook version {self.number}"

@@ -55,6 +55,7 @@ TENANT_APPS = [
     "core.directory",
     "core.council",
     "core.clients",
+    "core.privacy",
     "core.home",
 ]
 

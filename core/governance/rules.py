@@ -1,0 +1,245 @@
+"""A council's rulebook: its information-governance rules as data, within bounds the code enforces.
+
+A ``Rules`` value is immutable; every change is a new ``RulebookVersion`` (models.py) holding the whole
+rule set as JSON. ``Rules.from_json`` reads a stored version and ``Rules.to_json`` writes one; values
+outside the safe bounds are refused (``RulesError``) however they arrive — a form, an import, a
+hand-edited row. Agency ids are kept as strings (UUIDs in their canonical form).
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class RulesError(ValueError):
+    """A rule outside what the code allows. ``field`` names the rule; the message says what is allowed."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+class SensitiveMode(StrEnum):
+    """How a sensitive service's involvement appears to practitioners of other agencies."""
+
+    HIDDEN = "hidden"  # nothing: no placeholder, not counted
+    PLACEHOLDER = "placeholder"  # "a confidential service is involved" and the gateway contact
+    WITH_CONSENT = "with-consent"  # in full where the client's consent covers the service; otherwise nothing
+
+
+SENSITIVE_MODE_LABELS = {
+    SensitiveMode.HIDDEN: "Hidden: others see nothing, not even that a confidential service is involved",
+    SensitiveMode.PLACEHOLDER: 'Placeholder: others see "a confidential service is involved" and its gateway contact',
+    SensitiveMode.WITH_CONSENT: (
+        "Visible with consent: others see it in full where the client consented, otherwise nothing"
+    ),
+}
+
+
+class FamilyTeams(StrEnum):
+    """What a client's page shows of the teams around the client's family members."""
+
+    FULL = "full"  # names and contacts, through the same policy as the client's own team
+    AGENCIES = "agencies"  # which agencies are involved: no names, no contacts
+    NONE = "none"  # nothing of the family members' teams
+
+
+FAMILY_TEAMS_LABELS = {
+    FamilyTeams.FULL: "In full: names and contacts of the practitioners around each family member",
+    FamilyTeams.AGENCIES: "Agencies only: which agencies work with each family member, no names or contacts",
+    FamilyTeams.NONE: "Not at all: the family members are listed without their teams",
+}
+
+
+class SearchMinimum(StrEnum):
+    """The least a search must give before it runs."""
+
+    STANDARD = "standard"  # an identifier; or surname and date of birth; or surname, first name and postcode
+    STRICT = "strict"  # an identifier; or surname, first name and date of birth
+
+
+SEARCH_MINIMUM_LABELS = {
+    SearchMinimum.STANDARD: "An identifier; or a surname and date of birth; or a surname, first name and postcode",
+    SearchMinimum.STRICT: "An identifier; or a surname, first name and date of birth",
+}
+
+RESULT_CAP_MAX = 20  # never above: a search is to find one person, not to browse
+RESULT_CAP_MIN = 1
+SEARCHES_PER_HOUR_MIN = 10
+SEARCHES_PER_HOUR_MAX = 300
+BREAK_GLASS_MINUTES_MIN = 15
+BREAK_GLASS_MINUTES_MAX = 24 * 60
+REASON_MAX_LENGTH = 120
+ROLE_NAME_MAX_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class SensitiveService:
+    """One sensitive agency's rule: its mode, and the agencies whose staff see its involvements in full."""
+
+    mode: SensitiveMode = SensitiveMode.PLACEHOLDER
+    seen_in_full_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class BreakGlassRole:
+    """A group the council lets open a team it is not in (a MASH, an out-of-hours duty team)."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """When the anomaly job raises an alert for the privacy officer (per practitioner, per day unless said)."""
+
+    searches_without_involvement: int = 15  # searches in a day of which none led to joining a team
+    burst_searches: int = 20  # searches within ten minutes
+    distinct_clients_viewed: int = 25  # different clients' teams (or family pages) viewed in a day
+    working_day_starts: datetime.time = datetime.time(7, 0)
+    working_day_ends: datetime.time = datetime.time(19, 0)
+    out_of_hours_searches: int = 3  # searches outside the working day (council's time)
+
+
+@dataclass(frozen=True)
+class Rules:
+    sensitive_services: dict[str, SensitiveService] = field(default_factory=dict)
+    search_minimum: SearchMinimum = SearchMinimum.STANDARD
+    result_cap: int = RESULT_CAP_MAX
+    searches_per_hour: int = 120
+    join_needs_lead_approval: bool = False
+    family_teams: FamilyTeams = FamilyTeams.AGENCIES
+    break_glass_roles: tuple[BreakGlassRole, ...] = ()
+    break_glass_reasons: tuple[str, ...] = (
+        "Immediate risk of significant harm to a child",
+        "Immediate risk of harm to an adult at risk",
+        "Out-of-hours emergency placement",
+    )
+    break_glass_minutes: int = 240
+    alerts: AlertThresholds = AlertThresholds()
+
+    def __post_init__(self) -> None:
+        _bounded("result_cap", self.result_cap, RESULT_CAP_MIN, RESULT_CAP_MAX, "results")
+        _bounded("searches_per_hour", self.searches_per_hour, SEARCHES_PER_HOUR_MIN, SEARCHES_PER_HOUR_MAX, "searches")
+        _bounded(
+            "break_glass_minutes", self.break_glass_minutes, BREAK_GLASS_MINUTES_MIN, BREAK_GLASS_MINUTES_MAX, "minutes"
+        )
+        if not self.break_glass_reasons:
+            raise RulesError("break_glass_reasons", "Give at least one reason a team may be opened in an emergency")
+        for reason in self.break_glass_reasons:
+            if not reason.strip() or len(reason) > REASON_MAX_LENGTH:
+                raise RulesError(
+                    "break_glass_reasons", f"Each reason must be between 1 and {REASON_MAX_LENGTH} characters"
+                )
+        keys = [role.key for role in self.break_glass_roles]
+        if len(keys) != len(set(keys)):
+            raise RulesError("break_glass_roles", "Each break-glass role must have its own name")
+        for role in self.break_glass_roles:
+            if not role.name.strip() or len(role.name) > ROLE_NAME_MAX_LENGTH:
+                raise RulesError(
+                    "break_glass_roles", f"Each role's name must be between 1 and {ROLE_NAME_MAX_LENGTH} characters"
+                )
+        thresholds = self.alerts
+        for name in (
+            "searches_without_involvement",
+            "burst_searches",
+            "distinct_clients_viewed",
+            "out_of_hours_searches",
+        ):
+            _bounded(f"alerts.{name}", getattr(thresholds, name), 1, 10_000, name.replace("_", " "))
+        if thresholds.working_day_starts >= thresholds.working_day_ends:
+            raise RulesError("alerts.working_day_ends", "The working day must end after it starts")
+
+    # Reading the rules ------------------------------------------------------------------------------
+
+    def sensitive_service(self, agency_id: object) -> SensitiveService:
+        """The rule for a sensitive agency; one the rulebook does not mention is a placeholder."""
+        return self.sensitive_services.get(str(agency_id), SensitiveService())
+
+    def break_glass_role(self, key: str) -> BreakGlassRole | None:
+        return next((role for role in self.break_glass_roles if role.key == key), None)
+
+    # Changing them: a new value, never the same one changed ---------------------------------------------
+
+    def with_changes(self, **changes: Any) -> "Rules":
+        return replace(self, **changes)
+
+    # Storage -----------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sensitive_services": {
+                agency_id: {"mode": str(rule.mode), "seen_in_full_by": sorted(rule.seen_in_full_by)}
+                for agency_id, rule in sorted(self.sensitive_services.items())
+            },
+            "search_minimum": str(self.search_minimum),
+            "result_cap": self.result_cap,
+            "searches_per_hour": self.searches_per_hour,
+            "join_needs_lead_approval": self.join_needs_lead_approval,
+            "family_teams": str(self.family_teams),
+            "break_glass_roles": [{"key": role.key, "name": role.name} for role in self.break_glass_roles],
+            "break_glass_reasons": list(self.break_glass_reasons),
+            "break_glass_minutes": self.break_glass_minutes,
+            "alerts": {
+                "searches_without_involvement": self.alerts.searches_without_involvement,
+                "burst_searches": self.alerts.burst_searches,
+                "distinct_clients_viewed": self.alerts.distinct_clients_viewed,
+                "working_day_starts": self.alerts.working_day_starts.isoformat("minutes"),
+                "working_day_ends": self.alerts.working_day_ends.isoformat("minutes"),
+                "out_of_hours_searches": self.alerts.out_of_hours_searches,
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Rules":
+        """A stored rule set; anything missing takes the default (a rule added later reads old versions)."""
+        default = cls()
+        try:
+            alerts = data.get("alerts", {})
+            base = AlertThresholds()
+            return cls(
+                sensitive_services={
+                    str(agency_id): SensitiveService(
+                        mode=SensitiveMode(rule.get("mode", SensitiveMode.PLACEHOLDER)),
+                        seen_in_full_by=frozenset(str(other) for other in rule.get("seen_in_full_by", ())),
+                    )
+                    for agency_id, rule in data.get("sensitive_services", {}).items()
+                },
+                search_minimum=SearchMinimum(data.get("search_minimum", default.search_minimum)),
+                result_cap=int(data.get("result_cap", default.result_cap)),
+                searches_per_hour=int(data.get("searches_per_hour", default.searches_per_hour)),
+                join_needs_lead_approval=bool(data.get("join_needs_lead_approval", default.join_needs_lead_approval)),
+                family_teams=FamilyTeams(data.get("family_teams", default.family_teams)),
+                break_glass_roles=tuple(
+                    BreakGlassRole(key=str(role["key"]), name=str(role["name"]))
+                    for role in data.get("break_glass_roles", ())
+                ),
+                break_glass_reasons=tuple(
+                    str(reason) for reason in data.get("break_glass_reasons", default.break_glass_reasons)
+                ),
+                break_glass_minutes=int(data.get("break_glass_minutes", default.break_glass_minutes)),
+                alerts=AlertThresholds(
+                    searches_without_involvement=int(
+                        alerts.get("searches_without_involvement", base.searches_without_involvement)
+                    ),
+                    burst_searches=int(alerts.get("burst_searches", base.burst_searches)),
+                    distinct_clients_viewed=int(alerts.get("distinct_clients_viewed", base.distinct_clients_viewed)),
+                    working_day_starts=_time(alerts.get("working_day_starts"), base.working_day_starts),
+                    working_day_ends=_time(alerts.get("working_day_ends"), base.working_day_ends),
+                    out_of_hours_searches=int(alerts.get("out_of_hours_searches", base.out_of_hours_searches)),
+                ),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            if isinstance(error, RulesError):
+                raise
+            raise RulesError("rules", f"The stored rulebook cannot be read: {error}") from error
+
+
+def _time(value: object, default: datetime.time) -> datetime.time:
+    return datetime.time.fromisoformat(str(value)) if value else default
+
+
+def _bounded(name: str, value: int, low: int, high: int, unit: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise RulesError(name, f"Enter a whole number of {unit} between {low} and {high}")
