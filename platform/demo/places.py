@@ -7,6 +7,7 @@ phone number is from the ranges reserved for fiction, so nothing here reaches a 
 from dataclasses import dataclass
 
 from core.directory.models import AgencyType
+from core.governance.rules import FamilyTeams, SensitiveMode
 from tenants.jurisdictions import Jurisdiction
 
 
@@ -56,6 +57,20 @@ class DemoPerson:
 
 
 @dataclass(frozen=True)
+class Governance:
+    """The council's first rulebook in the demo, and who holds its roles (DemoPerson keys)."""
+
+    sensitive_mode: SensitiveMode  # for each of its sensitive services
+    reason: str  # why the council administrator set these rules
+    break_glass_roles: tuple[str, ...]  # names; the first is held by ``break_glass_holder``
+    break_glass_holder: str
+    privacy_officer: str
+    seen_in_full_by: tuple[str, ...] = ()  # AgencySpec keys whose staff see the sensitive services in full
+    family_teams: FamilyTeams = FamilyTeams.AGENCIES
+    alerts: bool = False  # a past break-glass access and a few alerts for the privacy officer to look at
+
+
+@dataclass(frozen=True)
 class Place:
     key: str
     council: str
@@ -65,6 +80,7 @@ class Place:
     people: tuple[DemoPerson, ...]
     case_id_prefix: str
     la_code: str = ""  # DfE local-authority number, used in Unique Pupil Numbers (England only)
+    governance: Governance | None = None
 
 
 DUTY_HOURS = "(Mon–Fri, 9am–5pm); they will pass your message on"
@@ -332,6 +348,22 @@ STAFFORDSHIRE = Place(
             "sensitive", "Kate", "Lowe", "cgl", "Young people's substance misuse worker", "Young people's worker", 6
         ),
     ),
+    governance=Governance(
+        sensitive_mode=SensitiveMode.PLACEHOLDER,
+        seen_in_full_by=("social-care",),
+        reason=(
+            "Data-sharing agreement 2026: substance-misuse support stays brokered through its duty worker; "
+            "Children's Social Care sees it in full for child protection; MASH and EDT may open a team in an emergency."
+        ),
+        break_glass_roles=(
+            "Multi-Agency Safeguarding Hub (MASH)",
+            "Out-of-hours emergency duty team",
+            "Police Public Protection Unit",
+        ),
+        break_glass_holder="social-worker",
+        privacy_officer="admin",
+        alerts=True,
+    ),
 )
 
 BRIGHTON_HOVE = Place(
@@ -554,6 +586,17 @@ BRIGHTON_HOVE = Place(
         DemoPerson(
             "sensitive", "Sophie", "Carter", "cgl", "Young people's substance misuse worker", "Young people's worker", 6
         ),
+    ),
+    governance=Governance(
+        sensitive_mode=SensitiveMode.HIDDEN,
+        family_teams=FamilyTeams.FULL,
+        reason=(
+            "Data-sharing agreement 2026: drug and alcohol support is not shown to other agencies at all; "
+            "family members' teams are shared in full; the Front Door for Families may open a team in an emergency."
+        ),
+        break_glass_roles=("Front Door for Families (MASH)", "Out-of-hours emergency duty service"),
+        break_glass_holder="social-worker",
+        privacy_officer="admin",
     ),
 )
 
@@ -803,6 +846,16 @@ YARRA = Place(
         ),
         DemoPerson("police", "Ben", "Murray", "police", "Senior Constable", "Local police", 5),
         DemoPerson("sensitive", "Linh", "Tran", "cohealth-aod", "AOD clinician", "AOD clinician", 6),
+    ),
+    governance=Governance(
+        sensitive_mode=SensitiveMode.WITH_CONSENT,
+        reason=(
+            "Information sharing agreement 2026: AOD involvement is shared only where the client consents; "
+            "Child Protection After Hours may open a team in an emergency."
+        ),
+        break_glass_roles=("Child Protection After Hours", "Family violence unit on call"),
+        break_glass_holder="social-worker",
+        privacy_officer="admin",
     ),
 )
 

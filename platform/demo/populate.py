@@ -17,6 +17,9 @@ from core.clients.models import Client, ClientAlias, Family, FamilyMember, Invol
 from core.directory.models import Agency, Practitioner
 from core.directory.services.accounts import practitioners_create
 from core.governance.models import LegalBasis
+from core.governance.rules import SensitiveMode
+from core.governance.selectors import rules_current
+from demo.governance import council_governance_populate
 from demo.households import HouseholdBuilder, Households
 from demo.people import NameMaker
 from demo.places import DemoPerson, Place, place_for
@@ -30,6 +33,11 @@ TODAY = datetime.date.today()  # noqa: DTZ011 -- a demo's calendar day; nothing 
 BATCH_SIZE = 500
 FAKER_LOCALES = {Jurisdiction.ENGLAND: "en_GB", Jurisdiction.VICTORIA: "en_AU"}
 
+SHOWN_AS = {
+    SensitiveMode.HIDDEN: "nothing at all (hidden)",
+    SensitiveMode.PLACEHOLDER: "a placeholder with its gateway contact",
+    SensitiveMode.WITH_CONSENT: "in full only where the client consented",
+}
 BIG_TEAMS = 4  # clients with 10–15 practitioners, to exercise big team pages
 SENSITIVE_MINIMUM = 12  # current involvements of each sensitive agency
 
@@ -53,7 +61,8 @@ class DemoSummary:
 
 
 def council_demo_populate(*, place: str, jurisdiction: str, password_hash: str, seed: int = 2026) -> DemoSummary:
-    """Populate the current council schema with ``place``'s demo, unless the council already has agencies.
+    """Populate the current council schema with ``place``'s demo, unless the council already has agencies; then
+    top up its governance demo (rules, roles, consent, alerts: demo/governance.py) where the demo's people are.
 
     ``password_hash`` is an already-hashed Django password (``make_password``), given to every demo user.
     """
@@ -61,10 +70,12 @@ def council_demo_populate(*, place: str, jurisdiction: str, password_hash: str, 
     with transaction.atomic():
         with connection.cursor() as cursor:  # two runs at once in one council: the second waits, then finds data
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':demo-populate'))")
-        if Agency.objects.exists():
-            return _summary(spec, created=False)
-        _populate(spec, password_hash=password_hash, seed=seed)
-        return _summary(spec, created=True)
+        created = not Agency.objects.exists()
+        if created:
+            _populate(spec, password_hash=password_hash, seed=seed)
+        # The council's rules, roles, consent and alerts: topped up on every run, also for a demo made before them.
+        council_governance_populate(place=spec, today=TODAY)
+        return _summary(spec, created=created)
 
 
 def _populate(place: Place, *, password_hash: str, seed: int) -> None:
@@ -186,19 +197,25 @@ def _account(person: DemoPerson, place: Place) -> DemoAccount | None:
     if person.is_council_admin:
         description = (
             f"Council administrator — {who}. Approves agencies, invites practitioners and sets the council's "
-            f"rules (legal bases, sensitive services); in {teams}."
+            f"rules (legal bases, sensitive services, break-glass); in {teams}."
         )
     elif person.is_agency_manager:
         colleagues = _count(practitioner.agency.practitioners.count(), "practitioner")
         description = f"Agency manager — {who}. Verifies the agency's {colleagues} and sees their activity; in {teams}."
     elif practitioner.agency.is_sensitive:
+        mode = rules_current().sensitive_service(practitioner.agency.pk).mode
         description = (
-            f"{who} — a sensitive service (its involvement with a client is itself sensitive information); in {teams}."
+            f"{who} — a sensitive service (its involvement with a client is itself sensitive information), "
+            f"shown to other agencies as {SHOWN_AS[mode]}; in {teams}."
         )
     elif leads:
         description = f"{who} — in {teams}, lead professional for {leads} of them."
     else:
         description = f"{who} — in {teams}."
+    if practitioner.is_privacy_officer:
+        description += " Privacy officer: who accessed a client and why, and the alerts inbox."
+    if practitioner.break_glass_role and (role := rules_current().break_glass_role(practitioner.break_glass_role)):
+        description += f" Break-glass role: {role.name} (may open a team they are not in, in an emergency)."
     return DemoAccount(email=email, name=practitioner.user.full_name, description=description)
 
 

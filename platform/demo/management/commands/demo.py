@@ -2,7 +2,9 @@
 waiting for the operator, and the accounts to try them with.
 
 Safe to run again: councils that exist are left as they are (provisioning resumes if unfinished),
-and a council that already has data gets none added. Refuses to run outside local settings.
+and a council that already has data gets none added, except the demo's governance where it is missing
+(its rules, privacy officer and break-glass roles, consent, alerts: demo/governance.py). Refuses to run
+outside local settings.
 """
 
 from dataclasses import dataclass
