@@ -154,7 +154,7 @@ def test_every_australian_phone_number_is_in_the_acma_fictional_ranges(yarra: De
 
 @pytest.mark.parametrize("place", ["staffordshire", "yarra"])
 def test_every_practitioners_number_is_stored_as_the_profile_page_stores_it(
-    place: str, request: pytest.FixtureRequest
+    place: str, db: None, request: pytest.FixtureRequest
 ) -> None:
     request.getfixturevalue(place)
     numbers = [number for pair in Practitioner.objects.values_list("mobile", "landline") for number in pair if number]
