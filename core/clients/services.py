@@ -15,9 +15,10 @@ from django.utils import timezone
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
+from core.clients.consent import ConsentValues, consent_record
 from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.identifiers import IDENTIFIER_FIELDS, identifier_clean
-from core.clients.models import Client, Involvement, TeamActivity, TeamInvitation
+from core.clients.models import Client, Consent, Involvement, TeamActivity, TeamInvitation
 from core.clients.postcodes import council_jurisdiction, postcode_clean
 from core.clients.selectors import invite_candidates
 from core.directory.models import Agency, ApprovalState, Practitioner
@@ -113,6 +114,18 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, origin: O
         object_id=client.pk,
         reason=f"legal basis {basis.code}",
     )
+    if basis.requires_consent:  # the consent the basis rests on, as a consent record covering every service
+        consent_record(
+            actor=viewer,
+            client=client,
+            values=ConsentValues(
+                given_by=data.consent_given_by,
+                relationship=Consent.Relationship.OTHER,
+                given_on=data.consent_given_on,
+                evidence="Recorded when the client was added",
+            ),
+            origin=origin,
+        )
     return client
 
 
