@@ -19,9 +19,10 @@ from core.clients.identifiers import (
     identifiers_for,
     search_identifier_check,
 )
+from core.clients.models import Consent
 from core.clients.postcodes import council_jurisdiction, postcode_clean
 from core.clients.selectors import invite_candidates
-from core.directory.models import Practitioner
+from core.directory.models import Agency, Practitioner
 from core.governance.models import LegalBasis
 
 NAME_ATTRS = {"autocomplete": "off", "spellcheck": "false"}
@@ -274,3 +275,68 @@ class TeamInviteForm(forms.Form):
         if data.get("colleague") and data.get("email"):
             raise ValidationError("Choose a colleague or enter an email address, not both")
         return data
+
+
+class ConsentRecordForm(forms.Form):
+    """A client's consent: who gave it, their relationship, when, what it covers and the evidence. The services
+    offered are those the council shows only with consent (``consent_services_available``)."""
+
+    ALL = "all"
+    CHOSEN = "chosen"
+
+    given_by = _text(
+        "Who gave consent", max_length=200, required=True, help_text='Their name, for example "Jade Hughes"'
+    )
+    relationship = forms.ChoiceField(
+        label="Their relationship to the client",
+        choices=Consent.Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their relationship to the client"},
+    )
+    given_on = GovukDateField(label="Date consent was given", past=True, help_text="For example, 27 3 2026")
+    scope = forms.ChoiceField(
+        label="What the consent covers",
+        choices=[
+            (ALL, "Every service the council shows only with consent"),
+            (CHOSEN, "Only the services chosen below"),
+        ],
+        widget=forms.RadioSelect,
+        initial=ALL,
+        error_messages={"required": "Choose what the consent covers"},
+    )
+    services = forms.MultipleChoiceField(
+        label="Services the consent covers",
+        help_text="Only if the consent covers chosen services",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose only services the council shows with consent"},
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=300,
+        help_text='How consent was given and where the evidence is kept, for example "signed form, on file". '
+        "Do not include case notes.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how consent was given and where the evidence is kept"},
+    )
+
+    def __init__(self, *args: Any, services: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].error_messages["required"] = "Enter who gave consent"
+        self.fields["services"].choices = [(str(agency.pk), agency.name) for agency in services]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == self.CHOSEN and "services" in data and not data["services"]:
+            self.add_error("services", "Choose the services the consent covers")
+        return data
+
+
+class ConsentWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="How and when was consent withdrawn?",
+        max_length=300,
+        help_text='For example "phoned the school office, 3 March". Do not include case notes.',
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how and when the consent was withdrawn"},
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from core.clients.views.add import client_add
+from core.clients.views.consent import consent_page, consent_withdraw_page
 from core.clients.views.correct import client_correct_page
 from core.clients.views.involvement import (
     client_join,
@@ -22,4 +23,8 @@ urlpatterns = [
     path("clients/<uuid:client_id>/my-involvement/", involvement_update_page, name="involvement-update"),
     path("clients/<uuid:client_id>/my-involvement/end/", involvement_end_page, name="involvement-end"),
     path("clients/<uuid:client_id>/invite/", team_invite_page, name="team-invite"),
+    path("clients/<uuid:client_id>/consent/", consent_page, name="client-consent"),
+    path(
+        "clients/<uuid:client_id>/consent/<uuid:consent_id>/withdraw/", consent_withdraw_page, name="consent-withdraw"
+    ),
 ]
