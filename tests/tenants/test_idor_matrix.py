@@ -95,6 +95,34 @@ def _b_client_untouched(objects: dict[str, object]) -> bool:
     return quiet and _b_client_team_untouched(objects)
 
 
+def _b_consent_id(objects: dict[str, object]) -> object:
+    """A current consent of the council-B client (client pages probes)."""
+    if "b_consent" not in objects:
+        import datetime
+
+        from core.clients.models import Consent
+
+        with schema_context("council_beta"):
+            objects["b_consent"] = Consent.objects.create(
+                client_id=_b_client_id(objects),
+                given_by="Bea Beta",
+                relationship=Consent.Relationship.CLIENT,
+                given_on=datetime.date(2026, 1, 5),
+                evidence="signed form",
+                recorded_by=objects["b_practitioner"],
+            )
+    return objects["b_consent"].pk  # type: ignore[attr-defined]
+
+
+def _b_consent_untouched(objects: dict[str, object]) -> bool:
+    from core.clients.models import Client, Consent
+
+    with schema_context("council_beta"):
+        consent = Consent.objects.get(pk=_b_consent_id(objects))
+        client = Client.objects.get(pk=_b_client_id(objects))
+    return consent.is_current and client.withheld_from_search_since is None and _b_client_untouched(objects)
+
+
 def _b_agreement_id(objects: dict[str, object]) -> object:
     """A council-B data-sharing agreement (its row only: the document is never reached)."""
     if "b_agreement" not in objects:
@@ -265,8 +293,18 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             ("involvement-end", "my-involvement/end/"),
             ("team-invite", "invite/"),
             ("client-correct", "correct/"),
+            ("client-consent", "consent/"),
         )
     },
+    "consent-withdraw": [
+        Probe(
+            method,
+            lambda o: f"/clients/{_b_client_id(o)}/consent/{_b_consent_id(o)}/withdraw/",
+            _not_found,
+            _b_consent_untouched,
+        )
+        for method in ("get", "post")
+    ],
 }
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
