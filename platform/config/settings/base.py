@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import env_bool, env_int, env_list
 from config.otp import totp_issuer
 
@@ -213,6 +215,9 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-retry": {"task": "notifications.retry_all", "schedule": 120.0},
     # A bulk import whose worker stopped, or whose start message was lost, carries on (core/directory/tasks.py).
     "imports-resume": {"task": "directory.import_jobs_resume_all", "schedule": 300.0},
+    # Each council's previous local day looked at for the privacy officer (core/privacy/tasks.py); at 01:30 UTC
+    # the day just ended everywhere from London to Melbourne, and a re-run raises nothing new.
+    "privacy-anomalies": {"task": "privacy.anomalies_detect_all", "schedule": crontab(hour=1, minute=30)},
 }
 
 # --- Email -------------------------------------------------------------------------------------
