@@ -9,7 +9,14 @@ from pathlib import Path
 from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLING_COMMANDS = ["bench_clients", "bench_import", "bench_provisioning", "council_generate_large", "demo"]
+TOOLING_COMMANDS = [
+    "bench_anomalies",
+    "bench_clients",
+    "bench_import",
+    "bench_provisioning",
+    "council_generate_large",
+    "demo",
+]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "x" * 50,
