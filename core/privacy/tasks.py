@@ -2,11 +2,12 @@
 zone). Running it again for a day raises nothing new."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.utils import timezone
 
-from core.privacy.anomalies import anomalies_detect_day
+from core.privacy.anomalies import anomalies_detect_day, council_time_zone
 from tenants.fan_out import councils_fan_out
 from tenants.tasks_base import CouncilTask, PlatformTask
 
@@ -17,7 +18,10 @@ DETECT_COUNCIL = "privacy.anomalies_detect_council"
 def anomalies_detect_council(day: str | None = None) -> int:
     """Raise the alerts of one council-local day (``YYYY-MM-DD``; yesterday, in the council's time zone, by
     default). Returns how many alerts were raised now."""
-    when = datetime.date.fromisoformat(day) if day else timezone.localdate() - datetime.timedelta(days=1)
+    if day:
+        when = datetime.date.fromisoformat(day)
+    else:
+        when = timezone.localdate(timezone=ZoneInfo(council_time_zone())) - datetime.timedelta(days=1)
     return len(anomalies_detect_day(day=when))
 
 

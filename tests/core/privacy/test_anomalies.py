@@ -285,3 +285,41 @@ def test_another_councils_day_raises_nothing_here(council_a: Council, council_b:
     with schema_context(council_b.schema_name):
         start, end = day_period(DAY, "Australia/Melbourne")
         assert anomalies_detect(period_start=start, period_end=end, rules=RULES) == []
+
+
+def test_the_job_is_on_the_nightly_schedule_for_every_council() -> None:
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = next(
+        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == "privacy.anomalies_detect_all"
+    )
+    assert isinstance(entry["schedule"], crontab)
+    assert "privacy.anomalies_detect_all" in app.tasks
+    assert "privacy.anomalies_detect_council" in app.tasks
+
+
+def test_a_given_day_is_run_by_command(council_a: Council, day: Day) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("anomalies_detect", "--council", "alpha", "--day", DAY.isoformat(), stdout=out)
+    assert out.getvalue().strip() == "alpha 2026-07-14: 5 alert(s) raised"
+    call_command("anomalies_detect", "--council", "alpha", "--day", DAY.isoformat(), stdout=out)
+    assert out.getvalue().strip().endswith("alpha 2026-07-14: 0 alert(s) raised")
+    with schema_context(council_a.schema_name):
+        assert Alert.objects.count() == 5
+
+
+def test_the_nightly_task_looks_at_yesterday_in_the_councils_own_time(council_a: Council, day: Day) -> None:
+    """At 00:30 on 15 July in London it is still 14 July in UTC: yesterday, for council A, is the 14th."""
+    import time_machine
+
+    from core.privacy.tasks import anomalies_detect_council
+
+    with time_machine.travel(at(23, 30), tick=False), schema_context(council_a.schema_name):
+        assert anomalies_detect_council.apply().get() == 5

@@ -5,6 +5,7 @@ manage.py anomalies_detect --council alpha --day 2026-12-01
 
 import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(options["day"]) if options["day"] else None
         except ValueError as error:
             raise CommandError("Give the day as YYYY-MM-DD") from error
-        with schema_context(council.schema_name), timezone.override(council.time_zone):
-            day = day or timezone.localdate() - datetime.timedelta(days=1)
+        with schema_context(council.schema_name):
+            day = day or timezone.localdate(timezone=ZoneInfo(council.time_zone)) - datetime.timedelta(days=1)
             raised = anomalies_detect_day(day=day)
         self.stdout.write(f"{council.slug} {day.isoformat()}: {len(raised)} alert(s) raised")
