@@ -123,6 +123,33 @@ def _b_consent_untouched(objects: dict[str, object]) -> bool:
     return consent.is_current and client.withheld_from_search_since is None and _b_client_untouched(objects)
 
 
+def _b_alert_id(objects: dict[str, object]) -> object:
+    """An open council-B alert about the council-B practitioner (privacy officer probes)."""
+    if "b_alert" not in objects:
+        import datetime
+
+        from core.governance.models import Alert, AlertKind
+
+        with schema_context("council_beta"):
+            start = datetime.datetime(2026, 11, 30, 13, tzinfo=datetime.UTC)
+            objects["b_alert"] = Alert.objects.create(
+                kind=AlertKind.BURST,
+                practitioner=objects["b_practitioner"],
+                period_start=start,
+                period_end=start + datetime.timedelta(days=1),
+                summary="20 searches within ten minutes",
+            )
+    return objects["b_alert"].pk  # type: ignore[attr-defined]
+
+
+def _b_alert_untouched(objects: dict[str, object]) -> bool:
+    from core.governance.models import Alert
+
+    with schema_context("council_beta"):
+        alert = Alert.objects.get(pk=_b_alert_id(objects))
+    return alert.state == Alert.State.OPEN and alert.assigned_to_id is None
+
+
 def _b_agreement_id(objects: dict[str, object]) -> object:
     """A council-B data-sharing agreement (its row only: the document is never reached)."""
     if "b_agreement" not in objects:
@@ -305,6 +332,28 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         )
         for method in ("get", "post")
     ],
+    "privacy-client": [Probe("get", lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/", _not_found)],
+    "privacy-client-csv": [
+        Probe("get", lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/access.csv", _not_found)
+    ],
+    "privacy-practitioner": [
+        Probe("get", lambda o: f"/privacy-officer/practitioners/{o['b_practitioner'].pk}/", _not_found)
+    ],
+    "privacy-practitioner-csv": [
+        Probe("get", lambda o: f"/privacy-officer/practitioners/{o['b_practitioner'].pk}/activity.csv", _not_found)
+    ],
+    "privacy-alert": [Probe("get", lambda o: f"/privacy-officer/alerts/{_b_alert_id(o)}/", _not_found)],
+    **{
+        name: [
+            Probe(
+                "post",
+                lambda o, action=action: f"/privacy-officer/alerts/{_b_alert_id(o)}/{action}/",
+                _not_found,
+                _b_alert_untouched,
+            )
+        ]
+        for name, action in (("privacy-alert-assign", "assign"), ("privacy-alert-close", "close"))
+    },
 }
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
@@ -360,7 +409,8 @@ def test_council_a_administrator_cannot_reach_council_b_objects(
     route: str, index: int, council_a: Council, client_a: Client, b_objects: dict[str, object]
 ) -> None:
     with schema_context(council_a.schema_name):
-        admin_a = PractitionerFactory(is_council_admin=True, user__email="boss@agency.example")
+        # Council administrator and privacy officer: the privacy officer's pages are open to it too.
+        admin_a = PractitionerFactory(is_council_admin=True, is_privacy_officer=True, user__email="boss@agency.example")
     sign_in(client_a, admin_a.user, council_a)
     probe = COUNCIL_MATRIX[route][index]
     response = getattr(client_a, probe.method)(probe.path(b_objects))
