@@ -124,8 +124,6 @@ def _what(event: AuditEvent, client_key: str | None) -> str:
         return f"{label} ({hits} result{'s' if hits != 1 else ''})"
     if event.action == AuditAction.CLIENT_VIEWED and client_key is not None and event.object_id != client_key:
         return "Viewed a family member's team, which shows this client"
-    if event.object_type and event.object_type != "client" and client_key is not None:
-        return f"{label} ({event.object_type.replace('_', ' ')})"
     return label
 
 

@@ -112,6 +112,14 @@ def record(council_a: Council) -> Record:
                 object_type="involvement",
                 object_id=involvement.pk,
             ),
+            "consent": audit(
+                worker.user_id,
+                AuditAction.CONSENT_RECORDED,
+                at(9, 30),
+                object_id=client.pk,
+                related_ids=[uuid.uuid4()],
+                reason="given by the client",
+            ),
             "break-glass": audit(
                 worker.user_id, AuditAction.BREAK_GLASS_OPENED, at(22), object_id=client.pk, reason=FORMULA
             ),
