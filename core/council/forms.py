@@ -3,16 +3,32 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import slugify
 
 from config.govuk_dates import GovukDateField
 from core.council.services.agreements import UNKNOWN_PARTY
 from core.directory.models import Agency
+from core.governance.rules import (
+    FAMILY_TEAMS_LABELS,
+    ROLE_NAME_MAX_LENGTH,
+    SEARCH_MINIMUM_LABELS,
+    SENSITIVE_MODE_LABELS,
+    BreakGlassRole,
+)
+from core.governance.services.rulebook import REASON_MAX_LENGTH
 from tenants.jurisdictions import time_zones_for
 from tenants.models import Council
 
 
 class GovukCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes whose errors link to the first box, as GOV.UK's error summary does."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class GovukRadios(forms.RadioSelect):
+    """Radios whose errors link to the first radio, as GOV.UK's error summary does."""
 
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         return super().id_for_label(id_, "0" if index is None else index)
@@ -104,3 +120,196 @@ class ProfileForm(forms.Form):
         self.fields["time_zone"].choices = [
             (zone, zone.replace("_", " ")) for zone in time_zones_for(council.jurisdiction)
         ]
+
+
+# The rulebook's pages ---------------------------------------------------------------------------------------
+# Numbers are parsed here; whether they are within the bounds is the rules' own check (core/governance/rules.py),
+# so a page, an import and a hand-edited row are held to the same limits.
+
+WHOLE_NUMBER = {"invalid": "Enter a whole number", "required": "Enter a whole number"}
+
+
+def _whole_number(label: str, **extra: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        error_messages=WHOLE_NUMBER,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4", "spellcheck": "false"}),
+        **extra,
+    )
+
+
+class _Time(forms.TimeField):
+    def __init__(self, label: str, **extra: Any) -> None:
+        super().__init__(
+            label=label,
+            input_formats=["%H:%M", "%H.%M"],
+            error_messages={
+                "invalid": "Enter a time of day on the 24-hour clock, like 07:00 or 19:30",
+                "required": "Enter a time of day on the 24-hour clock, like 07:00 or 19:30",
+            },
+            widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+            help_text="On the 24-hour clock, like 07:00 or 19:30.",
+            **extra,
+        )
+
+
+class RulesChangeForm(forms.Form):
+    """Every rulebook page asks why: the reason is kept with the new version."""
+
+    reason = forms.CharField(
+        label="Why are you changing this?",
+        max_length=REASON_MAX_LENGTH,
+        help_text="Kept with this version of the rules, for the privacy officer and the next administrator.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the rules are changing: it is kept with this version",
+            "max_length": f"The reason must be {REASON_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+class SensitiveServiceForm(RulesChangeForm):
+    mode = forms.ChoiceField(
+        label="How do practitioners of other agencies see this service's involvements?",
+        widget=GovukRadios,
+        choices=[(str(mode), label) for mode, label in SENSITIVE_MODE_LABELS.items()],
+        error_messages={"required": "Choose how others see this service", "invalid_choice": "Choose one of the ways"},
+    )
+    seen_in_full_by = forms.MultipleChoiceField(
+        label="Agencies whose staff see it in full",
+        required=False,
+        widget=GovukCheckboxes,
+        help_text="Whatever the choice above, staff of these agencies see this service's involvements in full.",
+        error_messages={"invalid_choice": "Choose from the council's approved agencies"},
+    )
+    field_order = ["mode", "seen_in_full_by", "reason"]
+
+    def __init__(self, *args: Any, others: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_in_full_by"].choices = [(str(agency.pk), agency.name) for agency in others]
+
+
+class SearchJoinForm(RulesChangeForm):
+    search_minimum = forms.ChoiceField(
+        label="The least a search must give before it runs",
+        widget=GovukRadios,
+        choices=[(str(value), label) for value, label in SEARCH_MINIMUM_LABELS.items()],
+        error_messages={
+            "required": "Choose the minimum a search needs",
+            "invalid_choice": "Choose one of the minimums",
+        },
+    )
+    result_cap = _whole_number(
+        "Most results a search shows",
+        help_text="Between 1 and 20. When more people match, the practitioner is asked to search more precisely.",
+    )
+    searches_per_hour = _whole_number(
+        "Searches a practitioner may make in an hour", help_text="Between 10 and 300, in any sixty minutes."
+    )
+    join_needs_lead_approval = forms.BooleanField(
+        label="Joining a team needs the lead professional's approval",
+        required=False,
+        help_text="As well as a reason. Where a team has no lead professional, any member of the team may approve.",
+    )
+    field_order = ["search_minimum", "result_cap", "searches_per_hour", "join_needs_lead_approval", "reason"]
+
+
+class FamilyTeamsForm(RulesChangeForm):
+    family_teams = forms.ChoiceField(
+        label="What a client's page shows of the teams around the client's family members",
+        widget=GovukRadios,
+        choices=[(str(value), label) for value, label in FAMILY_TEAMS_LABELS.items()],
+        help_text="Patchwork starts with agencies only.",
+        error_messages={"required": "Choose what is shown", "invalid_choice": "Choose one of the choices"},
+    )
+    field_order = ["family_teams", "reason"]
+
+
+class BreakGlassForm(RulesChangeForm):
+    remove_roles = forms.MultipleChoiceField(
+        label="Remove these roles",
+        required=False,
+        widget=GovukCheckboxes,
+        help_text="Practitioners given a removed role keep its name on their account, but it no longer opens anything.",
+        error_messages={"invalid_choice": "Choose from the council's roles"},
+    )
+    new_role = forms.CharField(
+        label="Add a role (optional)",
+        required=False,
+        max_length=ROLE_NAME_MAX_LENGTH,
+        help_text="Its name, for example “MASH” or “Out-of-hours duty team”.",
+        error_messages={"max_length": f"A role's name must be {ROLE_NAME_MAX_LENGTH} characters or fewer"},
+    )
+    break_glass_reasons = forms.CharField(
+        label="Reasons a team may be opened",
+        help_text="One a line. The practitioner chooses one and adds their own words.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give at least one reason a team may be opened in an emergency"},
+    )
+    break_glass_minutes = _whole_number(
+        "How long an opened team stays open, in minutes", help_text="Between 15 and 1440 (a day)."
+    )
+    field_order = ["remove_roles", "new_role", "break_glass_reasons", "break_glass_minutes", "reason"]
+
+    def __init__(self, *args: Any, roles: tuple[BreakGlassRole, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles = roles
+        self.fields["remove_roles"].choices = [(role.key, role.name) for role in roles]
+        if not roles:
+            del self.fields["remove_roles"]
+
+    def clean_new_role(self) -> BreakGlassRole | None:
+        name = " ".join(self.cleaned_data["new_role"].split())
+        if not name:
+            return None
+        key = slugify(name)[:40].strip("-")
+        if not key:
+            raise forms.ValidationError("Give the role a name with letters or numbers in it")
+        if any(role.key == key for role in self.roles):
+            raise forms.ValidationError(f"The council already has a role called {name}")
+        return BreakGlassRole(key=key, name=name)
+
+    def clean_break_glass_reasons(self) -> tuple[str, ...]:
+        lines = (" ".join(line.split()) for line in self.cleaned_data["break_glass_reasons"].splitlines())
+        return tuple(dict.fromkeys(line for line in lines if line))
+
+    def roles_after(self) -> tuple[BreakGlassRole, ...]:
+        removed = set(self.cleaned_data.get("remove_roles") or ())
+        kept = tuple(role for role in self.roles if role.key not in removed)
+        added = self.cleaned_data.get("new_role")
+        return (*kept, added) if added else kept
+
+
+class AlertThresholdsForm(RulesChangeForm):
+    searches_without_involvement = _whole_number(
+        "Searches in a day none of which led to joining a team", help_text="Between 1 and 10,000."
+    )
+    burst_searches = _whole_number("Searches within ten minutes", help_text="Between 1 and 10,000.")
+    distinct_clients_viewed = _whole_number(
+        "Different clients' teams viewed in a day", help_text="Between 1 and 10,000."
+    )
+    out_of_hours_searches = _whole_number(
+        "Searches in a day outside the working day", help_text="Between 1 and 10,000."
+    )
+    working_day_starts = _Time("The working day starts at")
+    working_day_ends = _Time("The working day ends at")
+    field_order = [
+        "searches_without_involvement",
+        "burst_searches",
+        "distinct_clients_viewed",
+        "out_of_hours_searches",
+        "working_day_starts",
+        "working_day_ends",
+        "reason",
+    ]
+
+
+class BreakGlassRoleGiveForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        error_messages={"required": "Choose a role", "invalid_choice": "Choose one of the council's roles"},
+    )
+
+    def __init__(self, *args: Any, roles: tuple[BreakGlassRole, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.key, role.name) for role in roles]

@@ -7,7 +7,15 @@ from django.db.models import Count, Q, QuerySet
 
 from core.council.models import GOVERNANCE_ROW, CouncilGovernance, DataSharingAgreement
 from core.directory.models import Agency, ApprovalState, Practitioner
-from core.governance.models import LegalBasis
+from core.governance.models import LegalBasis, RulebookVersion
+from core.governance.rules import (
+    FAMILY_TEAMS_LABELS,
+    SEARCH_MINIMUM_LABELS,
+    SENSITIVE_MODE_LABELS,
+    BreakGlassRole,
+    Rules,
+)
+from core.governance.selectors import rules_current
 from tenants.models import Council, CouncilStatus
 
 MINIMUM_APPROVED_AGENCIES = 2
@@ -109,22 +117,132 @@ def privacy_officers() -> QuerySet[Practitioner]:
     )
 
 
-def privacy_officer_candidates(*, query: str) -> list[Practitioner]:
-    """Active practitioners of approved agencies matching ``query`` (name or work email), at most
-    ``PRACTITIONER_SEARCH_LIMIT``; none for fewer than two characters."""
+def _practitioners_matching(query: str) -> QuerySet[Practitioner] | None:
+    """Active practitioners of approved agencies matching ``query`` (name or work email); None for fewer
+    than two characters."""
     query = query.strip()
     if len(query) < 2:
-        return []
+        return None
     matching = Q()
     for word in query.split()[:4]:
         matching &= (
             Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
         )
-    return list(
+    return (
         Practitioner.objects.filter(matching, user__is_active=True, agency__approval_state=ApprovalState.APPROVED)
-        .exclude(is_privacy_officer=True)
         .select_related("user", "agency")
-        .order_by("user__last_name", "user__first_name")[:PRACTITIONER_SEARCH_LIMIT]
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def privacy_officer_candidates(*, query: str) -> list[Practitioner]:
+    """Active practitioners of approved agencies matching ``query`` (name or work email), at most
+    ``PRACTITIONER_SEARCH_LIMIT``; none for fewer than two characters."""
+    matching = _practitioners_matching(query)
+    if matching is None:
+        return []
+    return list(matching.exclude(is_privacy_officer=True)[:PRACTITIONER_SEARCH_LIMIT])
+
+
+def break_glass_role_candidates(*, query: str) -> list[Practitioner]:
+    """Verified, active practitioners of approved agencies matching ``query``, without a role the rules in
+    force know (one whose role was removed from the rulebook can be given another); at most
+    ``PRACTITIONER_SEARCH_LIMIT``."""
+    matching = _practitioners_matching(query)
+    if matching is None:
+        return []
+    roles = [role.key for role in rules_current().break_glass_roles]
+    return list(
+        matching.filter(verified_at__isnull=False).exclude(break_glass_role__in=roles)[:PRACTITIONER_SEARCH_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class BreakGlassRoleHolders:
+    role: BreakGlassRole
+    holders: list[Practitioner]
+
+
+@dataclass(frozen=True)
+class BreakGlassRolesHeld:
+    roles: list[BreakGlassRoleHolders]
+    unmatched: list[Practitioner]  # their role is no longer in the rulebook: it opens nothing
+
+
+def break_glass_roles_held(rules: Rules) -> BreakGlassRolesHeld:
+    """Who holds each of the rulebook's break-glass roles, and who holds a role it no longer has. One query."""
+    holders = list(
+        Practitioner.objects.exclude(break_glass_role="")
+        .select_related("user", "agency")
+        .order_by("user__last_name", "user__first_name")
+    )
+    keys = {role.key for role in rules.break_glass_roles}
+    return BreakGlassRolesHeld(
+        roles=[
+            BreakGlassRoleHolders(
+                role=role, holders=[person for person in holders if person.break_glass_role == role.key]
+            )
+            for role in rules.break_glass_roles
+        ],
+        unmatched=[person for person in holders if person.break_glass_role not in keys],
+    )
+
+
+# The rulebook, as its pages show it ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SensitiveServiceShown:
+    agency: Agency
+    mode: str
+    mode_label: str
+    seen_in_full_by: list[str]  # agency names
+
+
+@dataclass(frozen=True)
+class RulesShown:
+    rules: Rules
+    sensitive_services: list[SensitiveServiceShown]
+    search_minimum: str
+    family_teams: str
+
+
+def rules_shown(rules: Rules) -> RulesShown:
+    """``rules`` with agencies named and choices in words, for every sensitive agency of the council. Two queries."""
+    names = {str(pk): name for pk, name in Agency.objects.values_list("pk", "name")}
+    services = []
+    for agency in Agency.objects.filter(is_sensitive=True).order_by("name"):
+        rule = rules.sensitive_service(agency.pk)
+        services.append(
+            SensitiveServiceShown(
+                agency=agency,
+                mode=str(rule.mode),
+                mode_label=SENSITIVE_MODE_LABELS[rule.mode],
+                seen_in_full_by=sorted(
+                    names.get(other, "An agency no longer listed") for other in rule.seen_in_full_by
+                ),
+            )
+        )
+    return RulesShown(
+        rules=rules,
+        sensitive_services=services,
+        search_minimum=SEARCH_MINIMUM_LABELS[rules.search_minimum],
+        family_teams=FAMILY_TEAMS_LABELS[rules.family_teams],
+    )
+
+
+def sensitive_agency(agency_id: object) -> Agency | None:
+    return Agency.objects.filter(pk=agency_id, is_sensitive=True).first()
+
+
+def agencies_seeing_in_full_offered(agency: Agency) -> list[Agency]:
+    """The approved agencies that may be listed as seeing ``agency``'s involvements in full (not itself)."""
+    return list(Agency.objects.filter(approval_state=ApprovalState.APPROVED).exclude(pk=agency.pk).order_by("name"))
+
+
+def rulebook_version(number: int) -> RulebookVersion | None:
+    return (
+        RulebookVersion.objects.select_related("changed_by__user", "changed_by__agency").filter(number=number).first()
     )
 
 

@@ -70,3 +70,27 @@ def legal_bases_review(*, actor: Practitioner, origin: Origin) -> CouncilGoverna
             },
         )
     return governance
+
+
+def legal_basis_consent_set(*, actor: Practitioner, basis: LegalBasis, requires_consent: bool, origin: Origin) -> bool:
+    """Set whether a client record held on ``basis`` needs the client's consent. Returns whether it changed.
+
+    Records already held on the basis keep what they hold: the rule applies to what is recorded from now."""
+    administrator_check(actor=actor, origin=origin, object_type="legal_basis", object_id=basis.pk)
+    with transaction.atomic():
+        basis = LegalBasis.objects.select_for_update().get(pk=basis.pk)
+        if basis.requires_consent == requires_consent:
+            return False
+        basis.requires_consent = requires_consent
+        basis.save(update_fields=["requires_consent"])
+        audit_record(
+            action=AuditAction.LEGAL_BASIS_CHANGED,
+            outcome=AuditOutcome.SUCCESS,
+            origin=origin,
+            actor_id=actor.user_id,
+            object_type="legal_basis",
+            object_id=basis.code,
+            reason="needs consent" if requires_consent else "does not need consent",
+            changes={"requires_consent": {"old": not requires_consent, "new": requires_consent}},
+        )
+    return True

@@ -29,7 +29,11 @@ from core.council.selectors import (
 from core.council.services.agreements import agreement_document_open, agreement_record
 from core.council.services.go_live import GoLiveRefused, council_go_live
 from core.council.services.governance import GovernanceDetails, council_governance_update
-from core.council.services.legal_bases import legal_bases_review, legal_basis_acceptance_set
+from core.council.services.legal_bases import (
+    legal_bases_review,
+    legal_basis_acceptance_set,
+    legal_basis_consent_set,
+)
 from core.council.services.lifecycle import TransitionRefused
 from core.council.services.privacy_officers import privacy_officer_set
 from core.council.services.profile import CouncilProfile, council_profile_update
@@ -235,6 +239,8 @@ def legal_bases(request: HttpRequest) -> HttpResponse:
 @require_POST
 def legal_basis(request: HttpRequest, basis_id: int, action: str) -> HttpResponse:
     actor = _administrator(request)
+    if action in CONSENT_ACTIONS:
+        return _legal_basis_consent(request, actor, basis_id, needs_consent=action == "needs-consent")
     if action not in ("accept", "retire"):
         raise Http404("No such action.")
     basis = get_object_or_404(LegalBasis, pk=basis_id)
@@ -252,6 +258,23 @@ def legal_basis(request: HttpRequest, basis_id: int, action: str) -> HttpRespons
         )
     else:
         messages.success(request, f"{basis.title} is retired: new client records cannot use it.")
+    return redirect("council-legal-bases")
+
+
+CONSENT_ACTIONS = ("needs-consent", "no-consent")
+
+
+def _legal_basis_consent(
+    request: HttpRequest, actor: Practitioner, basis_id: int, *, needs_consent: bool
+) -> HttpResponse:
+    basis = get_object_or_404(LegalBasis, pk=basis_id)
+    legal_basis_consent_set(
+        actor=actor, basis=basis, requires_consent=needs_consent, origin=Origin.from_request(request)
+    )
+    if needs_consent:
+        messages.success(request, f"A new record held on {basis.title} must say who consented, and when.")
+    else:
+        messages.success(request, f"A new record held on {basis.title} no longer needs consent recorded.")
     return redirect("council-legal-bases")
 
 
