@@ -1,6 +1,8 @@
 """Reads that leave a trace: every search and every view of a team is audited (AUD-1), and searching
 is rate-limited (AZ-3). Pages and the API call these, never the bare selectors."""
 
+import time
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,44 +12,84 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.selectors import SearchCriteria, SearchResult, TeamView, client_search, team_for_client
 from core.directory.models import Practitioner
+from core.governance.rules import Rules
+from core.governance.selectors import rules_current
 
 SEARCHES_PER_WINDOW = 30
 WINDOW_SECONDS = 5 * 60
 
 
 class SearchRateExceeded(Exception):
-    """Too many searches in a short time: the practitioner must wait (the answer is 429)."""
+    """Too many searches: the practitioner must wait (the answer is 429). ``hourly`` says it was the council's
+    limit per hour rather than a burst."""
+
+    def __init__(self, *, hourly: bool = False) -> None:
+        super().__init__(
+            "You have reached the council's limit of searches in an hour."
+            if hourly
+            else "Too many searches in a short time."
+        )
+        self.hourly = hourly
 
 
 def search_rate_key(viewer: Practitioner) -> str:
     return f"client-search-rate:{viewer.pk}"  # cache keys also carry the council's schema
 
 
-def _search_allowed(viewer: Practitioner) -> bool:
-    key = search_rate_key(viewer)
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
+HOUR_BUCKET_SECONDS = 60  # the rolling hour is counted in minutes: the last sixty minutes' counts, summed
+
+
+def search_hour_keys(viewer: Practitioner, *, now: float) -> list[str]:
+    """The cache keys of the last sixty minutes' counts of ``viewer``'s searches, the current minute first."""
+    minute = int(now // HOUR_BUCKET_SECONDS)
+    return [f"client-search-hour:{viewer.pk}:{minute - back}" for back in range(3600 // HOUR_BUCKET_SECONDS)]
+
+
+def _counted(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        count = 1
-    return count <= SEARCHES_PER_WINDOW
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def _search_allowed(viewer: Practitioner) -> bool:
+    """The burst limit: at most SEARCHES_PER_WINDOW searches in WINDOW_SECONDS (whatever the council's rules)."""
+    return _counted(search_rate_key(viewer), WINDOW_SECONDS) <= SEARCHES_PER_WINDOW
+
+
+def _search_allowed_this_hour(viewer: Practitioner, rules: Rules) -> bool:
+    """The council's limit: at most ``rules.searches_per_hour`` searches in any sixty minutes. Two round trips."""
+    keys = search_hour_keys(viewer, now=time.time())
+    _counted(keys[0], 3600 + HOUR_BUCKET_SECONDS)
+    counts = cache.get_many(keys)
+    return sum(int(count) for count in counts.values()) <= rules.searches_per_hour
+
+
+def _search_refused(*, viewer: Practitioner, origin: Origin, reason: str) -> None:
+    audit_record(
+        action=AuditAction.CLIENT_SEARCH,
+        outcome=AuditOutcome.DENIED,
+        origin=origin,
+        actor_id=viewer.user_id,
+        reason=reason,
+    )
 
 
 def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, origin: Origin) -> SearchResult:
-    """Search for a client (raises SearchCriteriaError below the minimum, SearchRateExceeded on bursts)."""
+    """Search for a client (raises SearchCriteriaError below the council's minimum, SearchRateExceeded on
+    bursts and beyond the council's searches per hour). The council's rules are read once, here."""
     if viewer.verified_at is None:
         raise PermissionDenied("Your agency manager has not verified your account yet.")
-    kind = criteria.check()
+    rules = rules_current()
+    kind = criteria.check(rules)
     if not _search_allowed(viewer):
-        audit_record(
-            action=AuditAction.CLIENT_SEARCH,
-            outcome=AuditOutcome.DENIED,
-            origin=origin,
-            actor_id=viewer.user_id,
-            reason="rate limit reached",
-        )
+        _search_refused(viewer=viewer, origin=origin, reason="rate limit reached")
         raise SearchRateExceeded
+    if not _search_allowed_this_hour(viewer, rules):
+        _search_refused(viewer=viewer, origin=origin, reason=f"hourly limit reached ({rules.searches_per_hour})")
+        raise SearchRateExceeded(hourly=True)
     result = client_search(viewer=viewer, criteria=criteria)
     found = "too many results" if result.too_many else f"{len(result.hits)} results"
     audit_record(

@@ -15,6 +15,8 @@ from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
 from core.clients.postcodes import council_jurisdiction
 from core.directory.models import ApprovalState, Practitioner
+from core.governance.rules import Rules, SearchMinimum
+from core.governance.selectors import rules_current
 from core.governance.visibility import MemberView, Policy, policy_for
 
 RESULT_CAP = 20
@@ -34,14 +36,26 @@ class SearchCriteria:
     postcode: str = ""
     identifier: str = ""
 
-    def check(self) -> str:
-        """Which minimum is met ("identifier", "surname+dob", "name+postcode"), or raise."""
+    def check(self, rules: Rules | None = None) -> str:
+        """Which minimum is met ("identifier", "surname+dob", "name+postcode"), or raise. The council's
+        minimum (``Rules.search_minimum``) is read once and kept with the criteria: the query and the cap that
+        follow use the same rules, and a search reads them once."""
+        if rules is not None:
+            object.__setattr__(self, "_rules", rules)
+        strict = self.rules.search_minimum == SearchMinimum.STRICT
         if self.identifier.strip():
             try:  # a mistyped NHS number or UPN would find nobody: say so rather than "no match"
                 search_identifier_check(self.identifier, jurisdiction=council_jurisdiction())
             except ValidationError as error:
                 raise SearchCriteriaError(error.messages[0]) from error
             return "identifier"
+        if strict:
+            if self.surname.strip() and self.first_name.strip() and self.date_of_birth:
+                return "surname+dob"
+            raise SearchCriteriaError(
+                "Enter a surname, first name and date of birth, or an identifier "
+                f"({identifier_hint(council_jurisdiction())}): the council needs one of these to search."
+            )
         if self.surname.strip() and self.date_of_birth:
             return "surname+dob"
         if self.surname.strip() and self.first_name.strip() and self.postcode.strip():
@@ -50,6 +64,13 @@ class SearchCriteria:
             "Enter a surname and date of birth, or an identifier "
             f"({identifier_hint(council_jurisdiction())}), or a surname, first name and postcode."
         )
+
+    @property
+    def rules(self) -> Rules:
+        """The council's rules this search is held to: those given to ``check``, or the rules in force."""
+        if "_rules" not in self.__dict__:
+            object.__setattr__(self, "_rules", rules_current())
+        return self.__dict__["_rules"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,7 @@ def normalise_postcode(postcode: str) -> str:
 def client_search(*, viewer: Practitioner, criteria: SearchCriteria) -> SearchResult:
     kind = criteria.check()
     rows = list(client_search_rows(viewer=viewer, criteria=criteria))
-    if len(rows) > RESULT_CAP:
+    if len(rows) > min(criteria.rules.result_cap, RESULT_CAP):  # the council's cap, never above 20
         return SearchResult(hits=[], too_many=True, criteria_kind=kind)
     hits = [
         SearchHit(
