@@ -24,6 +24,7 @@ from core.clients.selectors import invite_candidates
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
+from core.governance.selectors import rules_current
 from core.governance.visibility import Detail, practitioner_detail, practitioner_named
 from core.notifications.services.outbox import notification_queue
 
@@ -129,10 +130,30 @@ def client_create(*, viewer: Practitioner, data: NewClient, role: str, origin: O
     return client
 
 
+class JoinApprovalNeeded(PermissionDenied):
+    """The council's rules want the lead professional's approval before anyone joins a team: ask instead
+    (core/clients/joining.py)."""
+
+    def __init__(self) -> None:
+        super().__init__("The council needs the lead professional's approval before you join this team: ask to join.")
+
+
 @transaction.atomic
-def involvement_start(*, viewer: Practitioner, client: Client, role: str, reason: str, origin: Origin) -> Involvement:
-    """Join a client's team, with a reason. The team is told."""
+def involvement_start(
+    *,
+    viewer: Practitioner,
+    client: Client,
+    role: str,
+    reason: str,
+    origin: Origin,
+    approved_by: Practitioner | None = None,
+) -> Involvement:
+    """Join a client's team, with a reason. The team is told. The one way an involvement starts after the
+    client is added: where the council's rules want the lead professional's approval, only with it
+    (``approved_by``, given by core/clients/joining.py ``join_request_decide``)."""
     _require_verified(viewer)
+    if approved_by is None and rules_current().join_needs_lead_approval:
+        raise JoinApprovalNeeded
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are joining this team."})
     # Joins to one team take turns (the client's row is the turnstile), so the check below sees any join

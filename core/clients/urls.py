@@ -11,6 +11,7 @@ from core.clients.views.involvement import (
     involvement_update_page,
     team_invite_page,
 )
+from core.clients.views.join_requests import join_request_page
 from core.clients.views.search import client_search_page
 from core.clients.views.team import client_team
 
@@ -27,4 +28,5 @@ urlpatterns = [
     path(
         "clients/<uuid:client_id>/consent/<uuid:consent_id>/withdraw/", consent_withdraw_page, name="consent-withdraw"
     ),
+    path("clients/<uuid:client_id>/join-requests/<uuid:request_id>/", join_request_page, name="client-join-request"),
 ]

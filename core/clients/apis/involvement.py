@@ -5,6 +5,7 @@ from uuid import UUID
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import (
+    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
@@ -24,6 +25,7 @@ from core.clients.apis.common import (
     service_errors,
     viewer_of,
 )
+from core.clients.joining import join_needs_approval, join_request_create
 from core.clients.search_session import search_hit_recent
 from core.clients.selectors import client_to_join, invite_candidates, involvement_current
 from core.clients.services import (
@@ -34,9 +36,22 @@ from core.clients.services import (
 )
 
 
+@extend_schema_serializer(component_name="JoinRequest")
+class JoinRequestOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    client_id = serializers.UUIDField()
+    role = serializers.CharField()
+    reason = serializers.CharField()
+    decision = serializers.CharField(help_text='"pending" until the lead professional decides.')
+    requested_at = serializers.DateTimeField()
+
+
 class InvolvementStartApi(APIView):
     """Join a client's team with a reason: only a client found in the viewer's last search, or one
-    they were invited to (404 otherwise, and nothing is created). The team is told."""
+    they were invited to (404 otherwise, and nothing is created). The team is told.
+
+    Where the council's rules want the lead professional's approval, this asks to join instead: the answer is
+    202 with the request, and the viewer joins when the lead professional approves it (on the team's page)."""
 
     @extend_schema_serializer(component_name="InvolvementStartInput")
     class InputSerializer(AllowListedSerializer):
@@ -46,7 +61,16 @@ class InvolvementStartApi(APIView):
     @extend_schema(
         operation_id="client_involvement_start",
         request=InputSerializer,
-        responses={201: InvolvementOutputSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            201: InvolvementOutputSerializer,
+            202: OpenApiResponse(
+                JoinRequestOutputSerializer,
+                description="The council needs the lead professional's approval: this is the request made.",
+            ),
+            400: INVALID,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     )
     def post(self, request: Request, client_id: UUID) -> Response:
         viewer = viewer_of(request)
@@ -57,6 +81,11 @@ class InvolvementStartApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors():
+            if join_needs_approval():
+                asked = join_request_create(
+                    viewer=viewer, client=client, origin=Origin.from_request(request), **serializer.validated_data
+                )
+                return Response(JoinRequestOutputSerializer(asked).data, status=status.HTTP_202_ACCEPTED)
             involvement = involvement_start(
                 viewer=viewer, client=client, origin=Origin.from_request(request), **serializer.validated_data
             )

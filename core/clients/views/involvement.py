@@ -10,10 +10,17 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 from core.clients.forms import InviteSearchForm, InvolvementUpdateForm, JoinForm, TeamInviteForm
+from core.clients.joining import join_needs_approval, join_request_create, join_request_pending
 from core.clients.models import Client
 from core.clients.search_session import search_hit_recent
 from core.clients.selectors import client_hit, invite_candidates_matching, team_invitation_pending
-from core.clients.services import involvement_end, involvement_start, involvement_update, team_invite
+from core.clients.services import (
+    JoinApprovalNeeded,
+    involvement_end,
+    involvement_start,
+    involvement_update,
+    team_invite,
+)
 from core.clients.views.viewer import own_involvement_or_404, require_verified, viewer_for
 
 
@@ -32,7 +39,10 @@ def _not_found(request: HttpRequest, client_id: object) -> Http404:
 
 @require_http_methods(["GET", "POST"])
 def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
-    """Join from a search hit (or an invitation), with a reason. Nobody reaches a client by guessing ids."""
+    """Join from a search hit (or an invitation), with a reason. Nobody reaches a client by guessing ids.
+
+    Where the council's rules want the lead professional's approval, this asks to join instead; while a
+    request waits, the page says so."""
     viewer = viewer_for(request)
     found = search_hit_recent(request.session, client_id)
     if not (found or team_invitation_pending(viewer=viewer, client_id=client_id)):
@@ -43,23 +53,34 @@ def client_join(request: HttpRequest, client_id: object) -> HttpResponse:
     if hit.viewer_in_team:
         return redirect("client-team", client_id=hit.client_id)
     require_verified(viewer)
+    asking = join_needs_approval()
+    waiting = join_request_pending(viewer=viewer, client_id=hit.client_id) if asking else None
+    if waiting is not None:
+        return render(request, "clients/join_waiting.html", {"hit": hit, "join_request": waiting})
     form = JoinForm(request.POST or None, initial={"role": viewer.job_title})
     if request.method == "POST" and form.is_valid():
         client = Client.objects.only("pk").get(pk=hit.client_id)
+        data = form.cleaned_data
+        origin = Origin.from_request(request)
         try:
-            involvement_start(
-                viewer=viewer,
-                client=client,
-                role=form.cleaned_data["role"],
-                reason=form.cleaned_data["reason"],
-                origin=Origin.from_request(request),
-            )
+            if asking:
+                join_request_create(
+                    viewer=viewer, client=client, role=data["role"], reason=data["reason"], origin=origin
+                )
+            else:
+                involvement_start(viewer=viewer, client=client, role=data["role"], reason=data["reason"], origin=origin)
+        except JoinApprovalNeeded as error:  # the council's rules changed a moment ago: ask instead
+            form.add_error(None, str(error))
+            asking = True
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if asking:
+                messages.success(request, "You have asked to join the team. The lead professional has been told.")
+                return redirect("client-join", client_id=hit.client_id)
             messages.success(request, "You have joined the team. The other members have been told.")
             return redirect("client-team", client_id=hit.client_id)
-    return render(request, "clients/join.html", {"hit": hit, "form": form})
+    return render(request, "clients/join.html", {"hit": hit, "form": form, "asking": asking})
 
 
 @require_http_methods(["GET", "POST"])
