@@ -150,6 +150,64 @@ def _b_alert_untouched(objects: dict[str, object]) -> bool:
     return alert.state == Alert.State.OPEN and alert.assigned_to_id is None
 
 
+def _b_join_request_id(objects: dict[str, object]) -> object:
+    """A pending request to join the council-B client's team (client pages probes)."""
+    if "b_join_request" not in objects:
+        from core.clients.models import JoinRequest
+
+        with schema_context("council_beta"):
+            asker = PractitionerFactory(agency=objects["b_practitioner"].agency, user__email="ask@beta.example")
+            objects["b_join_request"] = JoinRequest.objects.create(
+                client_id=_b_client_id(objects), practitioner=asker, role="Nurse", reason="Referral"
+            )
+    return objects["b_join_request"].pk  # type: ignore[attr-defined]
+
+
+def _b_join_request_untouched(objects: dict[str, object]) -> bool:
+    from core.clients.models import JoinRequest
+
+    with schema_context("council_beta"):
+        pending = JoinRequest.objects.get(pk=_b_join_request_id(objects)).decision == JoinRequest.Decision.PENDING
+    return pending and _b_client_untouched(objects)
+
+
+def _b_sensitive_agency_id(objects: dict[str, object]) -> object:
+    """A council-B sensitive agency (rulebook probes)."""
+    if "b_sensitive" not in objects:
+        with schema_context("council_beta"):
+            objects["b_sensitive"] = AgencyFactory(name="Beta Recovery", is_sensitive=True, gateway_contact="Duty")
+    return objects["b_sensitive"].pk  # type: ignore[attr-defined]
+
+
+def _b_rulebook_version(objects: dict[str, object]) -> int:
+    """Council B's first rulebook version (council A has none)."""
+    if "b_version" not in objects:
+        from core.governance.models import RulebookVersion
+        from core.governance.rules import Rules
+
+        with schema_context("council_beta"):
+            objects["b_version"] = RulebookVersion.objects.create(
+                number=1, rules=Rules(result_cap=5).to_json(), reason="Beta's own"
+            )
+    return objects["b_version"].number  # type: ignore[attr-defined]
+
+
+def _no_rulebook_change(objects: dict[str, object]) -> bool:
+    from core.governance.models import RulebookVersion
+
+    with schema_context("council_beta"):
+        beta = RulebookVersion.objects.count()
+    with schema_context("council_alpha"):
+        alpha = RulebookVersion.objects.count()
+    return alpha == 0 and beta == (1 if "b_version" in objects else 0)
+
+
+def _b_practitioner_without_role(objects: dict[str, object]) -> bool:
+    with schema_context("council_beta"):
+        role = Practitioner.objects.get(pk=objects["b_practitioner"].pk).break_glass_role
+    return role == "" and _b_practitioner_untouched(objects)
+
+
 def _b_agreement_id(objects: dict[str, object]) -> object:
     """A council-B data-sharing agreement (its row only: the document is never reached)."""
     if "b_agreement" not in objects:
@@ -307,6 +365,36 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
             _b_legal_basis_untouched,
         )
         for action in ("retire", "accept")
+    ],
+    "council-rules-sensitive-service": [
+        Probe(
+            method,
+            lambda o: f"/administration/rules/sensitive-services/{_b_sensitive_agency_id(o)}/",
+            _not_found,
+            _no_rulebook_change,
+        )
+        for method in ("get", "post")
+    ],
+    "council-rules-version": [
+        Probe("get", lambda o: f"/administration/rules/history/{_b_rulebook_version(o)}/", _not_found)
+    ],
+    "council-break-glass-role": [
+        Probe(
+            "post",
+            lambda o, action=action: f"/administration/break-glass-roles/{o['b_practitioner'].pk}/{action}/",
+            _not_found,
+            _b_practitioner_without_role,
+        )
+        for action in ("give", "take-away")
+    ],
+    "client-join-request": [
+        Probe(
+            method,
+            lambda o: f"/clients/{_b_client_id(o)}/join-requests/{_b_join_request_id(o)}/",
+            _not_found,
+            _b_join_request_untouched,
+        )
+        for method in ("get", "post")
     ],
     "administration-import-job": [Probe("get", lambda o: f"/administration/imports/jobs/{o['b_import']}/", _not_found)],
     "administration-import-report": [
