@@ -25,9 +25,9 @@ class SearchRateExceeded(Exception):
 
     def __init__(self, *, hourly: bool = False) -> None:
         super().__init__(
-            "You have reached the council's limit of searches in an hour."
+            "You have reached the council's limit of searches in an hour. Wait before searching again."
             if hourly
-            else "Too many searches in a short time."
+            else "Too many searches in a short time. Wait a few minutes."
         )
         self.hourly = hourly
 

@@ -126,7 +126,7 @@ class ClientCreateApi(APIView):
                     viewer=viewer, criteria=criteria, origin=Origin.from_request(request)
                 )
             except SearchRateExceeded as error:
-                raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
+                raise exceptions.Throttled(detail=str(error)) from error
             if duplicates.hits or duplicates.too_many:
                 search_hits_remember(request.session, duplicates.hits)
                 duplicates_shown_remember(request.session, **who)

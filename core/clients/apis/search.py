@@ -101,7 +101,7 @@ class ClientSearchApi(APIView):
         except SearchCriteriaError as error:
             raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
         except SearchRateExceeded as error:
-            raise exceptions.Throttled(detail="Too many searches in a short time. Wait a few minutes.") from error
+            raise exceptions.Throttled(detail=str(error)) from error
         search_hits_remember(request.session, result.hits)
         last_search_remember(request.session, criteria)  # as the search page does: adding a client needs a search first
         return Response(self.OutputSerializer(result).data)

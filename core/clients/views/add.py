@@ -47,8 +47,8 @@ def client_add(request: HttpRequest) -> HttpResponse:
                     criteria=SearchCriteria(surname=data["surname"], date_of_birth=data["date_of_birth"]),
                     origin=Origin.from_request(request),
                 )
-            except SearchRateExceeded:
-                return render(request, "clients/search_rate_limited.html", status=429)
+            except SearchRateExceeded as refused:
+                return render(request, "clients/search_rate_limited.html", {"hourly": refused.hourly}, status=429)
             if duplicates.hits or duplicates.too_many:
                 search_hits_remember(request.session, duplicates.hits)
                 duplicates_shown_remember(request.session, **who)

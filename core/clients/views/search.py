@@ -34,8 +34,8 @@ def client_search_page(request: HttpRequest) -> HttpResponse:
             result = client_search_recorded(viewer=viewer, criteria=criteria, origin=Origin.from_request(request))
         except SearchCriteriaError as error:
             form.add_error(None, str(error))
-        except SearchRateExceeded:
-            return render(request, "clients/search_rate_limited.html", status=429)
+        except SearchRateExceeded as refused:
+            return render(request, "clients/search_rate_limited.html", {"hourly": refused.hourly}, status=429)
         else:
             search_hits_remember(request.session, result.hits)
             last_search_remember(request.session, criteria)

@@ -149,3 +149,13 @@ def test_the_api_search_is_held_to_the_same_rules(council_a: Council, team: Team
         assert api(surname="Hughes", first_name="Jade", date_of_birth="2014-06-02").status_code == 200
     cache.delete(search_rate_key(team.member))
     assert api(surname="Hughes", first_name="Jade", date_of_birth="2014-06-02").status_code == 429
+
+
+def test_the_page_says_which_limit_was_reached(council_a: Council, team: Team, browser_as: object) -> None:
+    rules_in_force(council_a, Rules(searches_per_hour=10))
+    with schema_context(council_a.schema_name):
+        cache.set(search_hour_keys(team.member, now=time.time())[1], 10, timeout=3600)
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    page = text_of(search(browser, surname="Hughes", dob="2/6/2014"))
+    assert "your council limits how many searches one person can make in an hour" in page
+    assert "Wait 5 minutes" not in page

@@ -270,7 +270,7 @@ def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(counci
     counts = [_queries_for_team_page(council_a, browser, size) for size in (1, 10, 50)]
     print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201
     assert counts[0] == counts[1] == counts[2]
-    assert 0 < counts[0] <= 15
+    assert 0 < counts[0] <= 16  # one of them: the requests to join the team that wait for a decision
 
 
 def test_ended_involvements_do_not_let_a_former_member_back_in(

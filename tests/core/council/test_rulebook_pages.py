@@ -390,3 +390,20 @@ def test_a_practitioner_posting_to_every_rules_page_changes_nothing(
         )
         == []
     )
+
+
+def test_the_rules_page_reads_the_same_few_queries_however_many_sensitive_services(
+    as_admin: Client, council_a: Council, recovery: Agency
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        as_admin.get("/administration/rules/")
+    with schema_context(council_a.schema_name):
+        for name in ("Alpha Sexual Health", "Alpha Domestic Abuse Service"):
+            AgencyFactory(name=name, is_sensitive=True, gateway_contact="Duty line")
+    with CaptureQueriesContext(connection) as three:
+        page = text(as_admin.get("/administration/rules/"))
+    assert "Alpha Sexual Health" in page
+    assert len(three.captured_queries) == len(one.captured_queries)
