@@ -1,6 +1,8 @@
 """Changing the council's rulebook: every change is a new version (who, when, why), in force at once and
 audited. Only a council administrator changes it; the bounds are the code's (core/governance/rules.py)."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
@@ -56,9 +58,23 @@ def rules_changes_described(old: Rules, new: Rules) -> list[str]:
         changes.append(f"Break-glass roles: {roles}")
     if old.break_glass_reasons != new.break_glass_reasons:
         changes.append(f"Break-glass reasons: {'; '.join(new.break_glass_reasons)}")
-    if old.alerts != new.alerts:
-        changes.append("Alert thresholds changed")
+    alert_labels = (
+        ("searches_without_involvement", "Alert: searches in a day none of which led to joining a team"),
+        ("burst_searches", "Alert: searches within ten minutes"),
+        ("distinct_clients_viewed", "Alert: different clients' teams viewed in a day"),
+        ("out_of_hours_searches", "Alert: searches in a day outside the working day"),
+        ("working_day_starts", "The working day starts at"),
+        ("working_day_ends", "The working day ends at"),
+    )
+    for name, label in alert_labels:
+        before, after = getattr(old.alerts, name), getattr(new.alerts, name)
+        if before != after:
+            changes.append(f"{label}: {_shown(after)} (was {_shown(before)})")
     return changes
+
+
+def _shown(value: object) -> str:
+    return value.strftime("%H:%M") if isinstance(value, datetime.time) else str(value)
 
 
 def rulebook_revise(*, actor: Practitioner, rules: Rules, reason: str, origin: Origin) -> RulebookVersion:

@@ -265,6 +265,9 @@ def test_alert_thresholds_and_the_working_day_are_changed_and_checked(as_admin: 
     assert as_admin.post(path, data | {"burst_searches": "0"}).status_code == 400
     assert versions(council_a) == []
     assert as_admin.post(path, data).status_code == 302
+    [version] = versions(council_a)
+    assert "Alert: searches within ten minutes: 15 (was 20)" in version.changes
+    assert "The working day ends at: 18:30 (was 19:00)" in version.changes
     alerts = rules_of(council_a).alerts
     assert (alerts.burst_searches, alerts.working_day_starts, alerts.working_day_ends) == (
         15,
