@@ -68,7 +68,7 @@ def join_request_page(request: HttpRequest, client_id: object, request_id: objec
     may_decide = join_request.decision == JoinRequest.Decision.PENDING and join_request_may_decide(
         viewer=viewer, request=join_request
     )
-    form = JoinDecisionForm(request.POST or None)
+    form = JoinDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -83,6 +83,11 @@ def _revise(
     return redirect("council-rules")
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form's data: a POST, even an empty one, is checked (and refused when something is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request: HttpRequest, template: str, form: Form, **context: Any) -> HttpResponse:
     return render(request, f"council/rules/{template}", {"form": form, **context}, status=400 if form.errors else 200)
 
@@ -102,7 +107,7 @@ def rules_sensitive_service(request: HttpRequest, agency_id: UUID) -> HttpRespon
         raise Http404("No such sensitive service.")
     rule = rules_current().sensitive_service(agency.pk)
     initial = {"mode": str(rule.mode), "seen_in_full_by": sorted(rule.seen_in_full_by)}
-    form = SensitiveServiceForm(request.POST or None, initial=initial, others=agencies_seeing_in_full_offered(agency))
+    form = SensitiveServiceForm(_posted(request), initial=initial, others=agencies_seeing_in_full_offered(agency))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -135,7 +140,7 @@ def rules_search_join(request: HttpRequest) -> HttpResponse:
         "searches_per_hour": rules.searches_per_hour,
         "join_needs_lead_approval": rules.join_needs_lead_approval,
     }
-    form = SearchJoinForm(request.POST or None, initial=initial)
+    form = SearchJoinForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = _revise(
@@ -157,7 +162,7 @@ def rules_search_join(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rules_family_teams(request: HttpRequest) -> HttpResponse:
     actor = _administrator(request)
-    form = FamilyTeamsForm(request.POST or None, initial={"family_teams": str(rules_current().family_teams)})
+    form = FamilyTeamsForm(_posted(request), initial={"family_teams": str(rules_current().family_teams)})
     if request.method == "POST" and form.is_valid():
         chosen = FamilyTeams(form.cleaned_data["family_teams"])
         saved = _revise(request, form, actor, lambda current: current.with_changes(family_teams=chosen))
@@ -174,7 +179,7 @@ def rules_break_glass(request: HttpRequest) -> HttpResponse:
         "break_glass_reasons": "\n".join(rules.break_glass_reasons),
         "break_glass_minutes": rules.break_glass_minutes,
     }
-    form = BreakGlassForm(request.POST or None, initial=initial, roles=rules.break_glass_roles)
+    form = BreakGlassForm(_posted(request), initial=initial, roles=rules.break_glass_roles)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         roles = form.roles_after()
@@ -209,7 +214,7 @@ def rules_alerts(request: HttpRequest) -> HttpResponse:
         )
     }
     shown = initial | {name: initial[name].strftime("%H:%M") for name in ("working_day_starts", "working_day_ends")}  # type: ignore[attr-defined]
-    form = AlertThresholdsForm(request.POST or None, initial=shown)
+    form = AlertThresholdsForm(_posted(request), initial=shown)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in initial}
         saved = _revise(request, form, actor, lambda current: current.with_changes(alerts=AlertThresholds(**values)))

@@ -284,3 +284,19 @@ def test_without_the_rule_joining_is_as_before(
     assert response.url == f"/clients/{team.client.pk}/"
     assert _joined(council_a, team, team.outsider)
     assert _requests(council_a) == []
+
+
+def test_a_malformed_decision_is_refused_with_a_clear_error_and_the_request_still_waits(
+    council_a: Council, team: Team, browser_as: object, approval: None, django_capture_on_commit_callbacks: object
+) -> None:
+    _ask(browser_as(team.outsider), team, django_capture_on_commit_callbacks)  # type: ignore[operator]
+    [asked] = _requests(council_a)
+    lead: Browser = browser_as(team.member)  # type: ignore[operator]
+    path = f"/clients/{team.client.pk}/join-requests/{asked.pk}/"
+    for data in ({"decision": "maybe"}, {}, {"decision": "decline", "note": "x" * 301}):
+        response = lead.post(path, data)
+        assert response.status_code == 400
+        assert "There is a problem" in text_of(response)
+    assert _requests(council_a)[0].decision == "pending"
+    assert not _joined(council_a, team, team.outsider)
+    assert audit_events(council_a, action__in=[AuditAction.JOIN_APPROVED, AuditAction.JOIN_DECLINED]) == []

@@ -410,3 +410,21 @@ def test_the_rules_page_reads_the_same_few_queries_however_many_sensitive_servic
         page = text(as_admin.get("/administration/rules/"))
     assert "Alpha Sexual Health" in page
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/administration/rules/search-and-join/",
+        "/administration/rules/family-teams/",
+        "/administration/rules/break-glass/",
+        "/administration/rules/alerts/",
+    ],
+)
+def test_an_empty_post_is_refused_with_errors_and_changes_nothing(
+    as_admin: Client, council_a: Council, path: str
+) -> None:
+    response = as_admin.post(path, {})
+    assert response.status_code == 400
+    assert "There is a problem" in text(response)
+    assert versions(council_a) == []
