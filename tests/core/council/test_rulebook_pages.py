@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction
@@ -111,7 +112,7 @@ def test_changing_search_and_join_makes_a_new_version_in_force_at_once_and_audit
     assert event.reason == REASON
     page = text(as_admin.get("/administration/rules/"))
     assert "Version 1, in force since" in page
-    assert admin.user.full_name in page
+    assert escape(admin.user.full_name) in page
     assert REASON in page
 
 
@@ -288,7 +289,7 @@ def test_the_history_lists_every_version_and_each_shows_its_whole_rule_set(
     assert page.index("Version 2") < page.index("Version 1")
     assert "Second thoughts" in page
     assert REASON in page
-    assert admin.user.full_name in page
+    assert escape(admin.user.full_name) in page
     assert "Most results a search shows: 8 (was 20)" in page
     first = text(as_admin.get("/administration/rules/history/1/"))
     assert "Version 1" in first
