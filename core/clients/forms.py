@@ -340,3 +340,56 @@ class ConsentWithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say how and when the consent was withdrawn"},
     )
+
+
+class FirstRadioLabelled(forms.RadioSelect):
+    """Radios whose field is labelled by its first radio, so the error summary's link lands on it (GOV.UK)."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class BreakGlassForm(forms.Form):
+    """Open a team in an emergency: one of the council's reasons, and why now. The service checks both again."""
+
+    reason = forms.ChoiceField(
+        label="Why do you need to open this team now?",
+        choices=(),
+        widget=FirstRadioLabelled,
+        error_messages={"required": "Choose the reason", "invalid_choice": "Choose the reason from the council's list"},
+    )
+    explanation = forms.CharField(
+        label="Explain the emergency",
+        max_length=500,
+        help_text=(
+            "What has happened and why it cannot wait. Your privacy officer reads this. Do not include case notes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Explain why you need to see this team now",
+            "max_length": "The explanation must be 500 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, reasons: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(reason, reason) for reason in reasons]
+
+
+class BreakGlassReviewForm(forms.Form):
+    """A privacy officer's review of an emergency access: accepted, or challenged with a note."""
+
+    decision = forms.ChoiceField(
+        label="Your review",
+        choices=[("accepted", "Accept: the access was justified"), ("challenged", "Challenge it")],
+        widget=FirstRadioLabelled,
+        error_messages={"required": "Choose whether you accept or challenge this access"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=500,
+        help_text="Required if you challenge the access. The practitioner is asked to contact you.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The note must be 500 characters or fewer"},
+    )

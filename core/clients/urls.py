@@ -3,6 +3,12 @@
 from django.urls import path
 
 from core.clients.views.add import client_add
+from core.clients.views.break_glass import (
+    break_glass_end_page,
+    break_glass_review_page,
+    break_glass_reviews_page,
+    client_break_glass,
+)
 from core.clients.views.consent import consent_page, consent_withdraw_page
 from core.clients.views.correct import client_correct_page
 from core.clients.views.involvement import (
@@ -29,4 +35,8 @@ urlpatterns = [
         "clients/<uuid:client_id>/consent/<uuid:consent_id>/withdraw/", consent_withdraw_page, name="consent-withdraw"
     ),
     path("clients/<uuid:client_id>/join-requests/<uuid:request_id>/", join_request_page, name="client-join-request"),
+    path("clients/<uuid:client_id>/break-glass/", client_break_glass, name="client-break-glass"),
+    path("break-glass/<uuid:access_id>/end/", break_glass_end_page, name="break-glass-end"),
+    path("break-glass/reviews/", break_glass_reviews_page, name="break-glass-reviews"),
+    path("break-glass/reviews/<uuid:access_id>/", break_glass_review_page, name="break-glass-review"),
 ]

@@ -443,6 +443,60 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         for name, action in (("privacy-alert-assign", "assign"), ("privacy-alert-close", "close"))
     },
 }
+
+
+def _b_break_glass_id(objects: dict[str, object]) -> object:
+    """A council-B emergency access, opened by council B's practitioner to council B's client."""
+    if "b_break_glass" not in objects:
+        import datetime
+
+        from django.utils import timezone
+
+        from core.clients.models import BreakGlassAccess
+
+        with schema_context("council_beta"):
+            objects["b_break_glass"] = BreakGlassAccess.objects.create(
+                client_id=_b_client_id(objects),
+                practitioner=objects["b_practitioner"],
+                role="Duty team",
+                reason="Out-of-hours emergency placement",
+                explanation="Placement at night",
+                expires_at=timezone.now() + datetime.timedelta(hours=1),
+            )
+    return objects["b_break_glass"].pk  # type: ignore[attr-defined]
+
+
+def _b_break_glass_untouched(objects: dict[str, object]) -> bool:
+    from core.clients.models import BreakGlassAccess
+
+    with schema_context("council_beta"):
+        access = BreakGlassAccess.objects.get(pk=_b_break_glass_id(objects))
+    return access.ended_at is None and access.review == BreakGlassAccess.Review.PENDING
+
+
+def _refused_to_a_non_privacy_officer(response: object) -> bool:
+    """The administrator is no privacy officer: the review pages are closed to them whatever the id (a privacy
+    officer asking for another council's access is not found: tests/core/clients/test_break_glass_review.py)."""
+    return response.status_code in (403, 404)  # type: ignore[attr-defined]
+
+
+COUNCIL_MATRIX |= {
+    "client-break-glass": [
+        Probe(method, _client_page("break-glass/"), _not_found, _b_client_untouched) for method in ("get", "post")
+    ],
+    "break-glass-end": [
+        Probe("post", lambda o: f"/break-glass/{_b_break_glass_id(o)}/end/", _not_found, _b_break_glass_untouched)
+    ],
+    "break-glass-review": [
+        Probe(
+            method,
+            lambda o: f"/break-glass/reviews/{_b_break_glass_id(o)}/",
+            _refused_to_a_non_privacy_officer,
+            _b_break_glass_untouched,
+        )
+        for method in ("get", "post")
+    ],
+}
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

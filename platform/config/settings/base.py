@@ -122,6 +122,7 @@ TEMPLATES = [
                 "config.security.csp_nonce",
                 "core.accounts.context_processors.session_limits",
                 "core.council.context_processors.council_notices",
+                "core.clients.context_processors.break_glass",
             ],
         },
     },
