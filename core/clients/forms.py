@@ -380,7 +380,7 @@ class BreakGlassReviewForm(forms.Form):
     """A privacy officer's review of an emergency access: accepted, or challenged with a note."""
 
     decision = forms.ChoiceField(
-        label="Your review",
+        label="Your decision",
         choices=[("accepted", "Accept: the access was justified"), ("challenged", "Challenge it")],
         widget=FirstRadioLabelled,
         error_messages={"required": "Choose whether you accept or challenge this access"},
