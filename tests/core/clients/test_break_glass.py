@@ -27,6 +27,7 @@ from core.clients.models import BreakGlassAccess
 from core.directory.models import Practitioner
 from core.governance.models import Alert, AlertKind, RulebookVersion
 from core.governance.rules import BreakGlassRole, Rules
+from core.notifications.models import Notification
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.clients.conftest import Team, practitioner, search, text_of
@@ -350,6 +351,11 @@ def test_a_banner_on_every_page_while_the_access_runs_in_the_councils_time(
         search(otto, surname="Hughes", dob="2/6/2014")
         otto.post(open_page(emergency.team), {"reason": RISK, "explanation": "Child alone at night"})
         (access,) = accesses(council_a)
+        with schema_context(council_a.schema_name):  # the privacy officers' emails speak the council's time too
+            emails = Notification.objects.filter(subject__startswith="Emergency access")
+            assert emails.count() == len(emergency.officers)
+            for email in emails:
+                assert "at 13:00 on 1 July 2026, until 14:30 on 1 July 2026." in email.body
         for path in ("/", "/directory/", "/clients/search/", "/account/sessions/"):
             page = text_of(otto.get(path))
             assert f"{BANNER} 14:30. Everything you view is recorded and reviewed." in page, path
