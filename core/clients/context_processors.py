@@ -1,7 +1,7 @@
 """Emergency (break-glass) access on every page: while a practitioner's access runs, a banner says until when
 (in the council's time zone), that everything is recorded, and offers to end it; search hits offer to open a
-team only to a practitioner whose break-glass role the council's rules hold. Read lazily: a page that shows
-neither costs no query, and a page for a signed-in practitioner costs one (their running accesses).
+team only to a practitioner whose break-glass role the council's rules hold. Read lazily, and only for a
+practitioner given a break-glass role (nobody else can have opened a team): nobody else's page costs a query.
 """
 
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ class BreakGlassNotice:
 
     @cached_property
     def running(self) -> list[RunningAccess]:
+        if not self.practitioner.break_glass_role:
+            return []
         today = timezone.localdate()  # the council's time zone (CouncilLocaleMiddleware)
         items = []
         for access in break_glass_current(viewer=self.practitioner):

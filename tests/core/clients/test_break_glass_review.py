@@ -88,6 +88,7 @@ def test_the_privacy_officer_sees_the_access_and_the_views_made_under_it(
     assert "Police called: child found alone at night" in page
     assert "Jade Hughes" in page
     assert str(client_id) in page
+    assert f'href="/privacy-officer/clients/{client_id}/">Who accessed this client' in page
     assert "(still running)" in page
     views = page.split("Views of the team</dt>")[1].split("</dd>")[0]
     assert views.count("<li>") == 2
