@@ -56,6 +56,11 @@ class NetworkDiagram:
         return self.centre_y + 18
 
     @property
+    def has_placeholder(self) -> bool:
+        """Whether a confidential service is drawn (its key is shown only then: a hidden one leaves no trace)."""
+        return any(node.is_placeholder for node in self.nodes)
+
+    @property
     def legend_y(self) -> int:
         return self.height - 24
 
