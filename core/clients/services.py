@@ -15,17 +15,17 @@ from django.utils import timezone
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
-from core.clients.consent import ConsentValues, consent_record
+from core.clients.consent import ConsentValues, consent_cover, consent_record
 from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.identifiers import IDENTIFIER_FIELDS, identifier_clean
 from core.clients.models import Client, Consent, Involvement, TeamActivity, TeamInvitation
 from core.clients.postcodes import council_jurisdiction, postcode_clean
-from core.clients.selectors import consent_covers, invite_candidates
+from core.clients.selectors import invite_candidates
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
 from core.governance.selectors import rules_current
-from core.governance.visibility import NO_CONSENT, Detail, Policy, policy_for
+from core.governance.visibility import Detail, Policy, policy_for
 from core.notifications.services.outbox import notification_queue
 
 
@@ -68,7 +68,7 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, origin: Origin
     actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
     link = origin.absolute_url(reverse("client-team", kwargs={"client_id": client.pk}))
     rules = rules_current()
-    consent = consent_covers([client.pk]).get(client.pk, NO_CONSENT)
+    consent = consent_cover(client)
     by_sentence: dict[str, list[str]] = {}
     for involvement in others:
         who = Policy(viewer=involvement.practitioner, rules=rules).practitioner_named(actor, consent)
@@ -296,7 +296,7 @@ def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency, 
     """Who invited whom, as the visibility policy lets the invitee see the inviter: named, "a practitioner
     at a confidential service", or — when the policy hides the inviter from them — not mentioned at all."""
     seen_from = Practitioner(agency=invitee_agency)  # the invitee, as the practitioner of that agency they are
-    consent = consent_covers([client.pk]).get(client.pk, NO_CONSENT)
+    consent = consent_cover(client)
     detail = policy_for(seen_from).practitioner_detail(inviter, consent)
     if detail is Detail.HIDDEN:
         return "You have been invited to join a team around a client in Patchwork."
@@ -317,7 +317,7 @@ def _refuse_a_visible_member(*, viewer: Practitioner, client: Client, email: str
     )
     if current is None:
         return
-    consent = consent_covers([client.pk]).get(client.pk, NO_CONSENT)
+    consent = consent_cover(client)
     if policy_for(viewer).practitioner_detail(current.practitioner, consent) is Detail.FULL:
         raise ValidationError({"email": "They are already in this team."})
 

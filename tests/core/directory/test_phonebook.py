@@ -354,7 +354,7 @@ def test_staff_of_a_confidential_service_are_visible_to_their_verified_colleague
     assert client_a.get(f"/directory/people/{recovery_worker.pk}/").status_code == 200
     html = page(client_a.get(f"/directory/agencies/{agencies['recovery'].pk}/"))
     assert "Robin Hidden" in html
-    assert "nobody outside it can" in html
+    assert "because you work for it" in html
 
 
 def test_an_unverified_member_of_a_confidential_service_does_not_see_its_staff(

@@ -27,7 +27,15 @@ from django.test import Client as Browser
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.clients.models import BreakGlassAccess, Client, Family, FamilyMember, TeamActivity, TeamInvitation
+from core.clients.models import (
+    BreakGlassAccess,
+    Client,
+    Consent,
+    Family,
+    FamilyMember,
+    TeamActivity,
+    TeamInvitation,
+)
 from core.directory.models import Agency, Practitioner
 from core.governance.rules import FamilyTeams, Rules, SensitiveMode, SensitiveService
 from tenants.models import Council
@@ -127,6 +135,16 @@ def _world_build() -> World:
         TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.CLIENT_ADDED, actor=people["maya"])
         TeamActivity.objects.create(client=client, kind=TeamActivity.Kind.JOINED, actor=people["rory"])
         TeamInvitation.objects.create(client=client, invited_by=people["rory"], invitee=people["otto"])
+        Consent.objects.create(  # recorded and withdrawn by Rory: the consent page names him only as the rules say
+            client=client,
+            given_by="Jade Hughes",
+            relationship=Consent.Relationship.CLIENT,
+            given_on=datetime.date(2025, 12, 1),
+            evidence="Signed form, on file",
+            recorded_by=people["rory"],
+            withdrawn_on=datetime.date(2026, 1, 2),
+            withdrawn_by=people["rory"],
+        )
         BreakGlassAccess.objects.create(
             client=client,
             practitioner=people["bea"],
@@ -218,7 +236,8 @@ class ReadPath:
     # Strings that show the viewer sees in full / a placeholder (each must be present then).
     full_shows: tuple[str, ...] = ("Rory Recovery",)
     placeholder_shows: tuple[str, ...] = (GATEWAY,)
-    # The agency's own name and id may be on the page by design (the directory's agency page).
+    # The agency's own name and id may be on the page by design (the directory's agency page, the services
+    # a consent may name).
     agency_is_the_subject: bool = False
     secrets: str = "involvement"  # or "staff": the recovery service's people, not an involvement
 
@@ -375,6 +394,22 @@ READ_PATHS: dict[str, list[ReadPath]] = {
             _team_expected,
         )
     ],
+    "client-consent": [
+        ReadPath(
+            "client-consent",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/consent/"),
+            Format.HTML,
+            lambda world, mode, viewer: (
+                Expected(200, _sees_involvement(world, mode, viewer, consent=True))
+                if viewer in IN_TEAM
+                else Expected(404, Sees.NOTHING)
+            ),
+            full_shows=("by Rory Recovery (Alpha Recovery Service)",),
+            placeholder_shows=("by A confidential service",),
+            # The services a consent can name are the council's list, not this client's involvements.
+            agency_is_the_subject=True,
+        )
+    ],
     "home": [
         ReadPath(
             "home",
@@ -507,6 +542,7 @@ NO_CLIENT_DATA = {
     "api-v1:client-involvement-start": "joining a team (a write): answers the viewer's own involvement",
     "api-v1:client-involvement-mine": "the viewer's own involvement only",
     "api-v1:client-involvement-mine-end": "the viewer's own involvement only",
+    "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
 }
 
