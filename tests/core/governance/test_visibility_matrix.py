@@ -27,6 +27,8 @@ from django.test import Client as Browser
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.services.events import audit_record
 from core.clients.models import (
     BreakGlassAccess,
     Client,
@@ -145,6 +147,13 @@ def _world_build() -> World:
             withdrawn_on=datetime.date(2026, 1, 2),
             withdrawn_by=people["rory"],
         )
+        audit_record(  # Rory looked at Jade's team: the privacy officer's pages show it
+            action=AuditAction.CLIENT_VIEWED,
+            outcome=AuditOutcome.SUCCESS,
+            actor_id=people["rory"].user_id,
+            object_type="client",
+            object_id=client.pk,
+        )
         BreakGlassAccess.objects.create(
             client=client,
             practitioner=people["bea"],
@@ -214,6 +223,7 @@ class Format(Enum):
     HTML = "html"
     JSON = "json"
     FHIR = "fhir"
+    CSV = "csv"
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,12 @@ def _picker_expected(world: World, mode: Mode, viewer: str) -> Expected:
     if viewer not in IN_TEAM:
         return Expected(404, Sees.NOTHING)
     return Expected(200, _sees_staff(world, mode, viewer))
+
+
+def _oversight_expected(viewer: str) -> Expected:
+    if viewer == "ivy":
+        return Expected(200, Sees.FULL)
+    return Expected(403, Sees.NOTHING)
 
 
 def _search_form(browser: Browser, world: World) -> object:
@@ -408,6 +424,40 @@ READ_PATHS: dict[str, list[ReadPath]] = {
             placeholder_shows=("by A confidential service",),
             # The services a consent can name are the council's list, not this client's involvements.
             agency_is_the_subject=True,
+        )
+    ],
+    # The privacy officer's oversight: every access to a client, and everything one practitioner did, for the
+    # council's privacy officers only (sensitive services' staff included: that is what they audit).
+    "privacy-client": [
+        ReadPath(
+            "privacy-client",
+            lambda b, w: b.get(f"/privacy-officer/clients/{w.client.pk}/"),
+            Format.HTML,
+            lambda world, mode, viewer: _oversight_expected(viewer),
+        )
+    ],
+    "privacy-client-csv": [
+        ReadPath(
+            "privacy-client-csv",
+            lambda b, w: b.get(f"/privacy-officer/clients/{w.client.pk}/access.csv"),
+            Format.CSV,
+            lambda world, mode, viewer: _oversight_expected(viewer),
+        )
+    ],
+    "privacy-practitioner": [
+        ReadPath(
+            "privacy-practitioner",
+            lambda b, w: b.get(f"/privacy-officer/practitioners/{w.people['rory'].pk}/"),
+            Format.HTML,
+            lambda world, mode, viewer: _oversight_expected(viewer),
+        )
+    ],
+    "privacy-practitioner-csv": [
+        ReadPath(
+            "privacy-practitioner-csv",
+            lambda b, w: b.get(f"/privacy-officer/practitioners/{w.people['rory'].pk}/activity.csv"),
+            Format.CSV,
+            lambda world, mode, viewer: _oversight_expected(viewer),
         )
     ],
     "home": [
@@ -542,6 +592,11 @@ NO_CLIENT_DATA = {
     "api-v1:client-involvement-start": "joining a team (a write): answers the viewer's own involvement",
     "api-v1:client-involvement-mine": "the viewer's own involvement only",
     "api-v1:client-involvement-mine-end": "the viewer's own involvement only",
+    "privacy-officer": "the privacy officer's start page: the alerts waiting and a way to look a client up",
+    "privacy-alerts": "the privacy officer's alerts inbox (privacy officers only)",
+    "privacy-alert": "one alert and its evidence, for privacy officers only",
+    "privacy-alert-assign": "assigning an alert (a write, privacy officers only)",
+    "privacy-alert-close": "closing an alert with its outcome (a write, privacy officers only)",
     "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
 }
@@ -580,13 +635,13 @@ def _rules(world: World, mode: Mode, path: ReadPath) -> Rules:
     return Rules(sensitive_services={str(world.recovery.pk): service}, family_teams=path.family_teams)
 
 
-def _secrets(world: World, path: ReadPath, sees: Sees) -> list[str]:
-    """What the viewer must not find in the body."""
+def _secrets(world: World, path: ReadPath, sees: Sees, viewer: str) -> list[str]:
+    """What the viewer must not find in the body (their own name, on every page, is no secret to them)."""
     if sees is Sees.FULL:
         return []
     people = ("rory", "petra") if path.secrets == "involvement" else ("rory", "petra", "ravi")
     secrets: list[str] = []
-    for key in people:
+    for key in (key for key in people if key != viewer):
         person = world.people[key]
         secrets += [person.user.full_name, person.user.email, str(person.pk)]
     secrets.append("900777")  # Rory's mobile, however it is formatted
@@ -608,7 +663,10 @@ def test_the_viewer_sees_what_the_rules_say_and_nothing_more(
     response = path.request(world.browsers[viewer], world)
     expected = path.expected(world, mode, viewer)
     assert response.status_code == expected.status, response.content[:500]  # type: ignore[attr-defined]
-    body = response.content.decode()  # type: ignore[attr-defined]
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    else:
+        body = response.content.decode()  # type: ignore[attr-defined]
     if path.format is Format.FHIR and expected.status == 200:
         from fhir.resources.R4B.careteam import CareTeam
 
@@ -617,7 +675,7 @@ def test_the_viewer_sees_what_the_rules_say_and_nothing_more(
         body = json.dumps(json.loads(body))  # one spelling of the JSON, keys included
     part = path.part(body)
     lowered = part.lower()
-    for secret in _secrets(world, path, expected.sees):
+    for secret in _secrets(world, path, expected.sees, viewer):
         assert secret.lower() not in lowered, f"{secret!r} must not reach this viewer"
     if expected.status != 200:
         return
