@@ -178,3 +178,31 @@ def test_the_phonebook_api_shows_a_sensitive_agency_in_full_to_an_agency_the_rul
     assert recovery_entry(stranger)["kind"] == "confidential_service"
     assert recovery_entry(team.nurse)["kind"] == "agency"  # the school is listed for it
     assert recovery_entry(team.recovery_colleague)["kind"] == "agency"
+
+
+def test_the_api_says_when_the_team_was_opened_by_break_glass_and_audits_it_so(
+    council_a: Council, team: Team, client_a: Browser
+) -> None:
+    from core.audit.models import AuditAction, AuditEvent
+    from core.clients.models import BreakGlassAccess
+
+    with schema_context(council_a.schema_name):
+        BreakGlassAccess.objects.create(
+            client=team.client,
+            practitioner=team.outsider,
+            role="MASH",
+            reason="Out-of-hours emergency placement",
+            explanation="Placement breakdown at night",
+            expires_at=timezone.now() + datetime.timedelta(hours=1),
+        )
+    sign_in(client_a, team.outsider.user, council_a)
+    body = json.loads(client_a.get(f"/api/v1/clients/{team.client.pk}/team/").content)
+    assert body["opened_by_break_glass"] is True
+    kinds = sorted(member["kind"] for member in body["current"])
+    assert kinds == ["confidential_service", "practitioner", "practitioner"]  # as an outsider sees it
+    with schema_context(council_a.schema_name):
+        viewed = AuditEvent.objects.get(action=AuditAction.CLIENT_VIEWED, actor_id=team.outsider.user_id)
+    assert viewed.reason == "break-glass: Out-of-hours emergency placement"
+    client_a.post("/sign-out/")
+    sign_in(client_a, team.member.user, council_a)
+    assert json.loads(client_a.get(f"/api/v1/clients/{team.client.pk}/team/").content)["opened_by_break_glass"] is False
