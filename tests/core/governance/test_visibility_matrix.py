@@ -597,6 +597,20 @@ NO_CLIENT_DATA = {
     "privacy-alert": "one alert and its evidence, for privacy officers only",
     "privacy-alert-assign": "assigning an alert (a write, privacy officers only)",
     "privacy-alert-close": "closing an alert with its outcome (a write, privacy officers only)",
+    "client-join-request": (
+        "the lead professional's decision on one request to join: who asks (named through the policy) and why,"
+        " not the team"
+    ),
+    "council-rules": "the council administrator's rulebook: agencies and their rules, no client data",
+    "council-rules-sensitive-service": "the council administrator's rule for one sensitive service: no client data",
+    "council-rules-search-join": "the council administrator's search and join rules: no client data",
+    "council-rules-family-teams": "the council administrator's family-teams rule: no client data",
+    "council-rules-break-glass": "the council administrator's break-glass rules: no client data",
+    "council-rules-alerts": "the council administrator's alert thresholds: no client data",
+    "council-rules-history": "the rulebook's versions: who changed it, when and why; no client data",
+    "council-rules-version": "one version of the rulebook: no client data",
+    "council-break-glass-roles": "who holds a break-glass role: practitioners, no client data",
+    "council-break-glass-role": "giving or taking a break-glass role (a write)",
     "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
 }
