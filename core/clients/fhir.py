@@ -1,9 +1,10 @@
 """The team around a client as an HL7 FHIR R4 CareTeam resource (``application/fhir+json``).
 
 Built only from what the visibility policy already let the viewer see (``TeamView`` from
-``team_view_recorded``): nothing here reads past it. A sensitive involvement becomes a participant
-with no member and no organisation — only "Confidential service" and its gateway contact — and the
-resource is then labelled restricted (``meta.security`` v3-Confidentiality ``R``).
+``team_view_recorded``, its ``MemberView``s and nothing else): nothing here reads past it. An involvement
+the policy hides is not there at all; one it shows as a placeholder becomes a participant with no member
+and no organisation — only "Confidential service" and its gateway contact — and the resource is then
+labelled restricted (``meta.security`` v3-Confidentiality ``R``).
 
 Notes on the mapping:
 * ``subject`` refers to a contained Patient carrying the identifying minimum (name, date of birth,
@@ -70,17 +71,7 @@ def _patient(team: TeamView) -> Resource:
     return patient
 
 
-def _agency_ids(team: TeamView) -> dict[object, object]:
-    """Involvement id → agency id, for members the policy shows in full.
-
-    ``MemberView`` carries the agency's name but not its id, so the id is read from the involvements
-    the selector prefetched (no query). It is looked up only by an involvement id the policy exposed.
-    """
-    involvements = team.client.involvements.all()
-    return {involvement.pk: involvement.practitioner.agency_id for involvement in involvements}
-
-
-def _participant(member: MemberView, agency_ids: dict[object, object]) -> Resource:
+def _participant(member: MemberView) -> Resource:
     if member.is_placeholder:
         return {
             "extension": [{"url": GATEWAY_CONTACT_EXTENSION, "valueString": member.gateway_contact or ""}],
@@ -93,9 +84,8 @@ def _participant(member: MemberView, agency_ids: dict[object, object]) -> Resour
         "role": roles,
         "member": {"reference": f"Practitioner/{member.practitioner_id}", "display": member.name},
     }
-    agency_id = agency_ids.get(member.involvement_id)
-    if agency_id is not None:
-        participant["onBehalfOf"] = {"reference": f"Organization/{agency_id}", "display": member.agency}
+    if member.agency_id is not None:
+        participant["onBehalfOf"] = {"reference": f"Organization/{member.agency_id}", "display": member.agency}
     period = _period(member.started_on, member.ended_on)
     if period:
         participant["period"] = period
@@ -104,7 +94,6 @@ def _participant(member: MemberView, agency_ids: dict[object, object]) -> Resour
 
 def care_team_resource(*, team: TeamView) -> Resource:
     """The FHIR R4 CareTeam for a team the viewer may see."""
-    agency_ids = _agency_ids(team)
     members = list(team.current) + [member for member in team.previous if not member.is_placeholder]
     placeholders = [member for member in team.current if member.is_placeholder]
     visible_starts = [member.started_on for member in members if not member.is_placeholder and member.started_on]
@@ -125,7 +114,7 @@ def care_team_resource(*, team: TeamView) -> Resource:
     if visible_starts:
         resource["period"] = _period(min(visible_starts))
     if members:  # FHIR allows no empty arrays; the viewer is always a member, so this is a formality
-        resource["participant"] = [_participant(member, agency_ids) for member in members]
+        resource["participant"] = [_participant(member) for member in members]
     if placeholders:
         resource["note"] = [
             {"text": f"{PLACEHOLDER_LABEL} — contact via {member.gateway_contact}."} for member in placeholders

@@ -22,7 +22,7 @@ from core.clients.models import Client, Involvement, JoinRequest
 from core.clients.services import involvement_start
 from core.directory.models import Practitioner
 from core.governance.selectors import rules_current
-from core.governance.visibility import practitioner_named
+from core.governance.visibility import CONFIDENTIAL_SERVICE, Policy, policy_for
 from core.notifications.services.outbox import notification_queue
 
 NOTE_MAX_LENGTH = 300
@@ -64,8 +64,9 @@ def join_requests_waiting(*, viewer: Practitioner, client_id: object) -> tuple[l
     )
     if not pending:
         return [], False
+    policy = policy_for(viewer)
     waiting = [
-        JoinRequestWaiting(request=item, asker=practitioner_named(viewer=viewer, practitioner=item.practitioner))
+        JoinRequestWaiting(request=item, asker=policy.practitioner_named(item.practitioner) or CONFIDENTIAL_SERVICE)
         for item in pending
     ]
     return waiting, any(decider.pk == viewer.pk for decider in join_deciders(client_id))
@@ -120,8 +121,9 @@ def join_request_create(*, viewer: Practitioner, client: Client, role: str, reas
     asker = Practitioner.objects.select_related("user", "agency").get(pk=viewer.pk)
     link = _link(origin, request)
     by_sentence: dict[str, list[str]] = {}
+    rules = rules_current()
     for decider in deciders:
-        who = practitioner_named(viewer=decider, practitioner=asker)
+        who = Policy(viewer=decider, rules=rules).practitioner_named(asker) or CONFIDENTIAL_SERVICE
         by_sentence.setdefault(f"{who} asks to join the team around one of your clients.", []).append(
             decider.user.email
         )

@@ -105,7 +105,8 @@ def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, or
 
 
 def team_view_recorded(*, viewer: Practitioner, client_id: object, origin: Origin) -> TeamView:
-    """The team around the client for a member of it; otherwise 404, recorded as a denial."""
+    """The team around the client for a member of it, or for a practitioner who opened it by break-glass (the
+    audit row says so, with the reason); otherwise 404, recorded as a denial."""
     team = team_for_client(viewer=viewer, client_id=client_id)
     if team is None:
         audit_record(
@@ -128,5 +129,6 @@ def team_view_recorded(*, viewer: Practitioner, client_id: object, origin: Origi
         # The family members shown with the team (names, dates of birth, their teams) were read too:
         # "who looked at this child" must find a view of a sibling's page.
         related_ids=[member.client_id for member in team.family],
+        reason=f"break-glass: {team.break_glass.reason}" if team.break_glass is not None else "",
     )
     return team

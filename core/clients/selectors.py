@@ -6,18 +6,30 @@ import re
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
+from django.utils import timezone
 
 from core.clients.identifiers import identifier_hint, search_identifier_check
-from core.clients.models import Client, ClientAlias, FamilyMember, Involvement, TeamActivity, TeamInvitation
+from core.clients.models import (
+    BreakGlassAccess,
+    Client,
+    ClientAlias,
+    Consent,
+    FamilyMember,
+    Involvement,
+    TeamActivity,
+    TeamInvitation,
+)
 from core.clients.postcodes import council_jurisdiction
-from core.directory.models import ApprovalState, Practitioner
-from core.governance.rules import Rules, SearchMinimum
+from core.directory.models import Agency, ApprovalState, Practitioner
+from core.governance.rules import FamilyTeams, Rules, SearchMinimum, SensitiveMode
 from core.governance.selectors import rules_current
-from core.governance.visibility import MemberView, Policy, policy_for
+from core.governance.visibility import NO_CONSENT, ConsentCover, Detail, MemberView, Policy, policy_for
 
 RESULT_CAP = 20
 SIMILARITY_WITH_DATE_OF_BIRTH = 0.2  # the date narrows the field: typos and transpositions still match
@@ -93,12 +105,116 @@ class SearchResult:
     criteria_kind: str
 
 
-def _agencies_involved() -> Count:
-    return Count("involvements__practitioner__agency", filter=Q(involvements__ended_on__isnull=True), distinct=True)
+def _current_agencies() -> ArrayAgg:
+    """The distinct agencies currently involved (ids): the policy decides which of them the viewer may count."""
+    return ArrayAgg(
+        "involvements__practitioner__agency",
+        filter=Q(involvements__ended_on__isnull=True),
+        distinct=True,
+        default=Value([]),
+    )
+
+
+def _current_sensitive_agencies() -> ArrayAgg:
+    return ArrayAgg(
+        "involvements__practitioner__agency",
+        filter=Q(involvements__ended_on__isnull=True, involvements__practitioner__agency__is_sensitive=True),
+        distinct=True,
+        default=Value([]),
+    )
 
 
 def _viewer_involved(viewer: Practitioner) -> Count:
     return Count("involvements", filter=Q(involvements__ended_on__isnull=True, involvements__practitioner=viewer))
+
+
+HIT_FIELDS = ("pk", "first_name", "surname", "date_of_birth", "postcode", "agency_ids", "sensitive_agency_ids", "mine")
+
+
+def _hit_annotations(viewer: Practitioner) -> dict[str, object]:
+    return {
+        "agency_ids": _current_agencies(),
+        "sensitive_agency_ids": _current_sensitive_agencies(),
+        "mine": _viewer_involved(viewer),
+    }
+
+
+def _row_agencies(row: dict) -> list[Agency]:
+    """The row's current agencies as the policy reads them (id and whether sensitive), without a query."""
+    sensitive = set(row["sensitive_agency_ids"])
+    return [Agency(pk=agency_id, is_sensitive=agency_id in sensitive) for agency_id in row["agency_ids"]]
+
+
+def _consent_annotations(client: str) -> dict[str, object]:
+    """What the current consents of the client at ``client`` (a path to its id) cover, as two annotations
+    read with the row: no query of their own. ``_consent_cover`` reads them back."""
+    current = Consent.objects.filter(client=OuterRef(client), withdrawn_on__isnull=True)
+    services = Consent.services.through.objects.filter(
+        consent__client=OuterRef(client), consent__withdrawn_on__isnull=True
+    )
+    return {
+        "consent_all_services": Exists(current.filter(covers_all_services=True)),
+        "consent_service_ids": ArraySubquery(services.values("agency_id")),
+    }
+
+
+def _consent_cover(row: object) -> ConsentCover:
+    """The ``ConsentCover`` of a row annotated by ``_consent_annotations``."""
+    covers_all = getattr(row, "consent_all_services", False)
+    service_ids = getattr(row, "consent_service_ids", None) or []
+    if not covers_all and not service_ids:
+        return NO_CONSENT
+    return ConsentCover(all_services=covers_all, agency_ids=frozenset(str(agency_id) for agency_id in service_ids))
+
+
+def _consent_matters(policy: Policy) -> bool:
+    """Whether any service is shown only with consent: otherwise no consent changes what anyone sees."""
+    return any(service.mode is SensitiveMode.WITH_CONSENT for service in policy.rules.sensitive_services.values())
+
+
+def consent_covers(client_ids: list[object]) -> dict[object, ConsentCover]:
+    """What each client's current consents cover, in one query (clients without consent are left out)."""
+    rows = Consent.objects.filter(client_id__in=client_ids, withdrawn_on__isnull=True).values_list(
+        "client_id", "covers_all_services", "services"
+    )
+    everything: dict[object, bool] = {}
+    services: dict[object, set[str]] = {}
+    for client_id, covers_all, service_id in rows:
+        everything[client_id] = everything.get(client_id, False) or covers_all
+        listed = services.setdefault(client_id, set())
+        if service_id is not None:
+            listed.add(str(service_id))
+    return {
+        client_id: ConsentCover(all_services=covers_all, agency_ids=frozenset(services[client_id]))
+        for client_id, covers_all in everything.items()
+    }
+
+
+def _needs_consent(policy: Policy, row: dict) -> bool:
+    """Whether what the viewer may count of this hit depends on the client's consent."""
+    return any(
+        policy.rules.sensitive_service(agency_id).mode is SensitiveMode.WITH_CONSENT
+        for agency_id in row["sensitive_agency_ids"]
+    )
+
+
+def _hits(policy: Policy, rows: list[dict]) -> list["SearchHit"]:
+    """Rows as search hits, "agencies involved" counted through the policy. Consents are read (one query)
+    only for hits with a service shown with consent."""
+    asking = [row["pk"] for row in rows if _needs_consent(policy, row)]
+    covers = consent_covers(asking) if asking else {}
+    return [
+        SearchHit(
+            client_id=row["pk"],
+            first_name=row["first_name"],
+            surname=row["surname"],
+            date_of_birth=row["date_of_birth"],
+            postcode_district=_district(row["postcode"]),
+            agencies_involved=policy.agencies_counted(_row_agencies(row), covers.get(row["pk"], NO_CONSENT)),
+            viewer_in_team=row["mine"] > 0,
+        )
+        for row in rows
+    ]
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -110,25 +226,18 @@ def client_search(*, viewer: Practitioner, criteria: SearchCriteria) -> SearchRe
     rows = list(client_search_rows(viewer=viewer, criteria=criteria))
     if len(rows) > min(criteria.rules.result_cap, RESULT_CAP):  # the council's cap, never above 20
         return SearchResult(hits=[], too_many=True, criteria_kind=kind)
-    hits = [
-        SearchHit(
-            client_id=row["pk"],
-            first_name=row["first_name"],
-            surname=row["surname"],
-            date_of_birth=row["date_of_birth"],
-            postcode_district=_district(row["postcode"]),
-            agencies_involved=row["agencies_involved"],
-            viewer_in_team=row["mine"] > 0,
-        )
-        for row in rows
-    ]
+    hits = _hits(Policy(viewer=viewer, rules=criteria.rules), rows)  # the rules this search already read
     return SearchResult(hits=hits, too_many=False, criteria_kind=kind)
 
 
 def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria):
-    """The one query a search runs (at most RESULT_CAP + 1 rows). The benchmark runs its SQL directly."""
+    """The one query a search runs (at most RESULT_CAP + 1 rows). The benchmark runs its SQL directly.
+    A client withheld from search (consent withdrawn) is found only by their current team."""
     kind = criteria.check()
-    clients = Client.objects.all()
+    clients = Client.objects.filter(
+        Q(withheld_from_search_since__isnull=True)
+        | Exists(Involvement.objects.filter(client=OuterRef("pk"), practitioner=viewer, ended_on__isnull=True))
+    )
     if kind == "identifier":
         value = search_identifier_check(criteria.identifier, jurisdiction=council_jurisdiction())
         clients = clients.filter(
@@ -160,11 +269,9 @@ def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria):
             score=Greatest(TrigramSimilarity("surname", surname), TrigramWordSimilarity(surname, "surname"))
         ).filter(Q(score__gte=threshold) | Q(pk__in=alias_ids))
     return (
-        clients.annotate(agencies_involved=_agencies_involved(), mine=_viewer_involved(viewer))
+        clients.annotate(**_hit_annotations(viewer))
         .order_by("surname", "first_name", "pk")
-        .values("pk", "first_name", "surname", "date_of_birth", "postcode", "agencies_involved", "mine")[
-            : RESULT_CAP + 1
-        ]
+        .values(*HIT_FIELDS)[: RESULT_CAP + 1]
     )
 
 
@@ -175,33 +282,25 @@ def _district(postcode: str) -> str:
 
 def client_hit(*, viewer: Practitioner, client_id: object) -> SearchHit | None:
     """One client as a search hit (for the join page): the same minimum a search shows."""
-    row = (
-        Client.objects.filter(pk=client_id)
-        .annotate(agencies_involved=_agencies_involved(), mine=_viewer_involved(viewer))
-        .values("pk", "first_name", "surname", "date_of_birth", "postcode", "agencies_involved", "mine")
-        .first()
-    )
+    row = Client.objects.filter(pk=client_id).annotate(**_hit_annotations(viewer)).values(*HIT_FIELDS).first()
     if row is None:
         return None
-    return SearchHit(
-        client_id=row["pk"],
-        first_name=row["first_name"],
-        surname=row["surname"],
-        date_of_birth=row["date_of_birth"],
-        postcode_district=_district(row["postcode"]),
-        agencies_involved=row["agencies_involved"],
-        viewer_in_team=row["mine"] > 0,
-    )
+    return _hits(policy_for(viewer), [row])[0]
 
 
 @dataclass(frozen=True)
 class FamilyMemberView:
+    """A family member listed with the client, and as much of their team as the rulebook shows: in full
+    (``members``, through the policy), agencies only (``agencies``: no names or contacts), or nothing."""
+
     client_id: UUID
     first_name: str
     surname: str
     date_of_birth: datetime.date | None
     relationship: str
-    members: list[MemberView]
+    members: list[MemberView] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    viewer_in_team: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +312,8 @@ class TeamView:
     family: list[FamilyMemberView] = field(default_factory=list)
     own_involvement: Involvement | None = None
     legal_basis: str = ""
+    family_teams: FamilyTeams = FamilyTeams.AGENCIES
+    break_glass: BreakGlassAccess | None = None  # the viewer is not in the team: they opened it in an emergency
 
     @property
     def lead(self) -> MemberView | None:
@@ -228,31 +329,71 @@ def _involvements() -> Prefetch:
     )
 
 
-def _views(policy: Policy, involvements: list[Involvement]) -> list[MemberView]:
-    return policy.members(involvements)
+def _family_involvements(policy: Policy) -> Prefetch:
+    """The family members' current involvements: with practitioners and consents when the rulebook shows
+    their teams; otherwise only the viewer's own (to link to a team the viewer is in)."""
+    involvements = Involvement.objects.filter(ended_on__isnull=True)
+    if policy.family_teams is FamilyTeams.NONE:
+        return Prefetch("client__involvements", queryset=involvements.filter(practitioner=policy.viewer))
+    return Prefetch(
+        "client__involvements",
+        queryset=involvements.select_related("practitioner__user", "practitioner__agency").order_by(
+            "-is_lead", "started_on", "pk"
+        ),
+    )
+
+
+def _family_member_view(policy: Policy, member: FamilyMember) -> FamilyMemberView:
+    involvements = list(member.client.involvements.all())
+    members: list[MemberView] = []
+    agencies: list[str] = []
+    consent = _consent_cover(member)
+    if policy.family_teams is FamilyTeams.FULL:
+        members = policy.members(involvements, consent)
+    elif policy.family_teams is FamilyTeams.AGENCIES:
+        agencies = policy.agencies_named((inv.practitioner.agency for inv in involvements), consent)
+    return FamilyMemberView(
+        client_id=member.client.pk,
+        first_name=member.client.first_name,
+        surname=member.client.surname,
+        date_of_birth=member.client.date_of_birth,
+        relationship=member.get_relationship_display(),
+        members=members,
+        agencies=agencies,
+        viewer_in_team=policy.in_team(involvements),
+    )
+
+
+def break_glass_current(*, viewer: Practitioner, client_id: object) -> BreakGlassAccess | None:
+    """The viewer's break-glass access to this client's team that is still running, if any."""
+    return (
+        BreakGlassAccess.objects.filter(
+            practitioner=viewer, client_id=client_id, ended_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-opened_at")
+        .first()
+    )
 
 
 def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | None:
-    """The team around the client, or None when there is no such client or the viewer is not in its
-    team (the caller answers 404 either way: existence is never revealed). Query count is constant."""
+    """The team around the client, or None when there is no such client or the viewer may not open its team
+    (neither in it nor holding a running break-glass access): the caller answers 404 either way, existence is
+    never revealed. Everything shown goes through the policy. Query count is constant."""
+    policy = policy_for(viewer)
+    consent_matters = _consent_matters(policy)
+    clients = Client.objects.select_related("legal_basis")
+    relatives = FamilyMember.objects.select_related("client")
+    if consent_matters:  # read with the rows: the query count stays the same
+        clients = clients.annotate(**_consent_annotations("pk"))
+        if policy.family_teams is not FamilyTeams.NONE:
+            relatives = relatives.annotate(**_consent_annotations("client_id"))
     client = (
-        Client.objects.select_related("legal_basis")
-        .prefetch_related(
+        clients.prefetch_related(
             _involvements(),
             Prefetch(
                 "family_memberships",
                 queryset=FamilyMember.objects.select_related("family").prefetch_related(
-                    Prefetch(
-                        "family__members",
-                        queryset=FamilyMember.objects.select_related("client").prefetch_related(
-                            Prefetch(
-                                "client__involvements",
-                                queryset=Involvement.objects.filter(ended_on__isnull=True)
-                                .select_related("practitioner__user", "practitioner__agency")
-                                .order_by("-is_lead", "started_on", "pk"),
-                            )
-                        ),
-                    )
+                    Prefetch("family__members", queryset=relatives.prefetch_related(_family_involvements(policy)))
                 ),
             ),
         )
@@ -262,35 +403,32 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
     if client is None:
         return None
     involvements = list(client.involvements.all())
-    policy = policy_for(viewer)
-    if not policy.in_team(involvements):
+    in_team = policy.in_team(involvements)
+    break_glass = None if in_team else break_glass_current(viewer=viewer, client_id=client.pk)
+    if not policy.team_open(in_team=in_team, break_glass=break_glass is not None):
         return None
+    consent = _consent_cover(client)
     current = [inv for inv in involvements if inv.ended_on is None]
     previous = [inv for inv in involvements if inv.ended_on is not None]
     own = next((inv for inv in current if inv.practitioner_id == viewer.pk), None)
     memberships = list(client.family_memberships.all())
     family_name = memberships[0].family.name if memberships else None
     family = [
-        FamilyMemberView(
-            client_id=member.client.pk,
-            first_name=member.client.first_name,
-            surname=member.client.surname,
-            date_of_birth=member.client.date_of_birth,
-            relationship=member.get_relationship_display(),
-            members=_views(policy, list(member.client.involvements.all())),
-        )
+        _family_member_view(policy, member)
         for membership in memberships
         for member in membership.family.members.all()
         if member.client_id != client.pk
     ]
     return TeamView(
         client=client,
-        current=_views(policy, current),
-        previous=_views(policy, sorted(previous, key=lambda inv: inv.ended_on, reverse=True)),
+        current=policy.members(current, consent),
+        previous=policy.members(sorted(previous, key=lambda inv: inv.ended_on, reverse=True), consent),
         family_name=family_name,
         family=family,
         own_involvement=own,
         legal_basis=client.legal_basis.title,
+        family_teams=policy.family_teams,
+        break_glass=break_glass,
     )
 
 
@@ -302,6 +440,18 @@ class Dashboard:
     overdue: list[Involvement] = field(default_factory=list)
 
 
+RECENT_ACTIVITY_SHOWN = 15
+RECENT_ACTIVITY_READ = 30  # more than are shown: entries the viewer may not see are left out
+
+
+def _activity_needs_consent(policy: Policy, entry: TeamActivity) -> bool:
+    agency = entry.actor.agency
+    return (
+        policy.agency_detail(agency) is Detail.HIDDEN
+        and policy.rules.sensitive_service(agency.pk).mode is SensitiveMode.WITH_CONSENT
+    )
+
+
 def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
     """My clients, recent changes in my teams, my upcoming contacts. Only teams the viewer is in."""
     mine = list(
@@ -310,15 +460,24 @@ def dashboard_for(*, viewer: Practitioner, today: datetime.date) -> Dashboard:
         .order_by("client__surname", "client__first_name")
     )
     client_ids = [inv.client_id for inv in mine]
-    activity = list(
+    entries = list(
         TeamActivity.objects.filter(client_id__in=client_ids)
         .select_related("client", "actor__user", "actor__agency", "subject__user", "subject__agency")
-        .order_by("-occurred_at")[:15]
+        .order_by("-occurred_at")[:RECENT_ACTIVITY_READ]
     )
-    # A sensitive agency's activity is shown to outsiders without naming who.
+    # Who did what, through the policy: a confidential service's practitioner is not named to outsiders,
+    # and what a hidden one did is not shown at all.
     policy = policy_for(viewer)
-    for entry in activity:
-        entry.visible_actor = policy.practitioner_named(entry.actor)  # type: ignore[attr-defined]
+    asking = list({entry.client_id for entry in entries if _activity_needs_consent(policy, entry)})
+    covers = consent_covers(asking) if asking else {}
+    activity = []
+    for entry in entries:
+        named = policy.practitioner_named(entry.actor, covers.get(entry.client_id, NO_CONSENT))
+        if named is None:
+            continue
+        entry.visible_actor = named  # type: ignore[attr-defined]
+        activity.append(entry)
+    activity = activity[:RECENT_ACTIVITY_SHOWN]
     upcoming = sorted(
         (inv for inv in mine if inv.next_contact_on and inv.next_contact_on >= today),
         key=lambda inv: inv.next_contact_on,
@@ -360,13 +519,13 @@ def client_to_join(*, viewer: Practitioner, client_id: object, found_in_last_sea
 
 def invite_candidates(*, viewer: Practitioner, client_id: object) -> QuerySet[Practitioner]:
     """Verified, active colleagues of approved agencies, not already in the team. A sensitive agency's staff
-    are offered only to their own agency: offering them to others would reveal who works there."""
+    are offered only to those the policy lists them to: offering them to others would reveal who works there."""
     in_team = Involvement.objects.filter(client_id=client_id, ended_on__isnull=True).values("practitioner_id")
     return (
         Practitioner.objects.filter(
             verified_at__isnull=False, user__is_active=True, agency__approval_state=ApprovalState.APPROVED
         )
-        .filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
+        .filter(policy_for(viewer).staff_listed_filter())
         .exclude(pk__in=in_team)
         .exclude(pk=viewer.pk)
         .select_related("user", "agency")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
-from core.clients.consent import ConsentValues, consent_record
+from core.clients.consent import ConsentValues, consent_cover, consent_record
 from core.clients.dates_of_birth import date_of_birth_check
 from core.clients.identifiers import IDENTIFIER_FIELDS, identifier_clean
 from core.clients.models import Client, Consent, Involvement, TeamActivity, TeamInvitation
@@ -25,7 +25,7 @@ from core.directory.models import Agency, ApprovalState, Practitioner
 from core.directory.services.invitations_rules import email_domain_allowed
 from core.governance.models import LegalBasis
 from core.governance.selectors import rules_current
-from core.governance.visibility import Detail, practitioner_detail, practitioner_named
+from core.governance.visibility import Detail, Policy, policy_for
 from core.notifications.services.outbox import notification_queue
 
 
@@ -55,8 +55,9 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, origin: Origin
     """Email the rest of the current team, after the change commits: one full sentence of what happened,
     e.g. "Amy Collier (Staffordshire Children's Services) joined the team around one of your clients.".
     ``what`` follows the name ("joined the team around one of your clients"). Each recipient is told who
-    through the visibility policy (a sensitive agency's practitioner is never named to outsiders), so
-    recipients may get different sentences. No client data in the email: the link leads to the team page."""
+    through the visibility policy (a sensitive agency's practitioner is never named to outsiders, and those
+    it hides them from are not told at all), so recipients may get different sentences. No client data in
+    the email: the link leads to the team page."""
     others = list(
         Involvement.objects.filter(client=client, ended_on__isnull=True)
         .exclude(practitioner=actor)
@@ -66,9 +67,13 @@ def _tell_team(*, client: Client, actor: Practitioner, what: str, origin: Origin
         return
     actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
     link = origin.absolute_url(reverse("client-team", kwargs={"client_id": client.pk}))
+    rules = rules_current()
+    consent = consent_cover(client)
     by_sentence: dict[str, list[str]] = {}
     for involvement in others:
-        who = practitioner_named(viewer=involvement.practitioner, practitioner=actor)
+        who = Policy(viewer=involvement.practitioner, rules=rules).practitioner_named(actor, consent)
+        if who is None:  # the policy hides the actor from this member: nothing to tell them
+            continue
         by_sentence.setdefault(f"{who} {what}.", []).append(involvement.practitioner.user.email)
     for sentence, recipients in by_sentence.items():
         body = f"{sentence}\n\nSee the team: {link}\n"
@@ -287,10 +292,15 @@ def _agency_of_work_email(*, email: str, inviter: Practitioner) -> Agency | None
     return others[0] if others else (matching[0] if matching else None)
 
 
-def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency) -> str:
-    """Who invited whom, as the visibility policy lets the invitee see the inviter."""
+def _team_invitation_sentence(*, inviter: Practitioner, invitee_agency: Agency, client: Client) -> str:
+    """Who invited whom, as the visibility policy lets the invitee see the inviter: named, "a practitioner
+    at a confidential service", or — when the policy hides the inviter from them — not mentioned at all."""
     seen_from = Practitioner(agency=invitee_agency)  # the invitee, as the practitioner of that agency they are
-    if practitioner_detail(viewer=seen_from, practitioner=inviter) is Detail.PLACEHOLDER:
+    consent = consent_cover(client)
+    detail = policy_for(seen_from).practitioner_detail(inviter, consent)
+    if detail is Detail.HIDDEN:
+        return "You have been invited to join a team around a client in Patchwork."
+    if detail is Detail.PLACEHOLDER:
         who = "A practitioner at a confidential service"
     else:
         where = ", ".join(part for part in (inviter.job_title, inviter.agency.name) if part)
@@ -305,7 +315,10 @@ def _refuse_a_visible_member(*, viewer: Practitioner, client: Client, email: str
         .select_related("practitioner__agency")
         .first()
     )
-    if current is not None and practitioner_detail(viewer=viewer, practitioner=current.practitioner) is Detail.FULL:
+    if current is None:
+        return
+    consent = consent_cover(client)
+    if policy_for(viewer).practitioner_detail(current.practitioner, consent) is Detail.FULL:
         raise ValidationError({"email": "They are already in this team."})
 
 
@@ -346,7 +359,9 @@ def team_invite(
         object_id=client.pk,
     )
     address = invitee.user.email if invitee else email
-    sentence = _team_invitation_sentence(inviter=viewer, invitee_agency=invitee.agency if invitee else work_agency)
+    sentence = _team_invitation_sentence(
+        inviter=viewer, invitee_agency=invitee.agency if invitee else work_agency, client=client
+    )
     if invitee:
         link = origin.absolute_url(reverse("client-join", kwargs={"client_id": client.pk}))
         body = f"{sentence}\n\nTo see the invitation and join the team, sign in and open:\n{link}\n"

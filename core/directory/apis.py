@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_schema import AllowListedSerializer
+from core.directory.listing import staff_listing_for
 from core.directory.models import Agency, Practitioner
 from core.directory.selectors import (
     account_summary,
@@ -95,10 +96,14 @@ class PractitionerListApi(APIView):
         serializer = self.InputSerializer(data=request.query_params.dict())
         serializer.is_valid(raise_exception=True)
         agency_id = serializer.validated_data["agency"]
-        if agency_id is not None and not agencies_searchable_by(viewer=viewer).filter(pk=agency_id).exists():
+        listing = staff_listing_for(viewer)
+        searchable = agencies_searchable_by(viewer=viewer, listing=listing)
+        if agency_id is not None and not searchable.filter(pk=agency_id).exists():
             # As on the directory page: an agency whose staff the viewer may not search is not a choice.
             raise serializers.ValidationError({"agency": ["Select an agency from the list."]})
-        result = practitioner_search(viewer=viewer, query=serializer.validated_data["q"], agency_id=agency_id)
+        result = practitioner_search(
+            viewer=viewer, query=serializer.validated_data["q"], agency_id=agency_id, listing=listing
+        )
         return Response(self.OutputSerializer(result).data)
 
 
@@ -167,14 +172,15 @@ class ConfidentialAgencyOutputSerializer(serializers.Serializer):
     )
 )
 class AgencyEntryField(serializers.Field):
-    """One agency, serialised by whether it is sensitive."""
+    """One agency, serialised by whether the visibility policy hides its staff from the viewer (a sensitive
+    agency seen from outside: reached through its gateway contact)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, value: Agency) -> dict[str, Any]:
-        if value.is_sensitive:
+        if self.context["listing"].agency_staff_hidden(value):
             return dict(ConfidentialAgencyOutputSerializer(value).data)
         return dict(AgencyOutputSerializer(value).data)
 
@@ -188,8 +194,8 @@ class AgencyListApi(APIView):
 
     @extend_schema(operation_id="agencies_list", responses={200: OutputSerializer, 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
-        _viewer(request)
-        return Response(self.OutputSerializer({"results": list(agencies_listed())}).data)
+        listing = staff_listing_for(_viewer(request))
+        return Response(self.OutputSerializer({"results": list(agencies_listed())}, context={"listing": listing}).data)
 
 
 class MeApi(APIView):

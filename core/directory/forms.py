@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from core.directory.imports import MAX_BYTES, MAX_ROWS
+from core.directory.listing import StaffListing
 from core.directory.models import (
     Agency,
     AgencyType,
@@ -106,9 +107,11 @@ class PractitionerSearchForm(forms.Form):
         error_messages={"invalid_choice": "Select an agency from the list"},
     )
 
-    def __init__(self, *args: object, viewer: Practitioner, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, viewer: Practitioner, listing: StaffListing | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_searchable_by(viewer=viewer)
+        self.fields["agency"].queryset = agencies_searchable_by(viewer=viewer, listing=listing)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

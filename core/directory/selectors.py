@@ -1,9 +1,10 @@
 """Reading the phonebook: the colleagues and agencies a practitioner may look up.
 
 One rule decides who is listed anywhere (``practitioners_visible_to``): people whose account is
-active, who have been verified by their agency, and whose agency the council has approved. The
-staff of a sensitive agency are listed only to that agency's own verified staff: anyone else who
-could see who works there could work out who works with a client of a confidential service.
+active, who have been verified by their agency, and whose agency the council has approved. Whether a
+sensitive agency's staff are listed to the viewer is the visibility policy's to say
+(``core/governance/visibility.py``): anyone else who could see who works there could work out who works
+with a client of a confidential service.
 
 Everything here reads the request's council schema, so another council's people are never found.
 """
@@ -18,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, TextChoices
 
 from core.accounts.models import User
+from core.directory.listing import StaffListing, staff_listing_for
 from core.directory.models import Agency, ApprovalState, Practitioner
 
 SEARCH_LIMIT = 50
@@ -54,20 +56,16 @@ def practitioner_for_user(*, user: User) -> Practitioner | None:
     return Practitioner.objects.select_related("user", "agency").filter(user_id=user.pk).first()
 
 
-def _sees_own_sensitive_agency(viewer: Practitioner) -> bool:
-    return viewer.verified_at is not None
-
-
-def practitioners_visible_to(*, viewer: Practitioner) -> QuerySet[Practitioner]:
-    """Everyone ``viewer`` may find in the phonebook, with their account and agency loaded."""
-    listed = Practitioner.objects.select_related("user", "agency").filter(
+def practitioners_visible_to(*, viewer: Practitioner, listing: StaffListing | None = None) -> QuerySet[Practitioner]:
+    """Everyone ``viewer`` may find in the phonebook, with their account and agency loaded. ``listing``: the
+    viewer's policy when the caller already holds it (one per request)."""
+    listing = listing or staff_listing_for(viewer)
+    return Practitioner.objects.select_related("user", "agency").filter(
+        listing.staff_listed_filter(),
         user__is_active=True,
         verified_at__isnull=False,
         agency__approval_state=ApprovalState.APPROVED,
     )
-    if _sees_own_sensitive_agency(viewer):
-        return listed.filter(Q(agency__is_sensitive=False) | Q(agency_id=viewer.agency_id))
-    return listed.filter(agency__is_sensitive=False)
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,12 @@ class PractitionerSearchResult:
 
 
 def practitioner_search(
-    *, viewer: Practitioner, query: str = "", agency_id: UUID | None = None, limit: int = SEARCH_LIMIT
+    *,
+    viewer: Practitioner,
+    query: str = "",
+    agency_id: UUID | None = None,
+    limit: int = SEARCH_LIMIT,
+    listing: StaffListing | None = None,
 ) -> PractitionerSearchResult:
     """Colleagues matching every word of ``query`` (in a name, job title, expertise or agency name)
     and, if given, working for one agency; by surname, at most ``limit``. One query, whatever it finds.
@@ -87,7 +90,7 @@ def practitioner_search(
     words = query.split()[:SEARCH_MAX_WORDS]
     if not words and agency_id is None:
         return PractitionerSearchResult(practitioners=[], more=False)
-    people = practitioners_visible_to(viewer=viewer)
+    people = practitioners_visible_to(viewer=viewer, listing=listing)
     for word in words:
         people = people.filter(
             Q(user__first_name__icontains=word)
@@ -125,12 +128,10 @@ def agencies_listed() -> QuerySet[Agency]:
     return Agency.objects.filter(approval_state=ApprovalState.APPROVED).order_by("name")
 
 
-def agencies_searchable_by(*, viewer: Practitioner) -> QuerySet[Agency]:
+def agencies_searchable_by(*, viewer: Practitioner, listing: StaffListing | None = None) -> QuerySet[Agency]:
     """The agencies whose staff ``viewer`` may search for."""
-    agencies = agencies_listed()
-    if _sees_own_sensitive_agency(viewer):
-        return agencies.filter(Q(is_sensitive=False) | Q(pk=viewer.agency_id))
-    return agencies.filter(is_sensitive=False)
+    listing = listing or staff_listing_for(viewer)
+    return agencies_listed().filter(listing.agencies_staff_listed_filter())
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,9 @@ def agency_page_get(*, viewer: Practitioner, agency_id: UUID) -> AgencyPage | No
     agency = agencies_listed().filter(pk=agency_id).first()
     if agency is None:
         return None
-    staff_hidden = agency.is_sensitive and not (agency.pk == viewer.agency_id and _sees_own_sensitive_agency(viewer))
-    people = practitioners_visible_to(viewer=viewer).filter(agency_id=agency.pk)
+    listing = staff_listing_for(viewer)
+    staff_hidden = listing.agency_staff_hidden(agency)
+    people = practitioners_visible_to(viewer=viewer, listing=listing).filter(agency_id=agency.pk)
     return AgencyPage(
         agency=agency,
         staff_hidden=staff_hidden,

@@ -7,3 +7,9 @@ class GovernanceConfig(AppConfig):
     name = "core.governance"
     label = "governance"
     verbose_name = "Information governance"
+
+    def ready(self) -> None:
+        from core.directory.listing import staff_listing_provide
+        from core.governance.visibility import policy_for
+
+        staff_listing_provide(policy_for)  # the phonebook lists staff as the one policy says

@@ -208,6 +208,20 @@ class Policy:
             views.append(view)
         return views
 
+    def agencies_named(self, agencies: Iterable[Agency], consent: ConsentCover = NO_CONSENT) -> list[str]:
+        """The agencies around someone, without names or contacts of people (a family member's team when the
+        rulebook shows agencies only): each agency the viewer sees in full by name, once; "A confidential
+        service" once for any shown as a placeholder; hidden ones absent."""
+        names: list[str] = []
+        placeholder = False
+        for agency in agencies:
+            detail = self.agency_detail(agency, consent)
+            if detail is Detail.FULL and agency.name not in names:
+                names.append(agency.name)
+            elif detail is Detail.PLACEHOLDER:
+                placeholder = True
+        return [*names, CONFIDENTIAL_SERVICE] if placeholder else names
+
     def agencies_counted(self, agencies: Iterable[Agency], consent: ConsentCover = NO_CONSENT) -> int:
         """How many agencies a search hit says are involved: every agency the viewer would see at all
         (in full or as a placeholder), once; hidden ones are not counted."""
@@ -218,16 +232,21 @@ class Policy:
         whose agency's staff the viewer may see listed (phonebook, invite picker). A sensitive agency's
         staff are listed only to its own verified staff and to the agencies the rulebook lists for it:
         listing them to others would reveal who works there."""
-        allowed = Q(**{f"{prefix}agency__is_sensitive": False})
+        return self.agencies_staff_listed_filter(f"{prefix}agency__")
+
+    def agencies_staff_listed_filter(self, prefix: str = "") -> Q:
+        """The same rule as a filter on agencies (``prefix`` leads to the agency): those whose staff the
+        viewer may see listed, e.g. the agencies a phonebook search may be narrowed to."""
+        allowed = Q(**{f"{prefix}is_sensitive": False})
         if self.viewer.verified_at is not None:
-            allowed |= Q(**{f"{prefix}agency_id": self.viewer.agency_id})
+            allowed |= Q(**{f"{prefix}pk": self.viewer.agency_id})
             listed_for_viewer = [
                 agency_id
                 for agency_id, service in self.rules.sensitive_services.items()
                 if str(self.viewer.agency_id) in service.seen_in_full_by
             ]
             if listed_for_viewer:
-                allowed |= Q(**{f"{prefix}agency_id__in": listed_for_viewer})
+                allowed |= Q(**{f"{prefix}pk__in": listed_for_viewer})
         return allowed
 
     def agency_staff_hidden(self, agency: Agency) -> bool:
@@ -248,24 +267,3 @@ class Policy:
 def policy_for(viewer: Practitioner) -> Policy:
     """The policy for ``viewer`` under the rules in force (one query: the newest rulebook version)."""
     return Policy(viewer=viewer, rules=rules_current())
-
-
-# Transitional entry points, each building the policy for one question. Read paths build one ``Policy``
-# per request instead.
-
-
-def viewer_in_team(*, viewer: Practitioner, involvements: Iterable[Involvement]) -> bool:
-    return Policy(viewer=viewer, rules=Rules()).in_team(involvements)
-
-
-def practitioner_detail(*, viewer: Practitioner, practitioner: Practitioner) -> Detail:
-    return policy_for(viewer).practitioner_detail(practitioner)
-
-
-def practitioner_named(*, viewer: Practitioner, practitioner: Practitioner) -> str:
-    return policy_for(viewer).practitioner_named(practitioner) or CONFIDENTIAL_SERVICE
-
-
-def member_view(*, viewer: Practitioner, involvement: Involvement) -> MemberView:
-    view = policy_for(viewer).member_view(involvement)
-    return view if view is not None else MemberView(detail=Detail.HIDDEN)

@@ -8,9 +8,9 @@ from django.db.models import Q
 
 from core.accounts.models import User
 from core.clients.models import Involvement, TeamInvitation
-from core.clients.selectors import Dashboard, dashboard_for
+from core.clients.selectors import Dashboard, consent_covers, dashboard_for
 from core.directory.models import Practitioner
-from core.governance.visibility import practitioner_named
+from core.governance.visibility import NO_CONSENT, policy_for
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class PendingInvitation:
     first_name: str
     surname: str
     date_of_birth: datetime.date | None
-    invited_by: str
+    invited_by: str | None  # None: the policy hides who invited them
     invited_at: datetime.datetime
 
 
@@ -46,6 +46,11 @@ def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]
         .select_related("client", "invited_by__user", "invited_by__agency")
         .order_by("-created_at")
     )
+    invitations = list(invitations)
+    if not invitations:
+        return []
+    policy = policy_for(viewer)
+    covers = consent_covers(list({invitation.client_id for invitation in invitations}))
     pending: dict[object, PendingInvitation] = {}
     for invitation in invitations:
         if invitation.client_id in pending:
@@ -55,7 +60,7 @@ def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]
             first_name=invitation.client.first_name,
             surname=invitation.client.surname,
             date_of_birth=invitation.client.date_of_birth,
-            invited_by=practitioner_named(viewer=viewer, practitioner=invitation.invited_by),
+            invited_by=policy.practitioner_named(invitation.invited_by, covers.get(invitation.client_id, NO_CONSENT)),
             invited_at=invitation.created_at,
         )
     return list(pending.values())

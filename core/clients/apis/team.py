@@ -25,6 +25,7 @@ from core.clients.apis.common import (
 )
 from core.clients.fhir import FHIR_MEDIA_TYPE, care_team_resource, operation_outcome_resource
 from core.clients.recorded import team_view_recorded
+from core.clients.selectors import TeamView
 
 
 class ClientTeamDetailApi(APIView):
@@ -53,14 +54,30 @@ class ClientTeamDetailApi(APIView):
             surname = serializers.CharField()
             date_of_birth = serializers.DateField(allow_null=True)
             relationship = serializers.CharField()
-            members = serializers.ListField(child=TeamMemberField())
+            members = serializers.ListField(
+                child=TeamMemberField(), help_text='The team around them, when "family_teams" is "full"; else empty.'
+            )
+            agencies = serializers.ListField(
+                child=serializers.CharField(),
+                help_text='The agencies working with them, when "family_teams" is "agencies" (no names or contacts).',
+            )
 
         client = ClientSerializer()
         legal_basis = serializers.CharField(help_text="The legal basis for holding the client's record.")
         current = serializers.ListField(child=TeamMemberField())
         previous = serializers.ListField(child=TeamMemberField())
         family_name = serializers.CharField(allow_null=True)
+        family_teams = serializers.ChoiceField(
+            choices=["full", "agencies", "none"],
+            help_text="How much of the family members' teams the council shows: in full, agencies only, or none.",
+        )
         family = FamilyMemberSerializer(many=True)
+        opened_by_break_glass = serializers.SerializerMethodField(
+            help_text="The viewer is not in the team: they opened it in an emergency, for a time."
+        )
+
+        def get_opened_by_break_glass(self, team: TeamView) -> bool:
+            return team.break_glass is not None
 
     @extend_schema(
         operation_id="client_team_retrieve", responses={200: OutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND}

@@ -14,7 +14,7 @@ from core.audit.services.events import audit_record
 from core.clients.joining import NOTE_MAX_LENGTH, join_request_decide, join_request_may_decide
 from core.clients.models import JoinRequest
 from core.clients.views.viewer import own_involvement_or_404, viewer_for
-from core.governance.visibility import practitioner_named
+from core.governance.visibility import CONFIDENTIAL_SERVICE, policy_for
 
 
 class _Radios(forms.RadioSelect):
@@ -88,7 +88,7 @@ def join_request_page(request: HttpRequest, client_id: object, request_id: objec
     context = {
         "client": involvement.client,
         "join_request": join_request,
-        "asker": practitioner_named(viewer=viewer, practitioner=join_request.practitioner),
+        "asker": policy_for(viewer).practitioner_named(join_request.practitioner) or CONFIDENTIAL_SERVICE,
         "may_decide": may_decide,
         "form": form,
     }

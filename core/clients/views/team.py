@@ -56,6 +56,11 @@ class NetworkDiagram:
         return self.centre_y + 18
 
     @property
+    def has_placeholder(self) -> bool:
+        """Whether a confidential service is drawn (its key is shown only then: a hidden one leaves no trace)."""
+        return any(node.is_placeholder for node in self.nodes)
+
+    @property
     def legend_y(self) -> int:
         return self.height - 24
 
@@ -191,7 +196,8 @@ def network_diagram(team: TeamView) -> NetworkDiagram:
 
 @require_GET
 def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
-    """Only for practitioners currently in the team; anyone else gets "not found" (recorded)."""
+    """Only for practitioners currently in the team, or who opened it by break-glass; anyone else gets
+    "not found" (recorded)."""
     viewer = viewer_for(request)
     team = team_view_recorded(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
     context = {
@@ -200,6 +206,6 @@ def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
         "diagram": network_diagram(team),
         "placeholder_label": PLACEHOLDER_LABEL,
         # family members whose own team the viewer is in: their names link to that team
-        "my_family_teams": {person.client_id for person in team.family if any(m.is_viewer for m in person.members)},
+        "my_family_teams": {person.client_id for person in team.family if person.viewer_in_team},
     }
     return render(request, "clients/team.html", context)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit.origin import Origin
 from core.directory.forms import PractitionerSearchForm, ProfileForm
+from core.directory.listing import staff_listing_for
 from core.directory.models import Practitioner
 from core.directory.selectors import (
     SEARCH_LIMIT,
@@ -42,12 +43,16 @@ def _viewer(request: HttpRequest) -> Practitioner:
 def directory(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     searched = "q" in request.GET or "agency" in request.GET
-    form = PractitionerSearchForm(request.GET if searched else None, viewer=viewer)
+    listing = staff_listing_for(viewer)
+    form = PractitionerSearchForm(request.GET if searched else None, viewer=viewer, listing=listing)
     result = None
     if searched and form.is_valid():
         agency = form.cleaned_data["agency"]
         result = practitioner_search(
-            viewer=viewer, query=form.cleaned_data["q"], agency_id=agency.pk if agency is not None else None
+            viewer=viewer,
+            query=form.cleaned_data["q"],
+            agency_id=agency.pk if agency is not None else None,
+            listing=listing,
         )
     context = {"form": form, "result": result, "limit": SEARCH_LIMIT, "viewer": viewer}
     return render(request, "directory/search.html", context)

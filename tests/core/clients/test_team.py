@@ -13,10 +13,12 @@ from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Client, Family, FamilyMember, Involvement
 from core.clients.selectors import TeamView
 from core.clients.views.team import MOST_NODES, network_diagram
+from core.governance.rules import FamilyTeams, Rules, SensitiveMode
 from core.governance.visibility import Detail, MemberView
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients.conftest import GATEWAY, Team, practitioner, text_of
+from tests.core.governance.rulebook import rules_in_force, sensitive_rules
 from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
@@ -109,15 +111,18 @@ def test_the_team_page_shows_why_each_member_joined_but_not_a_confidential_servi
 
 
 def test_a_placeholder_member_view_never_carries_the_join_reason(council_a: Council, team: Team) -> None:
-    from core.governance.visibility import member_view
+    from core.governance.visibility import policy_for
 
     with schema_context(council_a.schema_name):
         involvement = Involvement.objects.select_related("practitioner__user", "practitioner__agency").get(
             client=team.client, practitioner=team.recovery_worker
         )
         involvement.join_reason = "Referred by the GP for alcohol support"
-        assert member_view(viewer=team.nurse, involvement=involvement).join_reason is None
-        assert member_view(viewer=team.recovery_colleague, involvement=involvement).join_reason == (
+        placeholder = policy_for(team.nurse).member_view(involvement)
+        assert placeholder is not None
+        assert placeholder.is_placeholder
+        assert placeholder.join_reason is None
+        assert policy_for(team.recovery_colleague).member_view(involvement).join_reason == (  # type: ignore[union-attr]
             "Referred by the GP for alcohol support"
         )
 
@@ -167,6 +172,7 @@ def test_the_family_and_their_teams_follow_the_same_rules(council_a: Council, te
         youth = practitioner(AgencyFactory(name="Alpha Youth Service", email_domains=["youth.example"]), "Yan", "Youth")
         InvolvementFactory(client=brother, practitioner=youth, role="Youth worker")
         InvolvementFactory(client=brother, practitioner=team.recovery_colleague, role="Peer mentor")
+        rules_in_force(Rules(family_teams=FamilyTeams.FULL))
     page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
     family_part = page.split("Family: Hughes household", 1)[1]
     assert "Kai Hughes" in family_part
@@ -180,6 +186,105 @@ def test_the_family_and_their_teams_follow_the_same_rules(council_a: Council, te
         viewed = AuditEvent.objects.filter(action=AuditAction.CLIENT_VIEWED, object_id=str(team.client.pk)).get()
     assert viewed.actor_id == team.member.user_id
     assert viewed.related_ids == [str(brother.pk)]
+
+
+def _household(council: Council, team: Team) -> Client:
+    """Jade's brother Kai, with a youth worker and Petra of the recovery service; Jade's page shows him."""
+    with schema_context(council.schema_name):
+        brother = ClientFactory(first_name="Kai", surname="Hughes", date_of_birth=datetime.date(2011, 1, 20))
+        family = Family.objects.create(name="Hughes household")
+        FamilyMember.objects.create(family=family, client=team.client, relationship=FamilyMember.Relationship.CHILD)
+        FamilyMember.objects.create(family=family, client=brother, relationship=FamilyMember.Relationship.SIBLING)
+        youth = practitioner(AgencyFactory(name="Alpha Youth Service", email_domains=["youth.example"]), "Yan", "Youth")
+        InvolvementFactory(client=brother, practitioner=youth, role="Youth worker")
+        InvolvementFactory(client=brother, practitioner=team.recovery_colleague, role="Peer mentor")
+    return brother
+
+
+def test_by_default_the_family_teams_show_agencies_without_names_or_contacts(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    _household(council_a, team)
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    family_part = page.split("Family: Hughes household", 1)[1]
+    assert "Kai Hughes" in family_part
+    assert "The council shows which agencies work with each family member, not who." in family_part
+    assert "<li>Alpha Youth Service</li>" in family_part
+    assert "<li>A confidential service</li>" in family_part
+    for absent in ("Yan Youth", "yan.youth@youth.example", "Youth worker", "Petra", "Peer mentor", GATEWAY):
+        assert absent not in family_part, absent
+
+
+def test_family_teams_hidden_agencies_are_not_listed(council_a: Council, team: Team, browser_as: object) -> None:
+    _household(council_a, team)
+    with schema_context(council_a.schema_name):
+        rules_in_force(sensitive_rules(team.recovery, SensitiveMode.HIDDEN))
+    family_part = _team_page(browser_as(team.member), team).split("Family: Hughes household", 1)[1]  # type: ignore[operator]
+    assert "<li>Alpha Youth Service</li>" in family_part
+    assert "confidential service" not in family_part.lower()
+
+
+def test_a_council_may_show_no_family_teams_at_all(council_a: Council, team: Team, browser_as: object) -> None:
+    brother = _household(council_a, team)
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.NONE))
+        InvolvementFactory(client=brother, practitioner=team.member, role="Social worker")
+    family_part = _team_page(browser_as(team.member), team).split("Family: Hughes household", 1)[1]  # type: ignore[operator]
+    assert "The council does not show the teams around family members here." in family_part
+    assert f'href="/clients/{brother.pk}/"' in family_part  # the viewer is in Kai's team: his page is linked
+    for absent in ("Alpha Youth Service", "Yan Youth", "confidential service", "Petra"):
+        assert absent not in family_part, absent
+
+
+def test_a_running_break_glass_access_opens_the_team_as_an_outsider_sees_it(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    from django.utils import timezone
+
+    from core.clients.models import BreakGlassAccess
+
+    with schema_context(council_a.schema_name):
+        BreakGlassAccess.objects.create(
+            client=team.client,
+            practitioner=team.outsider,
+            role="MASH",
+            reason="Immediate risk of significant harm to a child",
+            explanation="Police call at 2am",
+            expires_at=timezone.now() + datetime.timedelta(hours=2),
+        )
+    page = _team_page(browser_as(team.outsider), team)  # type: ignore[operator]
+    assert "You opened it in an emergency (Immediate risk of significant harm to a child)" in page
+    assert "Maya Member" in page
+    assert PLACEHOLDER in page
+    assert "Rory" not in page
+    assert "Update my involvement" not in page
+    with schema_context(council_a.schema_name):
+        viewed = AuditEvent.objects.get(action=AuditAction.CLIENT_VIEWED, actor_id=team.outsider.user_id)
+    assert viewed.outcome == AuditOutcome.SUCCESS
+    assert viewed.reason == "break-glass: Immediate risk of significant harm to a child"
+
+
+@pytest.mark.parametrize("how", ["expired", "ended", "another client"])
+def test_a_break_glass_access_that_ended_or_is_for_another_client_opens_nothing(
+    council_a: Council, team: Team, browser_as: object, how: str
+) -> None:
+    from django.utils import timezone
+
+    from core.clients.models import BreakGlassAccess
+
+    now = timezone.now()
+    with schema_context(council_a.schema_name):
+        BreakGlassAccess.objects.create(
+            client=ClientFactory() if how == "another client" else team.client,
+            practitioner=team.outsider,
+            role="MASH",
+            reason="Immediate risk of significant harm to a child",
+            explanation="Police call at 2am",
+            opened_at=now - datetime.timedelta(hours=5),
+            expires_at=now - datetime.timedelta(hours=1) if how == "expired" else now + datetime.timedelta(hours=1),
+            ended_at=now - datetime.timedelta(hours=2) if how == "ended" else None,
+        )
+    assert browser_as(team.outsider).get(f"/clients/{team.client.pk}/").status_code == 404  # type: ignore[operator]
 
 
 def test_the_network_diagram_is_an_accessible_svg_with_a_text_alternative(team: Team, browser_as: object) -> None:
@@ -265,7 +370,20 @@ def _queries_for_team_page(council: Council, browser: Browser, size: int) -> int
     return count
 
 
-def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(council_a: Council) -> None:
+@pytest.mark.parametrize(
+    ("mode", "family_teams"),
+    [
+        (SensitiveMode.PLACEHOLDER, FamilyTeams.AGENCIES),
+        (SensitiveMode.WITH_CONSENT, FamilyTeams.FULL),  # the most read: consents for the client and the family
+        (SensitiveMode.WITH_CONSENT, FamilyTeams.NONE),
+    ],
+)
+def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(
+    council_a: Council, mode: SensitiveMode, family_teams: FamilyTeams
+) -> None:
+    with schema_context(council_a.schema_name):
+        sensitive = AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 111")
+        rules_in_force(sensitive_rules(sensitive, mode, family_teams=family_teams))
     browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
     counts = [_queries_for_team_page(council_a, browser, size) for size in (1, 10, 50)]
     print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201

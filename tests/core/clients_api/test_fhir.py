@@ -12,10 +12,12 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.fhir import GATEWAY_CONTACT_EXTENSION
-from core.clients.models import Involvement
+from core.clients.models import Family, FamilyMember, Involvement
+from core.governance.rules import FamilyTeams, SensitiveMode
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import GATEWAY, Team, care_team_url
+from tests.core.governance.rulebook import consent_given, rules_in_force, sensitive_rules
 from tests.factories import TEST_PASSWORD, ClientFactory, InvolvementFactory, UserFactory
 
 pytestmark = pytest.mark.council_side
@@ -212,3 +214,67 @@ def test_a_refusal_asked_for_as_plain_json_is_still_an_operation_outcome(as_outs
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     OperationOutcome.model_validate(response.json())
+
+
+def _secrets_of(team: Team) -> list[str]:
+    """Everything that would tell the viewer the recovery service or its workers are involved."""
+    worker, peer = team.recovery_worker, team.recovery_peer
+    return [
+        "Rory Recovery",
+        "Petra Peer",
+        str(worker.pk),
+        str(peer.pk),
+        worker.user.email,
+        peer.user.email,
+        "Alpha Recovery Service",
+        str(team.recovery.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "consent", "seen"),
+    [
+        (SensitiveMode.HIDDEN, False, "nothing"),
+        (SensitiveMode.PLACEHOLDER, False, "placeholder"),
+        (SensitiveMode.WITH_CONSENT, False, "nothing"),
+        (SensitiveMode.WITH_CONSENT, True, "full"),
+    ],
+    ids=["hidden", "placeholder", "with-consent-without-consent", "with-consent-with-consent"],
+)
+def test_the_care_team_carries_no_participant_the_policy_hides_in_any_mode(
+    as_member: Browser, council_a: Council, team: Team, mode: SensitiveMode, consent: bool, seen: str
+) -> None:
+    with schema_context(council_a.schema_name):
+        rules_in_force(sensitive_rules(team.recovery, mode, family_teams=FamilyTeams.FULL))
+        if consent:
+            consent_given(team.client, team.member, services=(team.recovery,))
+        # A relative's team is never part of the client's CareTeam, whatever the family rule.
+        sibling = ClientFactory(first_name="Kai", surname="Hughes")
+        family = Family.objects.create(name="Hughes household")
+        FamilyMember.objects.create(family=family, client=team.client, relationship=FamilyMember.Relationship.CHILD)
+        FamilyMember.objects.create(family=family, client=sibling, relationship=FamilyMember.Relationship.SIBLING)
+        InvolvementFactory(client=sibling, practitioner=team.outsider, role="Family support worker")
+    resource = _care_team(as_member, team)
+    CareTeam.model_validate(resource)
+    raw = json.dumps(resource)
+    assert "Otto" not in raw
+    assert "Kai" not in raw
+    assert "Maya Member" in raw  # the visible members are there: the test would see a dropped participant
+    assert "Nia Nurse" in raw
+    if seen == "full":
+        for shown in ("Rory Recovery", "Petra Peer", str(team.recovery.pk), "Alpha Recovery Service"):
+            assert shown in raw, shown
+        assert "meta" not in resource
+        return
+    for secret in _secrets_of(team):
+        assert secret not in raw, secret
+    if seen == "placeholder":
+        assert GATEWAY in raw
+        assert len([p for p in resource["participant"] if "member" not in p]) == 1
+        assert resource["meta"]["security"][0]["code"] == "R"
+    else:
+        assert GATEWAY not in raw
+        assert "onfidential service" not in raw
+        assert "meta" not in resource
+        assert "note" not in resource
+        assert all("member" in participant for participant in resource["participant"])

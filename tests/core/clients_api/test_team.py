@@ -5,6 +5,7 @@ placeholder with exactly two keys; anyone outside the team, and any other counci
 """
 
 import datetime
+import json
 from collections.abc import Callable
 
 import pytest
@@ -15,9 +16,11 @@ from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Family, FamilyMember, Involvement
+from core.governance.rules import FamilyTeams, Rules
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients_api.conftest import GATEWAY, Team, care_team_url, team_url
+from tests.core.governance.rulebook import rules_in_force
 from tests.factories import ClientFactory, InvolvementFactory
 
 pytestmark = pytest.mark.council_side
@@ -191,16 +194,33 @@ def test_family_shows_each_relatives_team_through_the_same_policy(
             role="Recovery worker",
             started_on=datetime.date(2026, 2, 1),
         )
+    # By default the council shows which agencies work with a relative: no names, no contacts.
     body = as_member.get(team_url(team.client.pk)).json()
     assert body["family_name"] == "Hughes household"
+    assert body["family_teams"] == "agencies"
     [relative] = body["family"]
     assert (relative["client_id"], relative["first_name"], relative["relationship"]) == (
         str(sibling.pk),
         "Kai",
         "Sibling",
     )
+    assert relative["members"] == []
+    assert relative["agencies"] == ["Alpha Primary School", "A confidential service"]
+    assert "Nia" not in json.dumps(body["family"])
+    # In full, when the council's rules say so: through the same policy as the client's own team.
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.FULL))
+    body = as_member.get(team_url(team.client.pk)).json()
+    [relative] = body["family"]
+    assert body["family_teams"] == "full"
+    assert relative["agencies"] == []
     assert [member["kind"] for member in relative["members"]] == ["practitioner", "confidential_service"]
     assert relative["members"][1] == {"kind": "confidential_service", "contact_via": GATEWAY}
+    # Not at all.
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.NONE))
+    [relative] = as_member.get(team_url(team.client.pk)).json()["family"]
+    assert (relative["first_name"], relative["members"], relative["agencies"]) == ("Kai", [], [])
 
 
 def test_practitioner_outside_the_team_gets_404_and_a_denied_audit_row(
