@@ -39,7 +39,7 @@ from core.clients.models import (
     TeamInvitation,
 )
 from core.directory.models import Agency, Practitioner
-from core.governance.rules import FamilyTeams, Rules, SensitiveMode, SensitiveService
+from core.governance.rules import BreakGlassRole, FamilyTeams, Rules, SensitiveMode, SensitiveService
 from tenants.models import Council
 from tests.conftest import COUNCILS, host_of, sign_in
 from tests.core.access.test_route_inventory import routes
@@ -63,6 +63,7 @@ class World:
     recovery: Agency
     school: Agency
     people: dict[str, Practitioner]
+    break_glass: BreakGlassAccess
     browsers: dict[str, Browser] = field(default_factory=dict)
 
 
@@ -73,6 +74,7 @@ VIEWERS = {
     "other agency, not in team": "pat",
     "listed agency, in team": "nia",
     "break-glass": "bea",
+    "break-glass role, not used": "bo",
     "privacy officer, not in team": "ivy",
 }
 IN_TEAM = {"maya", "petra", "nia"}
@@ -116,6 +118,7 @@ def _world_build() -> World:
             "otto": verified_practitioner(children, "Otto", "Outsider"),
             "pat": verified_practitioner(police, "Pat", "Police"),
             "bea": verified_practitioner(police, "Bea", "Breakglass", break_glass_role="mash"),
+            "bo": verified_practitioner(police, "Bo", "Beforehand", break_glass_role="mash"),
             "ivy": verified_practitioner(council_staff, "Ivy", "Officer", is_privacy_officer=True),
             "yan": verified_practitioner(youth, "Yan", "Youth"),
         }
@@ -154,7 +157,7 @@ def _world_build() -> World:
             object_type="client",
             object_id=client.pk,
         )
-        BreakGlassAccess.objects.create(
+        break_glass = BreakGlassAccess.objects.create(
             client=client,
             practitioner=people["bea"],
             role="MASH",
@@ -162,7 +165,15 @@ def _world_build() -> World:
             explanation="Police call overnight",
             expires_at=timezone.now() + datetime.timedelta(hours=6),
         )
-    world = World(council=council, client=client, sibling=sibling, recovery=recovery, school=school, people=people)
+    world = World(
+        council=council,
+        client=client,
+        sibling=sibling,
+        recovery=recovery,
+        school=school,
+        people=people,
+        break_glass=break_glass,
+    )
     for key in VIEWERS.values():
         browser = Browser(HTTP_HOST=host_of(council))
         sign_in(browser, people[key].user, council)
@@ -295,6 +306,14 @@ def _oversight_expected(viewer: str) -> Expected:
     return Expected(403, Sees.NOTHING)
 
 
+def _break_glass_expected(world: World, mode: Mode, viewer: str) -> Expected:
+    if viewer in IN_TEAM or viewer == "bea":  # in the team, or already opened: on to the team page
+        return Expected(302, Sees.NOTHING)
+    if viewer == "bo":  # the role, and the search hit the page repeats
+        return _search_expected(world, mode, viewer)
+    return Expected(403, Sees.NOTHING)
+
+
 def _search_form(browser: Browser, world: World) -> object:
     dob = world.client.date_of_birth
     data = {"surname": "Hughes", "first_name": "", "postcode": "", "identifier": ""}
@@ -310,6 +329,11 @@ def _search_api(browser: Browser, world: World) -> object:
 def _join_page(browser: Browser, world: World) -> object:
     _search_form(browser, world)  # a join page is reached from a search hit
     return browser.get(f"/clients/{world.client.pk}/join/")
+
+
+def _break_glass_page(browser: Browser, world: World) -> object:
+    _search_form(browser, world)  # opened from a search hit
+    return browser.get(f"/clients/{world.client.pk}/break-glass/")
 
 
 def _family_part(body: str) -> str:
@@ -355,6 +379,36 @@ READ_PATHS: dict[str, list[ReadPath]] = {
             ),
             full_shows=_hit_count(3),
             placeholder_shows=_hit_count(3),
+        )
+    ],
+    "client-break-glass": [
+        ReadPath(
+            "client-break-glass",
+            _break_glass_page,
+            Format.HTML,
+            _break_glass_expected,
+            full_shows=_hit_count(3),
+            placeholder_shows=_hit_count(3),
+        )
+    ],
+    # The privacy officer's review of break-glass accesses: who opened which client's team, why, and what
+    # they viewed — for privacy officers only.
+    "break-glass-reviews": [
+        ReadPath(
+            "break-glass-reviews",
+            lambda b, w: b.get("/break-glass/reviews/"),
+            Format.HTML,
+            lambda world, mode, viewer: _oversight_expected(viewer),
+            full_shows=("Bea Breakglass",),
+        )
+    ],
+    "break-glass-review": [
+        ReadPath(
+            "break-glass-review",
+            lambda b, w: b.get(f"/break-glass/reviews/{w.break_glass.pk}/"),
+            Format.HTML,
+            lambda world, mode, viewer: _oversight_expected(viewer),
+            full_shows=("Bea Breakglass", "Police call overnight"),
         )
     ],
     "client-team": [
@@ -611,6 +665,7 @@ NO_CLIENT_DATA = {
     "council-rules-version": "one version of the rulebook: no client data",
     "council-break-glass-roles": "who holds a break-glass role: practitioners, no client data",
     "council-break-glass-role": "giving or taking a break-glass role (a write)",
+    "break-glass-end": "ending one's own break-glass access (a write): no client data",
     "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
 }
@@ -646,7 +701,11 @@ def _cases() -> Iterator[object]:
 def _rules(world: World, mode: Mode, path: ReadPath) -> Rules:
     listed = frozenset({str(world.school.pk)}) if mode is Mode.LISTED else frozenset()
     service = SensitiveService(mode=RULE_MODE[mode], seen_in_full_by=listed)
-    return Rules(sensitive_services={str(world.recovery.pk): service}, family_teams=path.family_teams)
+    return Rules(
+        sensitive_services={str(world.recovery.pk): service},
+        family_teams=path.family_teams,
+        break_glass_roles=(BreakGlassRole("mash", "Multi-Agency Safeguarding Hub"),),
+    )
 
 
 def _secrets(world: World, path: ReadPath, sees: Sees, viewer: str) -> list[str]:
