@@ -264,8 +264,9 @@ class AgencyForm(forms.Form):
     is_sensitive = forms.BooleanField(
         label="Its involvement with a client is itself sensitive",
         required=False,
-        help_text="For example substance misuse or sexual health: other agencies see only that a confidential "
-        "service is involved, and how to reach it.",
+        help_text="For example substance misuse or sexual health. How other agencies see its involvement — hidden, "
+        "a placeholder with the gateway contact, or in full with the client's consent — is set in the council's "
+        "rules; until then, a placeholder.",
     )
     gateway_contact = forms.CharField(
         label="Gateway contact (needed if sensitive)",
