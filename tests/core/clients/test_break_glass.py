@@ -424,3 +424,22 @@ def test_another_councils_practitioner_cannot_end_or_open_council_a_accesses(
     assert accesses(council_a)[0].ended_at is None
     assert len(accesses(council_a)) == 1
     assert accesses(council_b) == []
+
+
+def test_the_team_opens_while_the_access_runs_and_each_view_is_shown_to_the_privacy_officer(
+    council_a: Council, emergency: Emergency
+) -> None:
+    team_page = f"/clients/{emergency.team.client.pk}/"
+    otto = signed_in(council_a, emergency.opener)
+    assert otto.get(team_page).status_code == 404  # closed before
+    search(otto, surname="Hughes", dob="2/6/2014")
+    otto.post(open_page(emergency.team), {"reason": RISK, "explanation": "Child alone at night"})
+    page = text_of(otto.get(team_page))
+    assert "Maya Member" in page
+    assert BANNER in page
+    (access,) = accesses(council_a)
+    paula = signed_in(council_a, emergency.officers[0])
+    views = text_of(paula.get(f"/break-glass/reviews/{access.pk}/")).split("Views of the team</dt>")[1]
+    assert views.split("</dd>")[0].count("<li>") == 1
+    otto.post(f"/break-glass/{access.pk}/end/")
+    assert otto.get(team_page).status_code == 404  # closed again
