@@ -404,7 +404,8 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
         return None
     involvements = list(client.involvements.all())
     in_team = policy.in_team(involvements)
-    break_glass = None if in_team else break_glass_current(viewer=viewer, client_id=client.pk)
+    opened = not in_team and policy.holds_break_glass_role()  # no role, no access to look for
+    break_glass = break_glass_current(viewer=viewer, client_id=client.pk) if opened else None
     if not policy.team_open(in_team=in_team, break_glass=break_glass is not None):
         return None
     consent = _consent_cover(client)

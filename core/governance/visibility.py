@@ -121,8 +121,14 @@ class Policy:
         return any(inv.practitioner_id == self.viewer.pk and inv.ended_on is None for inv in involvements)
 
     def team_open(self, *, in_team: bool, break_glass: bool) -> bool:
-        """May the viewer see the team: a member, or through a break-glass access still running."""
-        return in_team or break_glass
+        """May the viewer see the team: a member, or through a break-glass access still running while the
+        viewer still holds a break-glass role the rules in force hold (a role taken away, or taken out of the
+        rules, closes the team at once)."""
+        return in_team or (break_glass and self.holds_break_glass_role())
+
+    def holds_break_glass_role(self) -> bool:
+        key = self.viewer.break_glass_role
+        return bool(key) and self.rules.break_glass_role(key) is not None
 
     # Rule 2 ------------------------------------------------------------------------------------------
 

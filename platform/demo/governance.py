@@ -353,7 +353,8 @@ class _Demo:
                 "count": 1,
                 "audit_event_ids": [event.pk for event in events],
                 "client_ids": [str(client.pk)],
-                "break_glass_access_id": str(access.pk),
+                "break_glass_id": str(access.pk),  # as the break-glass service writes it: the alert links to its review
+                "reason": access.reason,
             },
         )
         Alert.objects.filter(pk=alert.pk).update(raised_at=opened_at)

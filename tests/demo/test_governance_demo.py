@@ -244,6 +244,7 @@ def test_staffordshire_has_a_past_break_glass_access_waiting_for_review(stafford
     assert alert.state == Alert.State.OPEN
     assert (alert.period_start, alert.period_end) == (access.opened_at, access.expires_at)
     assert alert.evidence["client_ids"] == [str(access.client_id)]
+    assert alert.evidence["break_glass_id"] == str(access.pk)  # the alert's page links to the access's review
     events = assert_evidence_is_real(alert)
     assert AuditAction.BREAK_GLASS_OPENED in {event.action for event in events}
 

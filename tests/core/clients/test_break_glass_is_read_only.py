@@ -6,9 +6,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.clients.models import Client, Involvement, TeamInvitation
+from core.directory.models import Practitioner
 from tenants.models import Council
 from tests.core.clients.conftest import Team
-from tests.core.clients.test_break_glass import Emergency, emergency_set_up, open_access, signed_in
+from tests.core.clients.test_break_glass import Emergency, emergency_set_up, open_access, rules_in_force, signed_in
 
 
 @pytest.fixture
@@ -48,3 +49,24 @@ def test_writes_to_the_team_are_refused_and_change_nothing(council_a: Council, e
         assert after == before
         assert list(Involvement.objects.filter(client=team.client).values()) == involvements
         assert TeamInvitation.objects.filter(client=team.client).count() == invitations
+
+
+def test_taking_the_role_away_closes_the_team_at_once(council_a: Council, emergency_opened: Emergency) -> None:
+    team = emergency_opened.team
+    open_access(council_a, emergency_opened.opener, team.client.pk)
+    browser = signed_in(council_a, emergency_opened.opener)
+    assert browser.get(f"/clients/{team.client.pk}/").status_code == 200
+    with schema_context(council_a.schema_name):
+        Practitioner.objects.filter(pk=emergency_opened.opener.pk).update(break_glass_role="")
+    assert browser.get(f"/clients/{team.client.pk}/").status_code == 404
+
+
+def test_taking_the_role_out_of_the_rules_closes_the_team_at_once(
+    council_a: Council, emergency_opened: Emergency
+) -> None:
+    team = emergency_opened.team
+    open_access(council_a, emergency_opened.opener, team.client.pk)
+    browser = signed_in(council_a, emergency_opened.opener)
+    assert browser.get(f"/clients/{team.client.pk}/").status_code == 200
+    rules_in_force(council_a)  # a new version without the MASH role
+    assert browser.get(f"/clients/{team.client.pk}/").status_code == 404

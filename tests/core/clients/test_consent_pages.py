@@ -1,6 +1,7 @@
 """The consent pages and the team page's consent line, from a member's side and an attacker's."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -209,6 +210,10 @@ def test_bad_input_is_refused_with_an_error_summary_keeping_the_values(
         assert f'value="{overrides["given_on_month"]}"' in page
     assert "Signed form, on file" in page or overrides.get("evidence") == ""
     assert _consents(council_a) == []
+    # Each error in the summary links to its field (radios and checkboxes: their first option), as GOV.UK asks.
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    for target in re.findall(r'href="#([^"]+)"', summary):
+        assert f'id="{target}"' in page, f"the error summary links to #{target}, which is not on the page"
 
 
 def test_a_service_outside_the_consent_modes_is_refused(

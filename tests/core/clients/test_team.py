@@ -236,6 +236,18 @@ def test_a_council_may_show_no_family_teams_at_all(council_a: Council, team: Tea
         assert absent not in family_part, absent
 
 
+def _outsider_holds_a_break_glass_role(council: Council, team: Team) -> None:
+    """The rules in force hold a MASH role, and the team's outsider has it."""
+    from core.directory.models import Practitioner
+    from core.governance.rules import BreakGlassRole
+    from core.governance.selectors import rules_current
+    from tests.core.governance.rulebook import rules_in_force
+
+    with schema_context(council.schema_name):
+        rules_in_force(rules_current().with_changes(break_glass_roles=(BreakGlassRole("mash", "MASH"),)))
+        Practitioner.objects.filter(pk=team.outsider.pk).update(break_glass_role="mash")
+
+
 def test_a_running_break_glass_access_opens_the_team_as_an_outsider_sees_it(
     council_a: Council, team: Team, browser_as: object
 ) -> None:
@@ -243,6 +255,7 @@ def test_a_running_break_glass_access_opens_the_team_as_an_outsider_sees_it(
 
     from core.clients.models import BreakGlassAccess
 
+    _outsider_holds_a_break_glass_role(council_a, team)
     with schema_context(council_a.schema_name):
         BreakGlassAccess.objects.create(
             client=team.client,
@@ -273,6 +286,7 @@ def test_a_break_glass_access_that_ended_or_is_for_another_client_opens_nothing(
     from core.clients.models import BreakGlassAccess
 
     now = timezone.now()
+    _outsider_holds_a_break_glass_role(council_a, team)
     with schema_context(council_a.schema_name):
         BreakGlassAccess.objects.create(
             client=ClientFactory() if how == "another client" else team.client,

@@ -185,8 +185,12 @@ def test_the_api_says_when_the_team_was_opened_by_break_glass_and_audits_it_so(
 ) -> None:
     from core.audit.models import AuditAction, AuditEvent
     from core.clients.models import BreakGlassAccess
+    from core.directory.models import Practitioner
+    from core.governance.rules import BreakGlassRole, Rules
 
     with schema_context(council_a.schema_name):
+        rules_in_force(Rules(break_glass_roles=(BreakGlassRole("mash", "MASH"),)))
+        Practitioner.objects.filter(pk=team.outsider.pk).update(break_glass_role="mash")
         BreakGlassAccess.objects.create(
             client=team.client,
             practitioner=team.outsider,
