@@ -1,6 +1,7 @@
 """Settings for the test suite: real PostgreSQL (``DATABASE_URL`` or embedded), real Redis."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from config.database import databases_from_environment
 from config.settings.base import *  # noqa: F403
@@ -14,14 +15,25 @@ PLATFORM_PORT = ""
 _app_database, DATABASE_OWNER = databases_from_environment(VAR_DIR)
 DATABASES = {"default": _app_database}
 
-# Tests talk to the machine's Redis: cache keys and Celery messages go through it for real.
+# Tests talk to the machine's Redis: cache keys and Celery messages go through it for real, in three databases
+# (cache, broker, results): 1, 2 and 3 — or, when REDIS_URL names a database N, N, N+1 and N+2, so that two
+# runs side by side can keep apart ("redis://127.0.0.1:6379/6" uses 6, 7 and 8).
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _redis_database(offset: int) -> str:
+    parts = urlsplit(REDIS_URL)
+    named = parts.path.strip("/")
+    first = int(named) if named.isdigit() else 1
+    return urlunsplit(parts._replace(path=f"/{first + offset}", fragment=""))
+
+
 CACHES = {
     "default": CACHES["default"]
-    | {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{REDIS_URL}/1"}
+    | {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_database(0)}
 }
-CELERY_BROKER_URL = f"{REDIS_URL}/2"
-CELERY_RESULT_BACKEND = f"{REDIS_URL}/3"
+CELERY_BROKER_URL = _redis_database(1)
+CELERY_RESULT_BACKEND = _redis_database(2)
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
