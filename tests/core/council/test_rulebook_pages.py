@@ -429,4 +429,3 @@ def test_an_empty_post_is_refused_with_errors_and_changes_nothing(
     assert response.status_code == 400
     assert "There is a problem" in text(response)
     assert versions(council_a) == []
-
