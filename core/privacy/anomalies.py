@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.utils import formats
+from psycopg import sql
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
@@ -186,11 +187,11 @@ def anomalies_find(
     """Every practitioner whose use of Patchwork in [period_start, period_end) crosses one of the thresholds,
     once per kind. ``time_zone`` (the council's, by default) decides what is out of hours."""
     thresholds = rules.alerts if isinstance(rules, Rules) else rules
-    sql = _SQL.format(
-        audit=AuditEvent._meta.db_table,
-        practitioner=Practitioner._meta.db_table,
-        user=User._meta.db_table,
-        client=Client._meta.db_table,
+    statement = sql.SQL(_SQL).format(  # the tables' names as identifiers; every value is a parameter
+        audit=sql.Identifier(AuditEvent._meta.db_table),
+        practitioner=sql.Identifier(Practitioner._meta.db_table),
+        user=sql.Identifier(User._meta.db_table),
+        client=sql.Identifier(Client._meta.db_table),
     )
     params = {
         "start": period_start,
@@ -212,7 +213,7 @@ def anomalies_find(
         "cap": EVIDENCE_CAP,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     return [
         Candidate(

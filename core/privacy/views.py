@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_tenants.utils import schema_context
 
 from core.audit.origin import Origin
 from core.clients.models import Client
@@ -44,6 +43,7 @@ from core.privacy.selectors import (
     alerts_list,
     privacy_officers,
 )
+from tenants.streaming import rows_in_schema
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ["When", "Who", "Agency", "What", "Outcome", "Reason", "Address", "Client", "Audit event"]
@@ -169,8 +169,8 @@ def _csv_lines(rows: Iterable[AccessRow], *, schema: str, zone: Any) -> Iterator
         return text
 
     yield "\ufeff" + line(CSV_HEADER)  # a byte-order mark, so that Excel reads UTF-8
-    with schema_context(schema), timezone.override(zone):
-        for row in rows:
+    with timezone.override(zone):
+        for row in rows_in_schema(schema, rows):
             yield line(
                 [
                     timezone.localtime(row.event.occurred_at).isoformat(timespec="seconds"),

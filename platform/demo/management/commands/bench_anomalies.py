@@ -35,6 +35,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from psycopg import sql as psycopg_sql
 
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent
@@ -208,7 +209,9 @@ class Command(BaseCommand):
                         cursor.execute(statement, params if "%(" in statement else None)
             self._plant()
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {AuditEvent._meta.db_table}")
+            cursor.execute(
+                psycopg_sql.SQL("VACUUM ANALYZE {}").format(psycopg_sql.Identifier(AuditEvent._meta.db_table))
+            )
 
     def _plant(self) -> None:
         """Practitioners whose day must raise an alert (they are not among those the generated rows use)."""
@@ -279,8 +282,9 @@ class Command(BaseCommand):
         repeat = max(1, options["repeat"])
         rules = Rules()
         start, end = day_period(DAY, TIME_ZONE)
-        # The table's name is the model's own, not input.
-        reference = f"SELECT count(*) FROM {AuditEvent._meta.db_table} WHERE occurred_at >= %s AND occurred_at < %s"  # noqa: S608
+        reference = psycopg_sql.SQL("SELECT count(*) FROM {} WHERE occurred_at >= %s AND occurred_at < %s").format(
+            psycopg_sql.Identifier(AuditEvent._meta.db_table)
+        )
 
         def count() -> int:
             with connection.cursor() as cursor:
