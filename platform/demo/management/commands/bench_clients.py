@@ -7,6 +7,11 @@ POST to /clients/search/ through the whole middleware stack (host routing, sessi
 check, CSRF off as for an API client, audit write, rendering), signed in as a practitioner of the
 council; the reference is the search's own SQL executed directly on the same connection. The team
 page is a real GET of /clients/<id>/; its query count is reported for teams of different sizes.
+
+Every timed request must have done its work, or the command fails: a search answered 200 with the client
+it looked for among its hits (not a refused form, not "too many results") and wrote its audit row; a team
+page answered 200 with the viewer's own name among the members and wrote its audit row. The search rate
+limits are for people, not for a benchmark: their counters are cleared between searches, outside the timing.
 """
 
 import random
@@ -15,15 +20,19 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import Count, Q
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from django_tenants.utils import schema_context
 
 from core.accounts.models import BackupCode, BackupCodeDevice, backup_code_digest
+from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Client, Involvement
+from core.clients.recorded import search_hour_keys, search_rate_key
 from core.clients.selectors import SearchCriteria, client_search_rows
 from tenants.models import Council
 
@@ -33,6 +42,25 @@ BENCH_CODE = "benchcode"
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def searched_for(response: Any, client: Client) -> None:
+    """The search did its work: 200, and the client it looked for is among the hits."""
+    if response.status_code != 200:
+        raise CommandError(f"Search answered {response.status_code}")
+    page = response.content.decode()
+    if "There is a problem" in page:
+        raise CommandError("The search form was refused: the benchmark measured no search")
+    if escape(f"{client.first_name} {client.surname}") not in page:
+        raise CommandError(f"The search did not find {client.pk}: it returned no such hit")
+
+
+def team_shown(response: Any, client: Client, practitioner: Any) -> None:
+    """The team page did its work: 200, with the viewer among the members."""
+    if response.status_code != 200:
+        raise CommandError(f"Team page answered {response.status_code}")
+    if escape(practitioner.user.full_name) not in response.content.decode():
+        raise CommandError(f"The team page of {client.pk} did not show its members")
 
 
 class Command(BaseCommand):
@@ -95,20 +123,25 @@ class Command(BaseCommand):
     def _bench_search(self, host: str, council: Council, sample: list[tuple[Client, Involvement]]) -> dict:
         viewer = sample[0][1].practitioner
         http = self._signed_in(host, council, viewer)
+        with schema_context(council.schema_name):
+            audited_before = AuditEvent.objects.filter(
+                action=AuditAction.CLIENT_SEARCH, outcome=AuditOutcome.SUCCESS, actor_id=viewer.user_id
+            ).count()
         through_django, raw = [], []
         for client, _ in sample:
             dob = client.date_of_birth
             form = {
                 "surname": client.surname,
-                "date_of_birth-day": dob.day,
-                "date_of_birth-month": dob.month,
-                "date_of_birth-year": dob.year,
+                "date_of_birth_day": dob.day,
+                "date_of_birth_month": dob.month,
+                "date_of_birth_year": dob.year,
             }
+            with schema_context(council.schema_name):  # the limits count people's searches, not this loop's
+                cache.delete_many([search_rate_key(viewer), *search_hour_keys(viewer, now=time.time())])
             start = time.perf_counter()
             response = http.post("/clients/search/", form)
             through_django.append(time.perf_counter() - start)
-            if response.status_code != 200:
-                raise CommandError(f"Search answered {response.status_code}")
+            searched_for(response, client)
             with schema_context(council.schema_name):
                 query = client_search_rows(
                     viewer=viewer, criteria=SearchCriteria(surname=client.surname, date_of_birth=dob)
@@ -119,6 +152,12 @@ class Command(BaseCommand):
                     cursor.execute(sql, params)
                     cursor.fetchall()
                     raw.append(time.perf_counter() - start)
+        with schema_context(council.schema_name):
+            audited = AuditEvent.objects.filter(
+                action=AuditAction.CLIENT_SEARCH, outcome=AuditOutcome.SUCCESS, actor_id=viewer.user_id
+            ).count()
+        if audited - audited_before != len(sample):
+            raise CommandError(f"{len(sample)} searches timed but {audited - audited_before} audited")
         return {"django": through_django, "raw": raw}
 
     def _bench_team(self, host: str, council: Council, sample: list[tuple[Client, Involvement]]) -> dict:
@@ -131,8 +170,15 @@ class Command(BaseCommand):
             start = time.perf_counter()
             response = http.get(f"/clients/{client.pk}/")
             times.append(time.perf_counter() - start)
-            if response.status_code != 200:
-                raise CommandError(f"Team page answered {response.status_code}")
+            team_shown(response, client, practitioner)
+        with schema_context(council.schema_name):
+            viewed = AuditEvent.objects.filter(
+                action=AuditAction.CLIENT_VIEWED,
+                outcome=AuditOutcome.SUCCESS,
+                object_id__in=[str(client.pk) for client, _ in sample[:100]],
+            ).count()
+        if viewed < len(times):
+            raise CommandError(f"{len(times)} team pages timed but only {viewed} views audited")
         with schema_context(council.schema_name):
             sized = (
                 Client.objects.annotate(size=Count("involvements", filter=Q(involvements__ended_on__isnull=True)))
