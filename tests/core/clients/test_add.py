@@ -1,6 +1,7 @@
 """Add a client (journey 3): only after a search, minimal fields, legal basis and consent, duplicate warning."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client as Browser
@@ -236,3 +237,18 @@ def test_the_add_service_itself_refuses_details_the_pages_refuse_and_creates_not
         client_create(viewer=team.member, data=NewClient(**details), role="Family support worker", origin=NO_ORIGIN)
     assert field in refused.value.message_dict
     assert _clients_named(council_a, "Servicecheck") == []
+
+
+def test_every_error_summary_link_lands_on_its_field_the_legal_basis_radios_too(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    search(browser, surname="Quennell", dob="9/11/2016")
+    response = browser.post("/clients/new/", _form(council_a, legal_basis="", surname=""))
+    page = text_of(response)
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert "id_legal_basis_0" in targets
+    for target in targets:
+        assert f'id="{target}"' in page, f"the error summary links to #{target}, which is not on the page"
+    assert _clients_named(council_a, "Quennell") == []

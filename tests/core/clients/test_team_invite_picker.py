@@ -124,8 +124,8 @@ def test_choosing_someone_the_search_could_not_offer_is_refused(
     page = text_of(response)
     assert response.status_code == 200
     assert "<title>Error: Invite a colleague" in page
-    assert '<a href="#colleague">Choose a colleague who can be invited to this team</a>' in page
-    assert 'id="colleague"' in page  # where the error summary leads
+    assert '<a href="#id_colleague_0">Choose a colleague who can be invited to this team</a>' in page
+    assert 'id="id_colleague_0"' in page  # where the error summary leads
     assert "Petra Peer" not in page  # the search term is kept, never her name or agency
     assert "Alpha Recovery" not in page
     with schema_context(council_a.schema_name):
