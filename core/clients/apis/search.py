@@ -26,10 +26,7 @@ from core.clients.apis.common import (
 from core.clients.identifiers import search_identifier_check
 from core.clients.postcodes import council_jurisdiction
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
-from core.clients.search_session import (
-    last_search_remember,
-    search_hits_remember,
-)
+from core.clients.search_session import search_remember
 from core.clients.selectors import (
     SearchCriteria,
     SearchCriteriaError,
@@ -102,8 +99,7 @@ class ClientSearchApi(APIView):
             raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
         except SearchRateExceeded as error:
             raise exceptions.Throttled(detail=str(error)) from error
-        search_hits_remember(request.session, result.hits)
-        last_search_remember(request.session, criteria)  # as the search page does: adding a client needs a search first
+        search_remember(request.session, result.hits, criteria)  # as the search page does: adding needs a search first
         return Response(self.OutputSerializer(result).data)
 
 

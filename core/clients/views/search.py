@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from core.audit.origin import Origin
 from core.clients.forms import ClientSearchForm
 from core.clients.recorded import SearchRateExceeded, client_search_recorded
-from core.clients.search_session import last_search_remember, search_hits_remember
+from core.clients.search_session import search_remember
 from core.clients.selectors import SearchCriteria, SearchCriteriaError
 from core.clients.views.viewer import require_verified, viewer_for
 
@@ -37,7 +37,6 @@ def client_search_page(request: HttpRequest) -> HttpResponse:
         except SearchRateExceeded as refused:
             return render(request, "clients/search_rate_limited.html", {"hourly": refused.hourly}, status=429)
         else:
-            search_hits_remember(request.session, result.hits)
-            last_search_remember(request.session, criteria)
+            search_remember(request.session, result.hits, criteria)
             context["result"] = result
     return render(request, "clients/search.html", context)

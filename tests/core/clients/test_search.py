@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import ClientAlias
 from core.clients.recorded import SEARCHES_PER_WINDOW
-from core.clients.search_session import SEARCH_HITS_KEY
+from core.clients.search_session import search_hits
 from core.clients.selectors import RESULT_CAP
 from tenants.models import Council
 from tests.core.clients.conftest import Team, search, text_of
@@ -162,10 +164,29 @@ def test_the_session_remembers_the_last_hits_only(council_a: Council, team: Team
     browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
     search(browser, surname="Hughes", dob="2/6/2014")
     with schema_context(council_a.schema_name):
-        assert browser.session[SEARCH_HITS_KEY] == [str(team.client.pk)]
+        assert search_hits(browser.session) == [str(team.client.pk)]
     search(browser, surname="Nobody", dob=DOB)
     with schema_context(council_a.schema_name):
-        assert browser.session[SEARCH_HITS_KEY] == []
+        assert search_hits(browser.session) == []
+
+
+def test_a_search_does_not_rewrite_the_session(team: Team, browser_as: object) -> None:
+    """The hits are kept beside the session (the cache, under its key), so a search writes only its audit row."""
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    search(browser, surname="Nobody", dob=DOB)  # the first search of a session may store it
+    with CaptureQueriesContext(connection) as queries:
+        search(browser, surname="Hughes", dob="2/6/2014")
+    writes = [query["sql"] for query in queries.captured_queries if query["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 1
+    assert writes[0].startswith('INSERT INTO "audit_auditevent"')
+
+
+def test_signing_out_leaves_the_last_search_behind(council_a: Council, team: Team, browser_as: object) -> None:
+    browser: Browser = browser_as(team.outsider)  # type: ignore[operator]
+    search(browser, surname="Hughes", dob="2/6/2014")
+    browser.post("/sign-out/")
+    with schema_context(council_a.schema_name):
+        assert search_hits(browser.session) == []
 
 
 def test_no_match_offers_to_add_a_new_client(team: Team, browser_as: object) -> None:
