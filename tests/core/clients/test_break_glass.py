@@ -25,12 +25,13 @@ from core.audit.origin import Origin
 from core.clients.break_glass import break_glass_current, break_glass_end, break_glass_open
 from core.clients.models import BreakGlassAccess
 from core.directory.models import Practitioner
-from core.governance.models import Alert, AlertKind, RulebookVersion
+from core.governance.models import Alert, AlertKind
 from core.governance.rules import BreakGlassRole, Rules
 from core.notifications.models import Notification
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.clients.conftest import Team, practitioner, search, text_of
+from tests.core.governance.rulebook import council_rules_in_force
 from tests.core.notifications.helpers import outbox_table
 
 pytestmark = pytest.mark.council_side
@@ -51,11 +52,7 @@ class Emergency:
 
 def rules_in_force(council: Council, **rules: Any) -> Rules:
     """Put a new version of the council's rulebook in force (the newest version is the one that applies)."""
-    in_force = Rules(**rules)
-    with schema_context(council.schema_name):
-        last = RulebookVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
-        RulebookVersion.objects.create(number=last + 1, rules=in_force.to_json(), reason="For the test")
-    return in_force
+    return council_rules_in_force(council, Rules(**rules))
 
 
 def emergency_set_up(council_a: Council, team: Team) -> Emergency:

@@ -26,12 +26,13 @@ from core.clients.consent import (
 from core.clients.models import Client, Consent
 from core.clients.services import NewClient, client_create
 from core.directory.models import Agency, Practitioner
-from core.governance.models import LegalBasis, RulebookVersion
+from core.governance.models import LegalBasis
 from core.governance.rules import Rules, SensitiveMode, SensitiveService
 from core.governance.visibility import NO_CONSENT, Detail, policy_for
 from core.notifications.models import Notification
 from tenants.models import Council
 from tests.core.clients.conftest import Team
+from tests.core.governance.rulebook import rules_in_force
 from tests.factories import AgencyFactory, InvolvementFactory, PractitionerFactory, verified_practitioner
 
 pytestmark = pytest.mark.council_side
@@ -44,10 +45,7 @@ def with_consent_rules(*with_consent: Agency, placeholder: tuple[Agency, ...] = 
     """Put rules in force (inside the council's schema) showing these agencies only with consent."""
     services = {str(agency.pk): SensitiveService(mode=SensitiveMode.WITH_CONSENT) for agency in with_consent}
     services |= {str(agency.pk): SensitiveService(mode=SensitiveMode.PLACEHOLDER) for agency in placeholder}
-    number = (RulebookVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    RulebookVersion.objects.create(
-        number=number, rules=Rules(sensitive_services=services).to_json(), reason="Consent for the recovery service"
-    )
+    rules_in_force(Rules(sensitive_services=services))
 
 
 def health_service_and_rules(council: Council, team: Team) -> Agency:

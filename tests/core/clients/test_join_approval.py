@@ -24,7 +24,7 @@ from tenants.models import Council
 from tests.conftest import host_of, sign_in
 from tests.core.accounts.helpers import audit_events
 from tests.core.clients.conftest import Team, search, text_of
-from tests.core.clients.rules_helpers import rules_in_force
+from tests.core.governance.rulebook import council_rules_in_force
 from tests.factories import AgencyFactory, verified_practitioner
 
 pytestmark = pytest.mark.council_side
@@ -34,7 +34,7 @@ ASK = {"role": "Family support worker", "reason": "Referral from school"}
 
 @pytest.fixture
 def approval(council_a: Council) -> None:
-    rules_in_force(council_a, Rules(join_needs_lead_approval=True))
+    council_rules_in_force(council_a, Rules(join_needs_lead_approval=True))
 
 
 @pytest.fixture

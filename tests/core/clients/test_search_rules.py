@@ -20,7 +20,7 @@ from core.clients.selectors import SearchCriteria, SearchCriteriaError
 from core.governance.rules import Rules, SearchMinimum
 from tenants.models import Council
 from tests.core.clients.conftest import Team, search, text_of
-from tests.core.clients.rules_helpers import rules_in_force
+from tests.core.governance.rulebook import council_rules_in_force
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.council_side
@@ -42,7 +42,7 @@ def _searches(council: Council, practitioner: object, outcome: str) -> list[Audi
 def test_a_strict_minimum_refuses_a_surname_and_date_of_birth_and_says_what_is_needed(
     council_a: Council, team: Team, browser_as: object
 ) -> None:
-    rules_in_force(council_a, Rules(search_minimum=SearchMinimum.STRICT))
+    council_rules_in_force(council_a, Rules(search_minimum=SearchMinimum.STRICT))
     browser: Browser = browser_as(team.member)  # type: ignore[operator]
     refused = text_of(search(browser, surname="Hughes", dob="2/6/2014"))
     assert "Enter a surname, first name and date of birth, or an identifier" in refused
@@ -67,19 +67,19 @@ def test_the_council_caps_the_results_lower_than_twenty(council_a: Council, team
             ClientFactory(first_name=first_name, surname="Smith", date_of_birth=datetime.date(2015, 3, 14))
     browser: Browser = browser_as(team.member)  # type: ignore[operator]
     assert "Amy" in text_of(search(browser, surname="Smith", dob="14/3/2015"))
-    rules_in_force(council_a, Rules(result_cap=2))
+    council_rules_in_force(council_a, Rules(result_cap=2))
     capped = text_of(search(browser, surname="Smith", dob="14/3/2015"))
     assert "Too many results" in capped
     assert "Amy" not in capped
     assert "Ben" not in capped
-    rules_in_force(council_a, Rules(result_cap=3))
+    council_rules_in_force(council_a, Rules(result_cap=3))
     assert "Cal" in text_of(search(browser, surname="Smith", dob="14/3/2015"))
 
 
 def test_the_hourly_limit_refuses_the_next_search_and_records_the_refusal(
     council_a: Council, team: Team, browser_as: object
 ) -> None:
-    rules_in_force(council_a, Rules(searches_per_hour=10))
+    council_rules_in_force(council_a, Rules(searches_per_hour=10))
     with schema_context(council_a.schema_name):
         for _ in range(10):
             client_search_recorded(
@@ -100,7 +100,7 @@ def test_the_hourly_limit_refuses_the_next_search_and_records_the_refusal(
 
 
 def test_only_the_last_sixty_minutes_count(council_a: Council, team: Team) -> None:
-    rules_in_force(council_a, Rules(searches_per_hour=10))
+    council_rules_in_force(council_a, Rules(searches_per_hour=10))
     criteria = SearchCriteria(surname="Hughes", date_of_birth=BORN)
     with schema_context(council_a.schema_name):
         now = time.time()
@@ -114,7 +114,7 @@ def test_only_the_last_sixty_minutes_count(council_a: Council, team: Team) -> No
 
 
 def test_the_rules_are_read_once_per_search(council_a: Council, team: Team) -> None:
-    rules_in_force(council_a, Rules(result_cap=5))
+    council_rules_in_force(council_a, Rules(result_cap=5))
     with schema_context(council_a.schema_name), CaptureQueriesContext(connection) as queries:
         client_search_recorded(
             viewer=team.member, criteria=SearchCriteria(surname="Hughes", date_of_birth=BORN), origin=NO_ORIGIN
@@ -132,7 +132,7 @@ def test_the_criteria_keep_the_rules_they_were_checked_against(council_a: Counci
 
 
 def test_the_api_search_is_held_to_the_same_rules(council_a: Council, team: Team, browser_as: object) -> None:
-    rules_in_force(council_a, Rules(search_minimum=SearchMinimum.STRICT, searches_per_hour=10))
+    council_rules_in_force(council_a, Rules(search_minimum=SearchMinimum.STRICT, searches_per_hour=10))
     browser: Browser = browser_as(team.member)  # type: ignore[operator]
 
     def api(**criteria: str) -> object:
@@ -152,7 +152,7 @@ def test_the_api_search_is_held_to_the_same_rules(council_a: Council, team: Team
 
 
 def test_the_page_says_which_limit_was_reached(council_a: Council, team: Team, browser_as: object) -> None:
-    rules_in_force(council_a, Rules(searches_per_hour=10))
+    council_rules_in_force(council_a, Rules(searches_per_hour=10))
     with schema_context(council_a.schema_name):
         cache.set(search_hour_keys(team.member, now=time.time())[1], 10, timeout=3600)
     browser: Browser = browser_as(team.member)  # type: ignore[operator]

@@ -11,21 +11,15 @@ from core.audit.models import AuditAction
 from core.audit.origin import Origin
 from core.council.services.break_glass_roles import break_glass_role_set
 from core.directory.models import Practitioner
-from core.governance.models import RulebookVersion
 from core.governance.rules import BreakGlassRole, Rules
 from tenants.models import Council
 from tests.core.accounts.helpers import audit_events
 from tests.core.council.conftest import person, text
+from tests.core.governance.rulebook import council_rules_in_force
 
 pytestmark = pytest.mark.council_side
 
 MASH = BreakGlassRole(key="mash", name="MASH")
-
-
-def rules_in_force(council: Council, rules: Rules) -> None:
-    with schema_context(council.schema_name):
-        number = (RulebookVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        RulebookVersion.objects.create(number=number, rules=rules.to_json(), reason="For the test")
 
 
 def role_of(council: Council, practitioner: Practitioner) -> str:
@@ -37,7 +31,7 @@ def role_of(council: Council, practitioner: Practitioner) -> str:
 def test_a_role_is_given_to_a_practitioner_found_by_name_and_taken_away(
     as_admin: Client, council_a: Council, practitioner: Practitioner, admin: Practitioner
 ) -> None:
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     page = text(as_admin.get("/administration/break-glass-roles/", {"q": "Hollis"}))
     assert "Gareth Hollis" in page
     assert f"/administration/break-glass-roles/{practitioner.pk}/give/" in page
@@ -59,7 +53,7 @@ def test_a_role_is_given_to_a_practitioner_found_by_name_and_taken_away(
 def test_a_role_not_in_the_rules_in_force_is_refused_and_nothing_changes(
     as_admin: Client, council_a: Council, practitioner: Practitioner
 ) -> None:
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     response = as_admin.post(f"/administration/break-glass-roles/{practitioner.pk}/give/", {"role": "police-ppu"})
     assert response.status_code == 302
     assert role_of(council_a, practitioner) == ""
@@ -70,7 +64,7 @@ def test_a_role_not_in_the_rules_in_force_is_refused_and_nothing_changes(
 def test_the_service_refuses_an_unknown_key_and_anyone_but_an_administrator(
     council_a: Council, practitioner: Practitioner, admin: Practitioner
 ) -> None:
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     with schema_context(council_a.schema_name):
         with pytest.raises(ValidationError):
             break_glass_role_set(actor=admin, practitioner=practitioner, role_key="nope", origin=Origin())
@@ -82,7 +76,7 @@ def test_the_service_refuses_an_unknown_key_and_anyone_but_an_administrator(
 
 
 def test_an_unverified_practitioner_is_not_given_a_role(as_admin: Client, council_a: Council, police: object) -> None:
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     unverified = person(council_a, police, "new@police.example")  # type: ignore[arg-type]
     with schema_context(council_a.schema_name):
         Practitioner.objects.filter(pk=unverified.pk).update(verified_at=None)
@@ -93,9 +87,9 @@ def test_an_unverified_practitioner_is_not_given_a_role(as_admin: Client, counci
 def test_a_role_removed_from_the_rulebook_stays_on_the_practitioner_and_the_page_says_it_opens_nothing(
     as_admin: Client, council_a: Council, practitioner: Practitioner
 ) -> None:
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     as_admin.post(f"/administration/break-glass-roles/{practitioner.pk}/give/", {"role": "mash"})
-    rules_in_force(council_a, Rules())
+    council_rules_in_force(council_a, Rules())
     assert role_of(council_a, practitioner) == "mash"
     page = text(as_admin.get("/administration/break-glass-roles/"))
     assert "Roles no longer in the rules" in page
@@ -106,7 +100,7 @@ def test_a_role_removed_from_the_rulebook_stays_on_the_practitioner_and_the_page
 def test_another_councils_practitioner_is_not_found(as_admin: Client, council_a: Council, council_b: Council) -> None:
     from tests.factories import AgencyFactory
 
-    rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
+    council_rules_in_force(council_a, Rules(break_glass_roles=(MASH,)))
     with schema_context(council_b.schema_name):
         agency = AgencyFactory(name="Beta Police")
     elsewhere = person(council_b, agency, "bob@beta.example")

@@ -3,17 +3,26 @@
 import datetime
 
 from django.db.models import Max
+from django_tenants.utils import schema_context
 
 from core.clients.models import Client, Consent
 from core.directory.models import Agency, Practitioner
 from core.governance.models import RulebookVersion
 from core.governance.rules import FamilyTeams, Rules, SensitiveMode, SensitiveService
+from tenants.models import Council
 
 
 def rules_in_force(rules: Rules) -> RulebookVersion:
     """Call inside the council's schema."""
     number = (RulebookVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     return RulebookVersion.objects.create(number=number, rules=rules.to_json(), reason="Set by a test")
+
+
+def council_rules_in_force(council: Council, rules: Rules) -> Rules:
+    """``rules_in_force`` from outside the council's schema."""
+    with schema_context(council.schema_name):
+        rules_in_force(rules)
+    return rules
 
 
 def sensitive_rules(
