@@ -15,6 +15,8 @@ PASSWORD = "demo-patchwork-2026"
 BACKUP_CODE = "demo2fa"
 STAFFORDSHIRE_ADMINISTRATOR = "helen.bradbury@staffordshire-earlyhelp.example"  # and its privacy officer
 YARRA_CHILD_PROTECTION = "sarah.kowalski@dffh-childprotection.example"  # her teams show each consent case
+MASH_SOCIAL_WORKER = "amy.collier@staffordshire-childrens.example"
+TEAM_MEMBER = "gareth.hollis@staffs-police.example"  # in Ryan Thomas's team (the demo's fixed seed)
 
 
 def _sign_in(page: object, site: str, email: str) -> None:
@@ -91,3 +93,70 @@ def test_the_consent_pages_pass_axe(demo_server: str, browser: object) -> None:
         if index == 0:
             _checked(page, "governance-16-consent-records-none")
     assert seen_withdraw, "one of her clients has a current consent to withdraw"
+
+
+def _set_join_approval(page: object, site: str, on: bool, reason: str) -> None:
+    page.goto(f"{site}/administration/rules/search-and-join/")  # type: ignore[attr-defined]
+    box = page.locator("#id_join_needs_lead_approval")  # type: ignore[attr-defined]
+    if on:
+        box.check()
+    else:
+        box.uncheck()
+    page.fill("#id_reason", reason)  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("main button:has-text('Save the change')")  # type: ignore[attr-defined]
+    assert "/administration/rules/" in page.url  # type: ignore[attr-defined]
+
+
+def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object) -> None:
+    """The council wants the lead's approval to join: the request, the waiting page, the team's notice and the
+    decision page. Declined, and the rule put back, so the demo is as it was for the journeys after this one."""
+    site = f"http://staffordshire.localhost:{demo_server}"
+    administrator = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()  # type: ignore[attr-defined]
+    asker = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()  # type: ignore[attr-defined]
+    member = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()  # type: ignore[attr-defined]
+    _sign_in(administrator, site, STAFFORDSHIRE_ADMINISTRATOR)
+    _set_join_approval(administrator, site, True, "Pilot: joining a team needs the lead's approval")
+
+    _sign_in(asker, site, MASH_SOCIAL_WORKER)
+    asker.goto(f"{site}/clients/search/")
+    asker.fill("#id_surname", "Thomas")
+    asker.fill("#id_date_of_birth_day", "19")
+    asker.fill("#id_date_of_birth_month", "4")
+    asker.fill("#id_date_of_birth_year", "1958")
+    with asker.expect_navigation():
+        asker.click("main button:has-text('Search')")
+    with asker.expect_navigation():
+        asker.click("main a:has-text('Join the team')")
+    _checked(asker, "governance-18-ask-to-join")
+    asker.fill("#id_role", "Social worker")
+    asker.fill("#id_reason", "Referral from the police about the grandchildren staying with him")
+    with asker.expect_navigation():
+        asker.click("main button:has-text('Ask to join the team')")
+    assert "lead professional" in asker.inner_text("main")
+    _checked(asker, "governance-19-waiting")
+
+    _sign_in(member, site, TEAM_MEMBER)
+    member.goto(f"{site}/clients/search/")
+    member.fill("#id_surname", "Thomas")
+    member.fill("#id_date_of_birth_day", "19")
+    member.fill("#id_date_of_birth_month", "4")
+    member.fill("#id_date_of_birth_year", "1958")
+    with member.expect_navigation():
+        member.click("main button:has-text('Search')")
+    with member.expect_navigation():
+        member.click("main a:has-text('View the team')")
+    notice = member.inner_text("main")
+    assert "Amy Collier" in notice
+    assert "asks to join the team" in notice
+    _checked(member, "governance-20-team-with-a-request")
+    with member.expect_navigation():
+        member.click("main a:has-text('asks to join the team')")
+    _checked(member, "governance-21-join-request")
+    member.check("input[name=decision][value=decline]")
+    member.fill("#id_note", "Already covered by adult social care; call me to discuss.")
+    with member.expect_navigation():
+        member.click("main button:has-text('Save your decision')")
+    assert "asks to join the team" not in member.inner_text("main")
+
+    _set_join_approval(administrator, site, False, "Pilot ended")
