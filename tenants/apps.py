@@ -7,3 +7,6 @@ class TenantsConfig(AppConfig):
     name = "tenants"
     label = "tenants"
     verbose_name = "Councils"
+
+    def ready(self) -> None:
+        from tenants import routing  # noqa: F401  (its signals forget a changed council's host)

@@ -27,7 +27,7 @@ from django.urls import set_urlconf
 from django.utils import translation
 
 from tenants.models import Council, CouncilStatus
-from tenants.selectors import council_for_host
+from tenants.routing import council_at
 
 
 class CouncilRoutingMiddleware:
@@ -45,7 +45,7 @@ class CouncilRoutingMiddleware:
         if host == settings.PLATFORM_DOMAIN:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
         else:
-            council = council_for_host(host)
+            council = council_at(host)
             if council is None:
                 return _not_found(request)
             if council.status == CouncilStatus.SUSPENDED:

@@ -84,7 +84,11 @@ def council_b(db: None) -> Council:
 
 @pytest.fixture(autouse=True)
 def _back_to_public() -> Iterator[None]:
-    """Every test starts and ends in the public schema, whatever it switched to."""
+    """Every test starts and ends in the public schema, whatever it switched to, and with no council remembered
+    for a host (tenants/routing.py): a council a test changed is rolled back with the test, not in memory."""
+    from tenants.routing import routing_forget
+
+    routing_forget()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
@@ -111,6 +115,13 @@ def platform_client(db: None) -> Client:
 
 
 TEST_BACKUP_CODE = "testcode2fa"
+
+
+def session_stored(key: str | None) -> bool:
+    """Whether the session store (settings.SESSION_ENGINE) still holds this session, in the current schema."""
+    from importlib import import_module
+
+    return bool(key) and import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
 
 
 def sign_in(client: Client, user: "User", council: Council | None = None, *, password: str | None = None) -> None:

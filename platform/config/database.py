@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 
-ENGINE = "django_tenants.postgresql_backend"
+ENGINE = "tenants.postgresql_backend"  # django-tenants' backend, setting search_path only when it changes
 EMBEDDED_DATABASE = "patchwork"
 DEFAULT_APP_USER = "patchwork_app"
 
@@ -35,11 +35,24 @@ CREDENTIAL_KEYS = ("USER", "PASSWORD")
 logger = logging.getLogger(__name__)
 
 
-def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, Any]:
-    config = dj_database_url.parse(url, engine=ENGINE, conn_max_age=conn_max_age, conn_health_checks=True)
+def database_from_url(url: str, *, conn_max_age: int = 0, pool_size: int = 0) -> dict[str, Any]:
+    """``pool_size`` > 0: a pool of that many connections per process (psycopg's, through Django), instead of one
+    persistent connection per thread checked with a ``SELECT 1`` at the start of every request (docs/adr/0012)."""
+    pooled = pool_size > 0
+    config = dj_database_url.parse(
+        url, engine=ENGINE, conn_max_age=0 if pooled else conn_max_age, conn_health_checks=not pooled
+    )
     config.setdefault("OPTIONS", {})
+    if pooled:
+        config["OPTIONS"]["pool"] = pool_options(pool_size)
     config["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
     return config
+
+
+def pool_options(size: int) -> dict[str, Any]:
+    """A connection is handed out without a check: one the server closed is discarded when it is returned, and
+    every connection is replaced after ``max_lifetime`` seconds, or closed after ``max_idle`` unused."""
+    return {"min_size": 1, "max_size": size, "timeout": 10, "max_lifetime": 1800, "max_idle": 300}
 
 
 def credentials_of(config: dict[str, Any]) -> dict[str, str]:

@@ -69,7 +69,7 @@ def test_local_settings_write_email_to_files_and_run_tasks_in_process() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "('django.core.mail.backends.filebased.EmailBackend', 'mail', True, 'django_tenants.postgresql_backend')"
+        "('django.core.mail.backends.filebased.EmailBackend', 'mail', True, 'tenants.postgresql_backend')"
     )
 
 

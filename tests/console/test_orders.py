@@ -194,8 +194,11 @@ def test_approving_creates_one_council_links_it_audits_it_and_queues_its_provisi
     with schema_context("public"):
         event = AuditEvent.objects.get(action=AuditAction.ORDER_APPROVED, object_id=order.reference)
     assert (event.council, event.path) == ("public", f"/console/orders/{order.reference}/approve/")
-    # Once the approval has committed: provisioning queued, and the contacts' emails delivered.
-    assert sorted(callback.__qualname__.split(".")[0] for callback in queued) == [
+    # Once the approval has committed: provisioning queued, the contacts' emails delivered, and every web process
+    # told that the councils changed (tenants/routing.py).
+    names = [callback.__qualname__.split(".")[0] for callback in queued]
+    assert "_announce_change" in names
+    assert sorted(name for name in names if name != "_announce_change") == [
         "_provisioning_queue_on_commit",
         "on_commit_in_this_schema",
     ]

@@ -43,8 +43,8 @@ def as_practitioner(client_a: Client, council_a: Council, practitioner: Practiti
 @pytest.fixture
 def configuring(council_a: Council) -> Council:
     """Council A as a newly provisioned council: configuring (only for this test)."""
-    Council.objects.filter(pk=council_a.pk).update(status=CouncilStatus.CONFIGURING, activated_at=None)
-    council_a.refresh_from_db()
+    council_a.status, council_a.activated_at = CouncilStatus.CONFIGURING, None
+    council_a.save(update_fields=["status", "activated_at"])  # saved, so every process forgets it as it was
     return council_a
 
 

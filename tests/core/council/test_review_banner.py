@@ -51,7 +51,8 @@ def test_no_banner_before_the_review_date_nor_while_configuring(
     assert BANNER not in text(as_admin.get("/"))
     record(council_a, admin, [home_agency], datetime.date(2026, 1, 10))  # the latest is the one in force
     assert BANNER in text(as_admin.get("/"))
-    Council.objects.filter(pk=council_a.pk).update(status="configuring")
+    council_a.status = "configuring"
+    council_a.save(update_fields=["status"])
     assert BANNER not in text(as_admin.get("/administration/setup/"))
 
 
