@@ -72,3 +72,7 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Method, path without the query string, status, bytes, duration and the load balancer's trace id.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms trace=%({x-amzn-trace-id}i)s'
+
+# Each worker pools its database connections, one per thread (config/settings/production.py, docs/adr/0012): a
+# request takes a connection without the health-check round trip a persistent connection needs.
+os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))

@@ -18,6 +18,7 @@ from django_otp.models import Device
 from core.accounts.models import User
 from core.accounts.services.sign_in import is_locked, sign_in_recorded
 from core.accounts.session_timeout import session_start_clock
+from core.accounts.signed_in import BACKEND
 from core.audit.origin import Origin
 
 PENDING_USER_KEY = "patchwork_pending_user_id"
@@ -50,7 +51,7 @@ def pending_user(request: HttpRequest) -> User | None:
 def sign_in_complete(*, request: HttpRequest, user: User, device: Device) -> None:
     """Both factors passed: a fresh session key, the user and the device recorded in it."""
     sign_in_abandon(request=request)
-    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the key
+    auth.login(request, user, backend=BACKEND)  # rotates the key
     django_otp.login(request, device)
     request.session.cycle_key()
     session_start_clock(request)

@@ -39,7 +39,7 @@ class AccountSummary:
 
 def account_summary(*, user: User, council_name: str) -> AccountSummary:
     """Who is signed in, and where they work (``/api/v1/me/``)."""
-    practitioner = Practitioner.objects.select_related("agency").filter(user=user).first()
+    practitioner = practitioner_for_user(user=user)
     return AccountSummary(
         id=user.id,
         first_name=user.first_name,
@@ -52,7 +52,15 @@ def account_summary(*, user: User, council_name: str) -> AccountSummary:
 
 
 def practitioner_for_user(*, user: User) -> Practitioner | None:
-    """The signed-in person's own practitioner profile, if they have one."""
+    """The signed-in person's own practitioner profile (with its agency), if they have one.
+
+    A request's user comes with it already, read in the same query as the user and their second factor
+    (core/accounts/signed_in.py): then this costs nothing."""
+    if User.practitioner.is_cached(user):  # type: ignore[attr-defined]
+        try:
+            return user.practitioner  # type: ignore[attr-defined]
+        except Practitioner.DoesNotExist:
+            return None
     return Practitioner.objects.select_related("user", "agency").filter(user_id=user.pk).first()
 
 

@@ -10,6 +10,7 @@ from core.accounts.models import User
 from core.clients.models import Involvement, TeamInvitation
 from core.clients.selectors import Dashboard, consent_covers, dashboard_for
 from core.directory.models import Practitioner
+from core.directory.selectors import practitioner_for_user
 from core.governance.visibility import NO_CONSENT, policy_for
 
 
@@ -67,7 +68,7 @@ def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]
 
 
 def home_page_for(*, user: User, today: datetime.date) -> HomePage:
-    practitioner = Practitioner.objects.select_related("agency", "user").filter(user=user).first()
+    practitioner = practitioner_for_user(user=user)
     if practitioner is None:
         return HomePage(practitioner=None)
     return HomePage(

@@ -1,6 +1,8 @@
 """Sessions people can see and end: their own, everywhere else, or all of someone's on deactivation."""
 
-from django.contrib.sessions.models import Session
+from importlib import import_module
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,12 +35,19 @@ def session_forget(*, session_key: str | None) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
+def sessions_delete(keys: list[str]) -> None:
+    """End these sessions in the session store, whichever it is (settings.SESSION_ENGINE)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+
+
 @transaction.atomic
 def sessions_end_others(*, user: User, session_key: str | None, origin: Origin) -> int:
     """Sign ``user`` out everywhere except the session ``session_key``. Returns how many sessions ended."""
     others = UserSession.objects.filter(user=user).exclude(session_key=session_key)
     keys = list(others.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    sessions_delete(keys)
     others.delete()
     audit_record(
         action=AuditAction.SESSIONS_ENDED,
@@ -53,7 +62,7 @@ def sessions_end_others(*, user: User, session_key: str | None, origin: Origin) 
 @transaction.atomic
 def user_sessions_end_all(*, user: User) -> int:
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    sessions_delete(keys)
     UserSession.objects.filter(user=user).delete()
     return len(keys)
 

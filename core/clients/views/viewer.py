@@ -9,13 +9,14 @@ from core.audit.services.events import audit_record
 from core.clients.models import Involvement
 from core.clients.selectors import involvement_current
 from core.directory.models import Practitioner
+from core.directory.selectors import practitioner_for_user
 
 NOT_VERIFIED = "Your agency manager has not verified your account yet."
 
 
 def viewer_for(request: HttpRequest) -> Practitioner:
     """The practitioner of the signed-in council user (the navigation reads it too: no second query)."""
-    practitioner = Practitioner.objects.select_related("agency", "user").filter(user=request.user).first()
+    practitioner = practitioner_for_user(user=request.user)  # type: ignore[arg-type]
     if practitioner is None:
         raise PermissionDenied("Only practitioners use the client pages.")
     request.user.practitioner = practitioner  # type: ignore[union-attr]

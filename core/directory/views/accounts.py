@@ -14,7 +14,7 @@ from core.accounts.sign_in_session import sign_in_pending_start
 from core.audit.origin import Origin
 from core.directory.forms import AccountsFilterForm, InvitationAcceptForm, InvitationForm
 from core.directory.models import Invitation, Practitioner
-from core.directory.selectors import accounts_filtered
+from core.directory.selectors import accounts_filtered, practitioner_for_user
 from core.directory.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -34,7 +34,7 @@ from core.directory.services.practitioners import (
 
 def _manager(request: HttpRequest) -> Practitioner:
     """The signed-in practitioner, if they look after others (an agency manager or administrator)."""
-    practitioner = Practitioner.objects.select_related("agency").filter(user=request.user).first()
+    practitioner = practitioner_for_user(user=request.user)  # type: ignore[arg-type]
     if practitioner is None or not (practitioner.is_agency_manager or practitioner.is_council_admin):
         raise PermissionDenied("Only agency managers and council administrators look after accounts.")
     return practitioner

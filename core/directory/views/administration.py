@@ -17,7 +17,11 @@ from django.views.decorators.http import require_POST
 from core.audit.origin import Origin
 from core.directory.forms import AgencyForm, AgencyTransitionForm
 from core.directory.models import Agency, ApprovalState, Practitioner
-from core.directory.selectors import agencies_for_administration, agency_people_for_administration
+from core.directory.selectors import (
+    agencies_for_administration,
+    agency_people_for_administration,
+    practitioner_for_user,
+)
 from core.directory.services.agencies import (
     AgencyDetails,
     agency_allowed_transitions,
@@ -37,7 +41,7 @@ PEOPLE_PAGE_SIZE = 50
 
 
 def _administrator(request: HttpRequest) -> Practitioner:
-    practitioner = Practitioner.objects.select_related("user", "agency").filter(user=request.user).first()
+    practitioner = practitioner_for_user(user=request.user)  # type: ignore[arg-type]
     if practitioner is None or not practitioner.is_council_admin:
         raise PermissionDenied("Only council administrators use council administration.")
     return practitioner

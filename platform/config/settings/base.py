@@ -98,7 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, reading the user, their second-factor device and practitioner in one query.
+    "core.accounts.signed_in.SignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.accounts.session_timeout.SessionTimeoutMiddleware",
     "core.accounts.access.VerifiedAccessMiddleware",
@@ -133,6 +134,7 @@ ASGI_APPLICATION = "config.asgi.application"
 
 # --- Identity ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["core.accounts.signed_in.SignedInBackend"]  # Django's ModelBackend, see its module
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -153,6 +155,10 @@ CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions live in the cache (Redis; its keys carry the council's schema, so one council's session key means
+# nothing at another's): reading one costs no database round trip, and it is written only when it changed
+# (docs/adr/0012). Which sessions a person has, to see and end them, stays in the council's UserSession table.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 USE_X_FORWARDED_HOST = False  # the council is resolved only from the Host header we were sent
 # How many proxies we trust in front of the web process; the audit trail records the client's address

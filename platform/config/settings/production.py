@@ -12,7 +12,13 @@ from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_D
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
-DATABASES = {"default": database_from_url(env_required("DATABASE_URL"), conn_max_age=60)}
+# The web process pools its connections (DATABASE_POOL_SIZE, set by infra/gunicorn.conf.py to its threads); other
+# processes (Celery workers, the release task) keep one persistent connection each.
+DATABASES = {
+    "default": database_from_url(
+        env_required("DATABASE_URL"), conn_max_age=60, pool_size=env_int("DATABASE_POOL_SIZE", default=0, maximum=32)
+    )
+}
 DATABASES["default"]["OPTIONS"].setdefault("sslmode", "verify-full")
 # Only the release task and the provisioning worker are given the owner role (docs/adr/0008).
 _owner_url = os.environ.get("DATABASE_OWNER_URL", "").strip()

@@ -1,14 +1,13 @@
 """Session limits (SECURITY.md SES-1) and sessions people can see and end (SES-3)."""
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.accounts.models import UserSession
 from core.audit.models import AuditAction
 from tenants.models import Council
-from tests.conftest import host_of, sign_in
+from tests.conftest import host_of, session_stored, sign_in
 from tests.core.accounts.helpers import (
     GENERIC_SIGN_IN_ERROR,
     MINUTE,
@@ -55,13 +54,15 @@ def test_15_minutes_and_1_second_idle_signs_out_and_is_audited(client_a: Client,
         sign_in(client_a, person, council_a)
         key = session_cookie(client_a)
         assert client_a.get("/").status_code == 200
+        with schema_context(council_a.schema_name):
+            assert session_stored(key)  # in the session store (the cache), until it ends
         clock.shift(15 * MINUTE + SECOND)
         assert_sent_to_sign_in(client_a.get("/"))
         assert_sent_to_sign_in(client_a.get("/"))  # and stays signed out
     [expired] = audit_events(council_a, action=AuditAction.SESSION_EXPIRED, actor_id=person.pk)
     assert expired.reason == "15 minutes without activity"
     with schema_context(council_a.schema_name):
-        assert not Session.objects.filter(session_key=key).exists()
+        assert not session_stored(key)
         assert not UserSession.objects.filter(session_key=key).exists()
 
 
@@ -185,7 +186,7 @@ def test_after_sign_out_replaying_the_old_cookie_gives_the_sign_in_page(
     assert replayed.redirect_chain == [("/sign-in/?next=/", 302)]
     assert "Sign in to" in replayed.content.decode()
     with schema_context(council_a.schema_name):
-        assert not Session.objects.filter(session_key=old_key).exists()
+        assert not session_stored(old_key)
         assert not UserSession.objects.filter(session_key=old_key).exists()
     assert audit_events(council_a, action=AuditAction.SIGN_OUT, actor_id=person.pk)
 
@@ -200,6 +201,8 @@ def test_deactivating_a_person_ends_all_their_sessions_at_once(
     sign_in(laptop, person, council_a)
     sign_in(phone, person, council_a)
     keys = [session_cookie(laptop), session_cookie(phone)]
+    with schema_context(council_a.schema_name):
+        assert all(session_stored(key) for key in keys)
     sign_in(client_a, admin.user, council_a)
 
     response = client_a.post(f"/team/practitioners/{practitioner.pk}/deactivate/")
@@ -210,7 +213,7 @@ def test_deactivating_a_person_ends_all_their_sessions_at_once(
     assert_sent_to_sign_in(phone.get("/"))
     assert phone.get("/api/v1/me/").status_code == 403
     with schema_context(council_a.schema_name):
-        assert not Session.objects.filter(session_key__in=keys).exists()
+        assert not any(session_stored(key) for key in keys)
         assert not UserSession.objects.filter(user=person).exists()
     assert not reload(person, council_a).is_active
 
