@@ -1,5 +1,6 @@
 """Who is asking: the signed-in practitioner, and the involvement of theirs a page acts on."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -13,9 +14,23 @@ from core.directory.models import Practitioner
 NOT_VERIFIED = "Your agency manager has not verified your account yet."
 
 
+def _practitioner_loaded(user: object) -> Practitioner | None:
+    """The user's practitioner with its agency, when the user was read with them (no query); otherwise None."""
+    if not get_user_model().practitioner.is_cached(user):  # type: ignore[attr-defined]
+        return None
+    try:
+        practitioner = user.practitioner  # type: ignore[attr-defined]
+    except Practitioner.DoesNotExist:
+        return None
+    return practitioner if Practitioner.agency.is_cached(practitioner) else None
+
+
 def viewer_for(request: HttpRequest) -> Practitioner:
-    """The practitioner of the signed-in council user (the navigation reads it too: no second query)."""
-    practitioner = Practitioner.objects.select_related("agency", "user").filter(user=request.user).first()
+    """The practitioner of the signed-in council user (the navigation reads it too: no second query). One
+    query, or none when the user was read with their practitioner and its agency."""
+    practitioner = _practitioner_loaded(request.user)
+    if practitioner is None:
+        practitioner = Practitioner.objects.select_related("agency", "user").filter(user=request.user).first()
     if practitioner is None:
         raise PermissionDenied("Only practitioners use the client pages.")
     request.user.practitioner = practitioner  # type: ignore[union-attr]
