@@ -348,15 +348,15 @@ def team_deciders(current: list[Involvement]) -> list[Practitioner]:
 
 
 def _team_client(viewer: Practitioner, client_id: object) -> Client | None:
-    """The client with what the page reads beside its row, in one query: the rules in force (``rules``), the
-    legal basis, whether the viewer is in the team, whether requests to join wait, the consent summary's dates
-    and what the current consent covers."""
+    """The client with what the page reads beside its row, in one query: the rules in force
+    (``rules_in_force``), the legal basis, whether the viewer is in the team, whether requests to join wait, the
+    consent summary's dates and what the current consent covers."""
     viewer_in_team = Involvement.objects.filter(client=OuterRef("pk"), practitioner=viewer, ended_on__isnull=True)
     join_requests = JoinRequest.objects.filter(client=OuterRef("pk"), decision=JoinRequest.Decision.PENDING)
     return (
         Client.objects.select_related("legal_basis")
         .annotate(
-            rules=rules_current_annotation(),
+            rules_in_force=rules_current_annotation(),
             viewer_in_team=Exists(viewer_in_team),
             join_requests_waiting=Exists(join_requests),
             **consent_summary_annotations("pk"),
@@ -460,7 +460,8 @@ def team_for_client(*, viewer: Practitioner, client_id: object, with_join_reques
     client = _team_client(viewer, client_id)
     if client is None:
         return None
-    policy = Policy(viewer=viewer, rules=rules_of(client.rules))  # type: ignore[attr-defined]  # read with the client
+    rules = rules_of(client.rules_in_force)  # type: ignore[attr-defined]  # read with the client, no query of its own
+    policy = Policy(viewer=viewer, rules=rules)
     in_team = client.viewer_in_team  # type: ignore[attr-defined]
     opened = not in_team and policy.holds_break_glass_role()  # no role, no access to look for
     break_glass = break_glass_current(viewer=viewer, client_id=client.pk) if opened else None
