@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Min, Prefetch, Q
+from django.db.models import F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,17 +172,34 @@ class ConsentSummary:
     withheld_from_search: bool = False
 
 
+def consent_summary_of(
+    client: Client, *, since: datetime.date | None, withdrawn: datetime.date | None
+) -> ConsentSummary:
+    """The summary from the earliest current consent's date and the latest withdrawal's."""
+    withheld = client.withheld_from_search_since is not None
+    if since is not None:
+        return ConsentSummary(state="current", on=since, withheld_from_search=withheld)
+    if withdrawn is not None:
+        return ConsentSummary(state="withdrawn", on=withdrawn, withheld_from_search=withheld)
+    return ConsentSummary(state="none", withheld_from_search=withheld)
+
+
 def consent_summary(client: Client) -> ConsentSummary:
     """The client's consent in one line (one query). The caller has already checked the viewer is in the team."""
     dates = Consent.objects.filter(client_id=client.pk).aggregate(
         since=Min("given_on", filter=Q(withdrawn_on__isnull=True)), withdrawn=Max("withdrawn_on")
     )
-    withheld = client.withheld_from_search_since is not None
-    if dates["since"] is not None:
-        return ConsentSummary(state="current", on=dates["since"], withheld_from_search=withheld)
-    if dates["withdrawn"] is not None:
-        return ConsentSummary(state="withdrawn", on=dates["withdrawn"], withheld_from_search=withheld)
-    return ConsentSummary(state="none", withheld_from_search=withheld)
+    return consent_summary_of(client, since=dates["since"], withdrawn=dates["withdrawn"])
+
+
+def consent_summary_annotations(client: str) -> dict[str, Subquery]:
+    """``consent_summary``'s two dates as annotations of a row (``client``: the path to the client's id), read
+    with it: no query of their own. ``consent_summary_of(row, since=row.consent_since, withdrawn=...)``."""
+    consents = Consent.objects.filter(client=OuterRef(client)).order_by().values("client")
+    return {
+        "consent_since": Subquery(consents.filter(withdrawn_on__isnull=True).annotate(on=Min("given_on")).values("on")),
+        "consent_withdrawn": Subquery(consents.annotate(on=Max("withdrawn_on")).values("on")),
+    }
 
 
 # Writes -------------------------------------------------------------------------------------------------

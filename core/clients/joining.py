@@ -8,8 +8,6 @@ team without a lead, any current member. Approval starts the involvement through
 concerned are emailed, through the outbox, a link and no client personal data.
 """
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,10 +17,11 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.models import Client, Involvement, JoinRequest
+from core.clients.selectors import team_deciders
 from core.clients.services import involvement_start
 from core.directory.models import Practitioner
 from core.governance.selectors import rules_current
-from core.governance.visibility import CONFIDENTIAL_SERVICE, Policy, policy_for
+from core.governance.visibility import CONFIDENTIAL_SERVICE, Policy
 from core.notifications.services.outbox import notification_queue
 
 NOTE_MAX_LENGTH = 300
@@ -37,8 +36,7 @@ def join_deciders(client: Client | object) -> list[Practitioner]:
         .select_related("practitioner__user", "practitioner__agency")
         .order_by("started_on", "pk")
     )
-    leads = [involvement.practitioner for involvement in current if involvement.is_lead]
-    return leads or [involvement.practitioner for involvement in current]
+    return team_deciders(current)
 
 
 def join_request_pending(*, viewer: Practitioner, client_id: object) -> JoinRequest | None:
@@ -46,30 +44,6 @@ def join_request_pending(*, viewer: Practitioner, client_id: object) -> JoinRequ
     return JoinRequest.objects.filter(
         client_id=client_id, practitioner=viewer, decision=JoinRequest.Decision.PENDING
     ).first()
-
-
-@dataclass(frozen=True)
-class JoinRequestWaiting:
-    request: JoinRequest
-    asker: str  # as the viewer may be told (the visibility policy)
-
-
-def join_requests_waiting(*, viewer: Practitioner, client_id: object) -> tuple[list[JoinRequestWaiting], bool]:
-    """The requests to join this client's team that wait for a decision, for a member of the team, and whether
-    the viewer decides them. Two queries; none but one when nothing waits."""
-    pending = list(
-        JoinRequest.objects.filter(client_id=client_id, decision=JoinRequest.Decision.PENDING)
-        .select_related("practitioner__user", "practitioner__agency")
-        .order_by("requested_at")
-    )
-    if not pending:
-        return [], False
-    policy = policy_for(viewer)
-    waiting = [
-        JoinRequestWaiting(request=item, asker=policy.practitioner_named(item.practitioner) or CONFIDENTIAL_SERVICE)
-        for item in pending
-    ]
-    return waiting, any(decider.pk == viewer.pk for decider in join_deciders(client_id))
 
 
 def join_needs_approval() -> bool:

@@ -104,10 +104,13 @@ def client_search_recorded(*, viewer: Practitioner, criteria: SearchCriteria, or
     return result
 
 
-def team_view_recorded(*, viewer: Practitioner, client_id: object, origin: Origin) -> TeamView:
+def team_view_recorded(
+    *, viewer: Practitioner, client_id: object, origin: Origin, with_join_requests: bool = False
+) -> TeamView:
     """The team around the client for a member of it, or for a practitioner who opened it by break-glass (the
-    audit row says so, with the reason); otherwise 404, recorded as a denial."""
-    team = team_for_client(viewer=viewer, client_id=client_id)
+    audit row says so, with the reason); otherwise 404, recorded as a denial. ``with_join_requests``: with the
+    requests to join that wait for a decision (the team page shows them)."""
+    team = team_for_client(viewer=viewer, client_id=client_id, with_join_requests=with_join_requests)
     if team is None:
         audit_record(
             action=AuditAction.CLIENT_VIEWED,

@@ -10,10 +10,11 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
 from django.utils import timezone
 
+from core.clients.consent import ConsentSummary, consent_summary_annotations, consent_summary_of
 from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import (
     BreakGlassAccess,
@@ -22,14 +23,23 @@ from core.clients.models import (
     Consent,
     FamilyMember,
     Involvement,
+    JoinRequest,
     TeamActivity,
     TeamInvitation,
 )
 from core.clients.postcodes import council_jurisdiction
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.governance.rules import FamilyTeams, Rules, SearchMinimum, SensitiveMode
-from core.governance.selectors import rules_current
-from core.governance.visibility import NO_CONSENT, ConsentCover, Detail, MemberView, Policy, policy_for
+from core.governance.selectors import rules_current, rules_current_annotation, rules_of
+from core.governance.visibility import (
+    CONFIDENTIAL_SERVICE,
+    NO_CONSENT,
+    ConsentCover,
+    Detail,
+    MemberView,
+    Policy,
+    policy_for,
+)
 
 RESULT_CAP = 20
 SIMILARITY_WITH_DATE_OF_BIRTH = 0.2  # the date narrows the field: typos and transpositions still match
@@ -304,6 +314,12 @@ class FamilyMemberView:
 
 
 @dataclass(frozen=True)
+class JoinRequestWaiting:
+    request: JoinRequest
+    asker: str  # as the viewer may be told (the visibility policy)
+
+
+@dataclass(frozen=True)
 class TeamView:
     client: Client
     current: list[MemberView]
@@ -314,37 +330,75 @@ class TeamView:
     legal_basis: str = ""
     family_teams: FamilyTeams = FamilyTeams.AGENCIES
     break_glass: BreakGlassAccess | None = None  # the viewer is not in the team: they opened it in an emergency
+    consent_summary: ConsentSummary | None = None  # for members of the team only
+    # The requests to join the team that wait for a decision (when asked for), and whether the viewer decides.
+    join_requests: list[JoinRequestWaiting] = field(default_factory=list)
+    decides_join_requests: bool = False
 
     @property
     def lead(self) -> MemberView | None:
         return next((member for member in self.current if member.is_lead), None)
 
 
-def _involvements() -> Prefetch:
-    return Prefetch(
-        "involvements",
-        queryset=Involvement.objects.select_related("practitioner__user", "practitioner__agency").order_by(
-            "-is_lead", "started_on", "pk"
-        ),
+def team_deciders(current: list[Involvement]) -> list[Practitioner]:
+    """Who decides on a request to join a team, given its current involvements (with their practitioners): its
+    lead professional, or every current member when it has none."""
+    leads = [involvement.practitioner for involvement in current if involvement.is_lead]
+    return leads or [involvement.practitioner for involvement in current]
+
+
+def _team_client(viewer: Practitioner, client_id: object) -> Client | None:
+    """The client with what the page reads beside its row, in one query: the rules in force
+    (``rules_in_force``), the legal basis, whether the viewer is in the team, whether requests to join wait, the
+    consent summary's dates and what the current consent covers."""
+    viewer_in_team = Involvement.objects.filter(client=OuterRef("pk"), practitioner=viewer, ended_on__isnull=True)
+    join_requests = JoinRequest.objects.filter(client=OuterRef("pk"), decision=JoinRequest.Decision.PENDING)
+    return (
+        Client.objects.select_related("legal_basis")
+        .annotate(
+            rules_in_force=rules_current_annotation(),
+            viewer_in_team=Exists(viewer_in_team),
+            join_requests_waiting=Exists(join_requests),
+            **consent_summary_annotations("pk"),
+            **_consent_annotations("pk"),
+        )
+        .filter(pk=client_id)
+        .first()
     )
 
 
-def _family_involvements(policy: Policy) -> Prefetch:
-    """The family members' current involvements: with practitioners and consents when the rulebook shows
-    their teams; otherwise only the viewer's own (to link to a team the viewer is in)."""
-    involvements = Involvement.objects.filter(ended_on__isnull=True)
-    if policy.family_teams is FamilyTeams.NONE:
-        return Prefetch("client__involvements", queryset=involvements.filter(practitioner=policy.viewer))
-    return Prefetch(
-        "client__involvements",
-        queryset=involvements.select_related("practitioner__user", "practitioner__agency").order_by(
-            "-is_lead", "started_on", "pk"
-        ),
+def _family_rows(policy: Policy, client: Client) -> list[FamilyMember]:
+    """The members of every family the client is in (the client's own rows too, which name the family), family
+    by family, with each member's client and, when the family's teams are shown and consent matters, what the
+    member's current consent covers. One query."""
+    rows = (
+        FamilyMember.objects.filter(family__in=FamilyMember.objects.filter(client=client).values("family_id"))
+        .select_related("family", "client")
+        .order_by("family__created_at", "family_id", "pk")
+    )
+    if policy.family_teams is not FamilyTeams.NONE and _consent_matters(policy):
+        rows = rows.annotate(**_consent_annotations("client_id"))
+    return list(rows)
+
+
+def _team_involvements(policy: Policy, client: Client, relatives: set[object]) -> list[Involvement]:
+    """In one query: every involvement of the client, current and ended, and the family members' current ones
+    — all of them when the rulebook shows the family's teams, otherwise only the viewer's own (to link to a
+    team the viewer is in). Lead first, then by start."""
+    wanted = Q(client=client)
+    if relatives:
+        family = Q(client_id__in=relatives, ended_on__isnull=True)
+        if policy.family_teams is FamilyTeams.NONE:
+            family &= Q(practitioner=policy.viewer)
+        wanted |= family
+    return list(
+        Involvement.objects.filter(wanted)
+        .select_related("practitioner__user", "practitioner__agency")
+        .order_by("-is_lead", "started_on", "pk")
     )
 
 
-def _family_member_view(policy: Policy, member: FamilyMember) -> FamilyMemberView:
-    involvements = list(member.client.involvements.all())
+def _family_member_view(policy: Policy, member: FamilyMember, involvements: list[Involvement]) -> FamilyMemberView:
     members: list[MemberView] = []
     agencies: list[str] = []
     consent = _consent_cover(member)
@@ -364,6 +418,25 @@ def _family_member_view(policy: Policy, member: FamilyMember) -> FamilyMemberVie
     )
 
 
+def _join_requests_waiting(
+    policy: Policy, client: Client, current: list[Involvement]
+) -> tuple[list[JoinRequestWaiting], bool]:
+    """The requests to join the team that wait for a decision, named as the viewer may be told, and whether the
+    viewer decides them. One query, only when the client's row says some wait."""
+    if not getattr(client, "join_requests_waiting", False):
+        return [], False
+    pending = (
+        JoinRequest.objects.filter(client=client, decision=JoinRequest.Decision.PENDING)
+        .select_related("practitioner__user", "practitioner__agency")
+        .order_by("requested_at")
+    )
+    waiting = [
+        JoinRequestWaiting(request=item, asker=policy.practitioner_named(item.practitioner) or CONFIDENTIAL_SERVICE)
+        for item in pending
+    ]
+    return waiting, any(decider.pk == policy.viewer.pk for decider in team_deciders(current))
+
+
 def break_glass_current(*, viewer: Practitioner, client_id: object) -> BreakGlassAccess | None:
     """The viewer's break-glass access to this client's team that is still running, if any."""
     return (
@@ -375,51 +448,46 @@ def break_glass_current(*, viewer: Practitioner, client_id: object) -> BreakGlas
     )
 
 
-def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | None:
+def team_for_client(*, viewer: Practitioner, client_id: object, with_join_requests: bool = False) -> TeamView | None:
     """The team around the client, or None when there is no such client or the viewer may not open its team
     (neither in it nor holding a running break-glass access): the caller answers 404 either way, existence is
-    never revealed. Everything shown goes through the policy. Query count is constant."""
-    policy = policy_for(viewer)
-    consent_matters = _consent_matters(policy)
-    clients = Client.objects.select_related("legal_basis")
-    relatives = FamilyMember.objects.select_related("client")
-    if consent_matters:  # read with the rows: the query count stays the same
-        clients = clients.annotate(**_consent_annotations("pk"))
-        if policy.family_teams is not FamilyTeams.NONE:
-            relatives = relatives.annotate(**_consent_annotations("client_id"))
-    client = (
-        clients.prefetch_related(
-            _involvements(),
-            Prefetch(
-                "family_memberships",
-                queryset=FamilyMember.objects.select_related("family").prefetch_related(
-                    Prefetch("family__members", queryset=relatives.prefetch_related(_family_involvements(policy)))
-                ),
-            ),
-        )
-        .filter(pk=client_id)
-        .first()
-    )
+    never revealed. Everything shown goes through the policy; nothing in the result reads the database.
+
+    The query count is constant, whatever the size of the team and the family: the client with the rules in
+    force (``_team_client``) and, for a viewer who may open the team, the family (``_family_rows``) and every
+    involvement shown (``_team_involvements``). One more for a viewer outside the team holding a
+    break-glass role (their access), and one more when requests to join wait and ``with_join_requests``."""
+    client = _team_client(viewer, client_id)
     if client is None:
         return None
-    involvements = list(client.involvements.all())
-    in_team = policy.in_team(involvements)
+    rules = rules_of(client.rules_in_force)  # type: ignore[attr-defined]  # read with the client, no query of its own
+    policy = Policy(viewer=viewer, rules=rules)
+    in_team = client.viewer_in_team  # type: ignore[attr-defined]
     opened = not in_team and policy.holds_break_glass_role()  # no role, no access to look for
     break_glass = break_glass_current(viewer=viewer, client_id=client.pk) if opened else None
     if not policy.team_open(in_team=in_team, break_glass=break_glass is not None):
         return None
+    rows = _family_rows(policy, client)
+    relatives = [row for row in rows if row.client_id != client.pk]
+    involvements = _team_involvements(policy, client, {row.client_id for row in relatives})
+    by_client: dict[object, list[Involvement]] = {}
+    for involvement in involvements:
+        by_client.setdefault(involvement.client_id, []).append(involvement)
     consent = _consent_cover(client)
-    current = [inv for inv in involvements if inv.ended_on is None]
-    previous = [inv for inv in involvements if inv.ended_on is not None]
+    own_involvements = by_client.get(client.pk, [])
+    current = [inv for inv in own_involvements if inv.ended_on is None]
+    previous = [inv for inv in own_involvements if inv.ended_on is not None]
     own = next((inv for inv in current if inv.practitioner_id == viewer.pk), None)
-    memberships = list(client.family_memberships.all())
-    family_name = memberships[0].family.name if memberships else None
-    family = [
-        _family_member_view(policy, member)
-        for membership in memberships
-        for member in membership.family.members.all()
-        if member.client_id != client.pk
-    ]
+    family_name = rows[0].family.name if rows else None
+    family = [_family_member_view(policy, member, by_client.get(member.client_id, [])) for member in relatives]
+    waiting, decides = _join_requests_waiting(policy, client, current) if with_join_requests else ([], False)
+    summary = None
+    if own is not None:
+        summary = consent_summary_of(
+            client,
+            since=client.consent_since,  # type: ignore[attr-defined]
+            withdrawn=client.consent_withdrawn,  # type: ignore[attr-defined]
+        )
     return TeamView(
         client=client,
         current=policy.members(current, consent),
@@ -430,6 +498,9 @@ def team_for_client(*, viewer: Practitioner, client_id: object) -> TeamView | No
         legal_basis=client.legal_basis.title,
         family_teams=policy.family_teams,
         break_glass=break_glass,
+        consent_summary=summary,
+        join_requests=waiting,
+        decides_join_requests=decides,
     )
 
 

@@ -58,9 +58,11 @@ def practitioner_for_user(*, user: User) -> Practitioner | None:
     (core/accounts/signed_in.py): then this costs nothing."""
     if User.practitioner.is_cached(user):  # type: ignore[attr-defined]
         try:
-            return user.practitioner  # type: ignore[attr-defined]
+            practitioner = user.practitioner  # type: ignore[attr-defined]
         except Practitioner.DoesNotExist:
             return None
+        if Practitioner.agency.is_cached(practitioner):
+            return practitioner
     return Practitioner.objects.select_related("user", "agency").filter(user_id=user.pk).first()
 
 

@@ -199,8 +199,15 @@ def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
     """Only for practitioners currently in the team, or who opened it by break-glass; anyone else gets
     "not found" (recorded)."""
     viewer = viewer_for(request)
-    team = team_view_recorded(viewer=viewer, client_id=client_id, origin=Origin.from_request(request))
-    context = {
+    team = team_view_recorded(
+        viewer=viewer, client_id=client_id, origin=Origin.from_request(request), with_join_requests=True
+    )
+    return render(request, "clients/team.html", team_page_context(team))
+
+
+def team_page_context(team: TeamView) -> dict[str, object]:
+    """What the team page shows, all of it read already: rendering it makes no query."""
+    return {
         "team": team,
         "client": team.client,
         "diagram": network_diagram(team),
@@ -208,4 +215,3 @@ def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
         # family members whose own team the viewer is in: their names link to that team
         "my_family_teams": {person.client_id for person in team.family if person.viewer_in_team},
     }
-    return render(request, "clients/team.html", context)

@@ -5,20 +5,21 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
-from core.clients.models import Client, Family, FamilyMember, Involvement
-from core.clients.selectors import TeamView
-from core.clients.views.team import MOST_NODES, network_diagram
+from core.clients.models import Client, Family, FamilyMember, Involvement, JoinRequest
+from core.clients.selectors import TeamView, team_for_client
+from core.clients.views.team import MOST_NODES, network_diagram, team_page_context
 from core.governance.rules import FamilyTeams, Rules, SensitiveMode
 from core.governance.visibility import Detail, MemberView
 from tenants.models import Council
 from tests.conftest import sign_in
 from tests.core.clients.conftest import GATEWAY, Team, practitioner, text_of
-from tests.core.governance.rulebook import rules_in_force, sensitive_rules
+from tests.core.governance.rulebook import consent_given, rules_in_force, sensitive_rules
 from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, PractitionerFactory
 
 pytestmark = pytest.mark.council_side
@@ -236,6 +237,20 @@ def test_a_council_may_show_no_family_teams_at_all(council_a: Council, team: Tea
         assert absent not in family_part, absent
 
 
+def test_a_change_of_the_rules_is_seen_by_the_very_next_request(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    _household(council_a, team)
+    browser: Browser = browser_as(team.member)  # type: ignore[operator]
+    assert "Yan Youth" not in _team_page(browser, team)  # by default: the family's agencies, not who
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.FULL))
+    assert "Yan Youth" in _team_page(browser, team).split("Family: Hughes household", 1)[1]
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.NONE))
+    assert "Alpha Youth Service" not in _team_page(browser, team).split("Family: Hughes household", 1)[1]
+
+
 def _outsider_holds_a_break_glass_role(council: Council, team: Team) -> None:
     """The rules in force hold a MASH role, and the team's outsider has it."""
     from core.directory.models import Practitioner
@@ -371,17 +386,72 @@ def _team_of(council: Council, size: int) -> tuple[object, object]:
     return client, viewer
 
 
-def _queries_for_team_page(council: Council, browser: Browser, size: int) -> int:
+def _statements_of_team_page(council: Council, browser: Browser, size: int, *, join_requests: int = 0) -> list[str]:
+    """The SQL statements of one signed-in request for the team page of a client with ``size`` members (and
+    ``join_requests`` requests to join waiting), after a first request has warmed the session and caches."""
     client, viewer = _team_of(council, size)
+    with schema_context(council.schema_name):
+        for _ in range(join_requests):
+            JoinRequest.objects.create(
+                client=client, practitioner=PractitionerFactory(), role="Family support", reason="Referral"
+            )
     sign_in(browser, viewer.user, council)  # type: ignore[attr-defined]
     browser.get(f"/clients/{client.pk}/")  # warm: session, caches
     with CaptureQueriesContext(connection) as queries:
         response = browser.get(f"/clients/{client.pk}/")
-    count = len(queries)  # now: the next request resets the connection's query log
+    statements = [query["sql"] for query in queries.captured_queries]  # now: the next request resets the log
     assert response.status_code == 200
     assert text_of(response).count('class="govuk-summary-card"') >= min(size, 4) - 1
+    assert text_of(response).count("asks to join the team") == join_requests
     browser.post("/sign-out/")
-    return count
+    return statements
+
+
+# What every signed-in request reads before a page does its own work: the council (its host, the schema), the
+# session, the user, their second factor and the practitioner they are. Tables, as a statement's top level names.
+REQUEST_LEVEL_TABLES = frozenset(
+    {
+        "tenants_domain",
+        "tenants_council",
+        "django_session",
+        "accounts_user",
+        "accounts_backupcodedevice",  # the second factor's device (django-otp)
+        "directory_practitioner",
+    }
+)
+
+
+def _top_level_table(sql: str) -> str:
+    """The table a statement reads or writes at its top level (subqueries, in brackets, left out), or its first
+    word (``SET``) when it names none."""
+    flat = sql
+    while (shorter := re.sub(r"\([^()]*\)", "", flat)) != flat:
+        flat = shorter
+    found = re.search(r'(?:^SELECT .*? FROM|^INSERT INTO|^UPDATE|^DELETE FROM) "(\w+)"', flat)
+    return found.group(1) if found else sql.split()[0]
+
+
+def _page_own(statements: list[str]) -> list[str]:
+    """The tables of the page's own statements: all but the request-level ones (``SET search_path``, the host,
+    the session, the user, the second factor, the practitioner), however many of those the middleware needs."""
+    tables = [_top_level_table(sql) for sql in statements if not sql.startswith("SET ")]
+    return [table for table in tables if table not in REQUEST_LEVEL_TABLES and not table.startswith("otp_")]
+
+
+def test_statements_are_told_apart_by_their_top_level_table() -> None:
+    client = (
+        'SELECT "clients_client"."id", (SELECT U0."rules" FROM "governance_rulebookversion" U0 LIMIT 1) AS "rules", '
+        'EXISTS(SELECT 1 AS "a" FROM "clients_involvement" U0 WHERE (U0."client_id" = ("clients_client"."id"))) '
+        'FROM "clients_client" INNER JOIN "governance_legalbasis" ON ("clients_client"."legal_basis_id" = 1)'
+    )
+    viewer = 'SELECT "directory_practitioner"."id" FROM "directory_practitioner" INNER JOIN "accounts_user" ON (1 = 1)'
+    audit = 'INSERT INTO "audit_auditevent" ("reason") VALUES (\'a (bracket\') RETURNING "audit_auditevent"."id"'
+    assert _top_level_table(client) == "clients_client"
+    assert _top_level_table(audit) == "audit_auditevent"
+    assert _page_own(['SET search_path = "council_alpha","public"', viewer, client, audit]) == [
+        "clients_client",
+        "audit_auditevent",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -399,10 +469,70 @@ def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(
         sensitive = AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 111")
         rules_in_force(sensitive_rules(sensitive, mode, family_teams=family_teams))
     browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
-    counts = [_queries_for_team_page(council_a, browser, size) for size in (1, 10, 50)]
+    counts = [len(_statements_of_team_page(council_a, browser, size)) for size in (1, 10, 50)]
     print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201
     assert counts[0] == counts[1] == counts[2]
-    assert 0 < counts[0] <= 16  # one of them: the requests to join the team that wait for a decision
+    # 11 today. Request-level (7): SET search_path to public, the host's council (tenants_domain), SET search_path
+    # to the council, the session, the user, the second factor's device, the practitioner (viewer_for).
+    # The page's own (4): the client with the rules in force, the consent summary's dates, what its consent
+    # covers, whether the viewer is in the team and whether requests to join wait; the family; every involvement
+    # of the client and the family's current ones; the audit row. (Requests to join that wait: one more.)
+    assert 0 < counts[0] <= 11
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_the_team_pages_own_work_is_four_statements_whatever_the_team_size(council_a: Council, size: int) -> None:
+    with schema_context(council_a.schema_name):
+        sensitive = AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 111")
+        rules_in_force(sensitive_rules(sensitive, SensitiveMode.WITH_CONSENT, family_teams=FamilyTeams.FULL))
+    browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
+    own = _page_own(_statements_of_team_page(council_a, browser, size))
+    assert own == ["clients_client", "clients_familymember", "clients_involvement", "audit_auditevent"]
+
+
+def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Council) -> None:
+    browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
+    own = _page_own(_statements_of_team_page(council_a, browser, 10, join_requests=3))
+    assert own == [
+        "clients_client",
+        "clients_familymember",
+        "clients_involvement",
+        "clients_joinrequest",
+        "audit_auditevent",
+    ]
+
+
+def test_the_team_page_renders_what_its_selector_read_without_a_query(
+    council_a: Council, team: Team, django_assert_num_queries: object
+) -> None:
+    _household(council_a, team)
+    with schema_context(council_a.schema_name):
+        rules_in_force(Rules(family_teams=FamilyTeams.FULL))
+        consent_given(team.client, team.member)
+        JoinRequest.objects.create(
+            client=team.client, practitioner=team.outsider, role="Family support", reason="Referral from school"
+        )
+        viewed = team_for_client(viewer=team.nurse, client_id=team.client.pk, with_join_requests=True)
+        assert viewed is not None
+        with django_assert_num_queries(0):  # type: ignore[operator]
+            page = render_to_string("clients/team.html", team_page_context(viewed))
+    assert "Otto Outsider (Alpha Children&#x27;s Services) asks to join the team</a> as Family support" in page
+    assert "(the lead professional decides)" in page  # the nurse is not the lead
+    assert "Consent on record since 10 January 2026." in page
+    assert "Yan Youth" in page.split("Family: Hughes household", 1)[1]
+    assert "Nia Nurse" in page
+
+
+def test_the_lead_decides_the_requests_to_join_shown_on_the_team_page(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    with schema_context(council_a.schema_name):
+        JoinRequest.objects.create(
+            client=team.client, practitioner=team.outsider, role="Family support", reason="Referral from school"
+        )
+    page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
+    assert "asks to join the team</a> as Family support." in page
+    assert "(the lead professional decides)" not in page
 
 
 def test_ended_involvements_do_not_let_a_former_member_back_in(
