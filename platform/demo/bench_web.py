@@ -5,7 +5,7 @@ The benchmark drives the site as a browser behind the load balancer would: HTTPS
 ``X-Forwarded-Proto`` from loopback (which infra/gunicorn.conf.py trusts), the ``__Host-`` cookies kept by hand,
 every form posted with its CSRF token and the site's own ``Origin``. Round trips are counted on the wire, as
 PostgreSQL receives them: each simple query ('Q') and each extended-protocol exchange (ended by a Sync, 'S') a
-client sends through the relay is one round trip — ``SET search_path``, the connection's health check,
+client sends through the relay is one round trip — the schema switches, the connection's health check,
 ``BEGIN``/``COMMIT`` included, whatever Django's own query log sees.
 """
 
