@@ -591,6 +591,11 @@ class Command(BaseCommand):
             browser, TRIVIAL_PAGE, lambda a: a.status == 200 and json.loads(a.body).get("email") == viewer.email
         )
         own, in_process = self._own_statements(browser)
+        public = {}
+        for site, host in (("council's", self.host), ("platform's", self.platform_host)):
+            anonymous = Browser(port, host)
+            public[site] = counted(anonymous, PUBLIC_PAGE, lambda a: a.status == 200 and "ccessibility" in a.body)
+            anonymous.close()
         total = statistics.median(me)
         overhead = total - own
         # Keyed by (in a family, team size): a client in a family has their family's members and teams shown too,
@@ -658,6 +663,11 @@ class Command(BaseCommand):
             f"one-worker, one-thread gunicorn, each request alone, after its first: {TRIVIAL_PAGE} "
             f"{', '.join(map(str, me))}; its own statements (issued from inside its view) {own}, of {in_process} "
             "that Django's query log saw for the whole request, counted in-process with the test client.",
+            f"GET {PUBLIC_PAGE}, anonymous: "
+            + "; ".join(
+                f"{', '.join(map(str, counts))} round trips on the {site} host" for site, counts in public.items()
+            )
+            + ".",
         ]
         return rows, notes, failures
 
