@@ -7,6 +7,7 @@
     python3 dev.py bench-provisioning   provisioning and migration benchmarks (docs/benchmarks.md)
     python3 dev.py bench-import         bulk import of 20,000 practitioners against a raw COPY (docs/benchmarks.md)
     python3 dev.py bench-anomalies      the anomaly job over a day at 300k clients against a COUNT (docs/benchmarks.md)
+    python3 dev.py bench-web            the request ratios through gunicorn, production settings (docs/benchmarks.md)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
 (uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also
@@ -164,6 +165,11 @@ def bench_anomalies(args: list[str]) -> None:
     manage("bench_anomalies", *args)
 
 
+def bench_web(args: list[str]) -> None:
+    setup(dev=True)
+    manage("bench_web", *args)
+
+
 COMMANDS = {
     "demo": demo,
     "test": test,
@@ -171,6 +177,7 @@ COMMANDS = {
     "bench-provisioning": bench_provisioning,
     "bench-import": bench_import,
     "bench-anomalies": bench_anomalies,
+    "bench-web": bench_web,
 }
 
 
