@@ -115,10 +115,5 @@ def test_the_small_run_does_its_work_through_gunicorn(small_run: str) -> None:
     assert "NOT constant" not in small_run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: a signed-in page takes 7 round trips beyond its own work (≤ 5) and the team page 15–17 "
-    "(≤ 8) until the request-path work lands; then this passes and the marker must go",
-)
 def test_the_small_run_meets_the_round_trip_targets(small_run: str) -> None:
     assert "Targets not met" not in small_run, small_run[small_run.index("Targets not met") :]
