@@ -8,6 +8,7 @@
     python3 dev.py bench-import         bulk import of 20,000 practitioners against a raw COPY (docs/benchmarks.md)
     python3 dev.py bench-anomalies      the anomaly job over a day at 300k clients against a COUNT (docs/benchmarks.md)
     python3 dev.py bench-web            the request ratios through gunicorn, production settings (docs/benchmarks.md)
+    python3 dev.py bench-load           200 practitioners over 20 councils through gunicorn, locust (docs/benchmarks.md)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
 (uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also
@@ -170,6 +171,19 @@ def bench_web(args: list[str]) -> None:
     manage("bench_web", *args)
 
 
+LOCUST_VERSION = "2.42.6"  # in its own environment, never in uv.lock (it pulls in gevent)
+BENCH_LOCUST = ROOT / "var" / "bench-locust"
+
+
+def bench_load(args: list[str]) -> None:
+    setup(dev=True)
+    if not (BENCH_LOCUST / "bin" / "python").exists():
+        run(UV, "venv", "-q", "--python", "python3", BENCH_LOCUST)
+    run(UV, "pip", "install", "-q", "--python", BENCH_LOCUST / "bin" / "python", f"locust=={LOCUST_VERSION}")
+    manage("migrate", "--noinput", "-v", "0")
+    manage("bench_load", *args)
+
+
 COMMANDS = {
     "demo": demo,
     "test": test,
@@ -178,6 +192,7 @@ COMMANDS = {
     "bench-import": bench_import,
     "bench-anomalies": bench_anomalies,
     "bench-web": bench_web,
+    "bench-load": bench_load,
 }
 
 
