@@ -5,6 +5,8 @@ Everything that varies between machines comes from the environment:
 * ``GUNICORN_WORKERS`` (or ``WEB_CONCURRENCY``): worker processes; default 2 x CPUs + 1, capped by
   ``GUNICORN_MAX_WORKERS`` (default 8);
 * ``GUNICORN_THREADS``: threads per worker (default 2);
+* ``GUNICORN_MAX_REQUESTS`` / ``GUNICORN_MAX_REQUESTS_JITTER``: requests after which a worker is replaced, and
+  the random spread of that number (default 0, never replaced / a tenth of max requests);
 * ``GUNICORN_TIMEOUT``: seconds before a silent worker is restarted (default 30);
 * ``FORWARDED_ALLOW_IPS``: addresses or CIDR networks of the load balancer, whose
   X-Forwarded-Proto is trusted (default: localhost only);
@@ -48,9 +50,21 @@ workers = _int_from_env(
 worker_class = "gthread"
 threads = _int_from_env("GUNICORN_THREADS", default=2)
 
-# Recycle each worker after a while, at staggered moments, so slow leaks never add up.
-max_requests = _int_from_env("GUNICORN_MAX_REQUESTS", default=1000)
-max_requests_jitter = _int_from_env("GUNICORN_MAX_REQUESTS_JITTER", default=100)
+# Workers and threads: 2 x CPUs + 1 processes of 2 threads stay, for want of a measured better. The load test
+# (docs/benchmarks.md, "Web server settings": 2, 3 and 5 workers of 1, 2 and 4 threads on 2 cores) found no
+# setting whose lead was larger than the machine's own swing (the same setting measured 9.5 and 30 requests/s
+# within the hour). What it did measure exactly: each thread holds its own database connection (conn_max_age),
+# so a web task opens workers x threads connections -- the number to budget against max_connections.
+#
+# Workers are not replaced after a number of requests (max_requests 0), unless GUNICORN_MAX_REQUESTS says so.
+# Each replacement can drop a request: the leaving worker closes its keep-alive connections, and a POST sent
+# on one just then fails (a client may only retry GET; behind the load balancer it is a 502). Measured: with
+# a replacement every ~100 requests, 40 replacements lost 12 searches in three runs; none of the 17 runs
+# without a replacement lost any. At 1000 an independent run saw 102 replacements in 6 minutes. Deploys
+# replace every task anyway; if the worker-memory benchmark (PERFORMANCE.md) finds growth, set
+# GUNICORN_MAX_REQUESTS (e.g. 10000) -- the jitter defaults to a tenth of it, so workers never leave together.
+max_requests = _int_from_env("GUNICORN_MAX_REQUESTS", default=0)
+max_requests_jitter = _int_from_env("GUNICORN_MAX_REQUESTS_JITTER", default=max_requests // 10)
 
 timeout = _int_from_env("GUNICORN_TIMEOUT", default=30)
 graceful_timeout = _int_from_env("GUNICORN_GRACEFUL_TIMEOUT", default=25)

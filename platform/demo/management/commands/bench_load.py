@@ -13,8 +13,9 @@ On a throwaway database (docs/benchmarks.md, "Load: 200 practitioners over 20 co
 3. collects the static files into a temporary directory and starts gunicorn (``config.wsgi`` with
    ``infra/gunicorn.conf.py`` and ``config.settings.production``) on a free loopback port;
 4. runs locust headless (its own environment, ``var/bench-locust``: ``python3 dev.py bench-load`` installs it),
-   one simulated user per account, signing in through the real pages, while a thread counts the database's
-   connections every second;
+   one simulated user per account (200), started 2 a second, each pausing 10-30 s between actions, for 4 minutes
+   (``--spawn-rate``, ``--wait``, ``--run-time``), signing in through the real pages, while a thread counts the
+   database's connections every second;
 5. prints, per action, requests, failures, p50, p95 and p99, the requests per second, the most database
    connections and how many times gunicorn restarted a worker; and fails on any failed request or any error
    in the server's log.
@@ -31,6 +32,7 @@ once and waits in the outbox for the retry sweep; the join's time does not inclu
 
 import csv
 import datetime
+import http.client
 import json
 import os
 import random
@@ -42,8 +44,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -526,12 +526,15 @@ class Command(BaseCommand):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise CommandError("gunicorn stopped while starting: see its log in the results directory.")
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
+                    return
+            except OSError:
                 pass
+            finally:
+                probe.close()
             time.sleep(0.5)
         raise CommandError("gunicorn did not answer /healthz within 90 s.")
 
