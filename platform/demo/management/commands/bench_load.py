@@ -415,7 +415,7 @@ class Command(BaseCommand):
     def _server_environment(self, secret_key: str, options: dict[str, Any], out: Path) -> dict[str, str]:
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - where gunicorn's user lives, not a file we write
+            "HOME": os.environ.get("HOME", str(ROOT)),
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secret_key,
