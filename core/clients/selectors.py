@@ -4,13 +4,14 @@ goes through the visibility policy (core/governance/visibility.py)."""
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Replace, Upper
 from django.utils import timezone
 
@@ -135,18 +136,18 @@ def _current_sensitive_agencies() -> ArrayAgg:
     )
 
 
-def _viewer_involved(viewer: Practitioner) -> Count:
-    return Count("involvements", filter=Q(involvements__ended_on__isnull=True, involvements__practitioner=viewer))
+def _viewer_involved(viewer_id: object) -> Count:
+    return Count("involvements", filter=Q(involvements__ended_on__isnull=True, involvements__practitioner_id=viewer_id))
 
 
 HIT_FIELDS = ("pk", "first_name", "surname", "date_of_birth", "postcode", "agency_ids", "sensitive_agency_ids", "mine")
 
 
-def _hit_annotations(viewer: Practitioner) -> dict[str, object]:
+def _hit_annotations(viewer_id: object) -> dict[str, object]:
     return {
         "agency_ids": _current_agencies(),
         "sensitive_agency_ids": _current_sensitive_agencies(),
-        "mine": _viewer_involved(viewer),
+        "mine": _viewer_involved(viewer_id),
     }
 
 
@@ -234,41 +235,67 @@ def normalise_postcode(postcode: str) -> str:
 
 def client_search(*, viewer: Practitioner, criteria: SearchCriteria) -> SearchResult:
     kind = criteria.check()
-    rows = list(client_search_rows(viewer=viewer, criteria=criteria))
+    compiled = _SEARCHES.get(kind)
+    if compiled is None:
+        rows = list(client_search_rows(viewer=viewer, criteria=criteria))
+    else:  # the same query, compiled once
+        rows = compiled.rows(**_search_values(viewer, criteria, kind))
     if len(rows) > min(criteria.rules.result_cap, RESULT_CAP):  # the council's cap, never above 20
         return SearchResult(hits=[], too_many=True, criteria_kind=kind)
     hits = _hits(Policy(viewer=viewer, rules=criteria.rules), rows)  # the rules this search already read
     return SearchResult(hits=hits, too_many=False, criteria_kind=kind)
 
 
-def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria):
+def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria) -> QuerySet[Client]:
     """The one query a search runs (at most RESULT_CAP + 1 rows). The benchmark runs its SQL directly.
     A client withheld from search (consent withdrawn) is found only by their current team."""
     kind = criteria.check()
-    clients = Client.objects.filter(
-        Q(withheld_from_search_since__isnull=True)
-        | Exists(Involvement.objects.filter(client=OuterRef("pk"), practitioner=viewer, ended_on__isnull=True))
-    )
+    return _search_queryset(kind, **_search_values(viewer, criteria, kind))
+
+
+def _search_values(viewer: Practitioner, criteria: SearchCriteria, kind: str) -> dict[str, object]:
+    """What ``_search_queryset`` takes for a search of this kind (``SearchCriteria.check``)."""
     if kind == "identifier":
         value = search_identifier_check(criteria.identifier, jurisdiction=council_jurisdiction())
+        return {"viewer_id": viewer.pk, "identifier": value, "identifier_upper": value.upper()}
+    values: dict[str, object] = {"viewer_id": viewer.pk, "surname": criteria.surname.strip()}
+    if kind == "surname+dob":
+        return values | {"date_of_birth": criteria.date_of_birth}
+    return values | {"first_name": criteria.first_name.strip(), "postcode": normalise_postcode(criteria.postcode)}
+
+
+def _search_queryset(
+    kind: str,
+    *,
+    viewer_id: object,
+    identifier: str = "",
+    identifier_upper: str = "",
+    surname: str = "",
+    date_of_birth: datetime.date | None = None,
+    first_name: str = "",
+    postcode: str = "",
+) -> QuerySet[Client]:
+    clients = Client.objects.filter(
+        Q(withheld_from_search_since__isnull=True)
+        | Exists(Involvement.objects.filter(client=OuterRef("pk"), practitioner_id=viewer_id, ended_on__isnull=True))
+    )
+    if kind == "identifier":
         clients = clients.filter(
-            Q(nhs_number=value)
-            | Q(unique_pupil_number=value.upper())
-            | Q(victorian_student_number=value)
-            | Q(local_case_id=value)
+            Q(nhs_number=identifier)
+            | Q(unique_pupil_number=identifier_upper)
+            | Q(victorian_student_number=identifier)
+            | Q(local_case_id=identifier)
         )
     else:
-        surname = criteria.surname.strip()
         threshold = SIMILARITY_WITH_DATE_OF_BIRTH if kind == "surname+dob" else SIMILARITY_WITHOUT_DATE_OF_BIRTH
         if kind == "surname+dob":
-            clients = clients.filter(date_of_birth=criteria.date_of_birth)
+            clients = clients.filter(date_of_birth=date_of_birth)
         else:
             clients = clients.annotate(normalised_postcode=Replace(Upper("postcode"), Value(" "), Value(""))).filter(
-                normalised_postcode=normalise_postcode(criteria.postcode)
+                normalised_postcode=postcode
             )
             clients = clients.filter(
-                Q(first_name__trigram_similar=criteria.first_name.strip())
-                | Q(first_name__istartswith=criteria.first_name.strip()[:1])
+                Q(first_name__trigram_similar=first_name) | Q(first_name__istartswith=first_name[:1])
             )
         alias_ids = (
             ClientAlias.objects.filter(client__in=clients.values("pk"))  # the same narrowing (date or postcode)
@@ -280,10 +307,28 @@ def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria):
             score=Greatest(TrigramSimilarity("surname", surname), TrigramWordSimilarity(surname, "surname"))
         ).filter(Q(score__gte=threshold) | Q(pk__in=alias_ids))
     return (
-        clients.annotate(**_hit_annotations(viewer))
+        clients.annotate(**_hit_annotations(viewer_id))
         .order_by("surname", "first_name", "pk")
         .values(*HIT_FIELDS)[: RESULT_CAP + 1]
     )
+
+
+_TEXT = CharField()
+# The searches compiled once (a name and postcode search matches a first initial with LIKE: the ORM builds it).
+_SEARCHES = {
+    "identifier": CompiledQuery(
+        partial(_search_queryset, "identifier"),
+        viewer_id=Practitioner._meta.pk,
+        identifier=_TEXT,
+        identifier_upper=_TEXT,
+    ),
+    "surname+dob": CompiledQuery(
+        partial(_search_queryset, "surname+dob"),
+        viewer_id=Practitioner._meta.pk,
+        surname=_TEXT,
+        date_of_birth=Client._meta.get_field("date_of_birth"),
+    ),
+}
 
 
 def _district(postcode: str) -> str:
@@ -293,7 +338,7 @@ def _district(postcode: str) -> str:
 
 def client_hit(*, viewer: Practitioner, client_id: object) -> SearchHit | None:
     """One client as a search hit (for the join page): the same minimum a search shows."""
-    row = Client.objects.filter(pk=client_id).annotate(**_hit_annotations(viewer)).values(*HIT_FIELDS).first()
+    row = Client.objects.filter(pk=client_id).annotate(**_hit_annotations(viewer.pk)).values(*HIT_FIELDS).first()
     if row is None:
         return None
     return _hits(policy_for(viewer), [row])[0]
