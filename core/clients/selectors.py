@@ -15,7 +15,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Va
 from django.db.models.functions import Greatest, Replace, Upper
 from django.utils import timezone
 
-from core.clients.compiled_queries import CompiledQuery
+from core.clients.compiled_queries import CompiledQuery, Many
 from core.clients.consent import ConsentSummary, consent_summary_annotations, consent_summary_of
 from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import (
@@ -423,34 +423,61 @@ def _team_client(viewer: Practitioner, client_id: object) -> Client | None:
     return found[0] if found else None
 
 
+def _family_rows_queryset(with_consent: bool, *, client_id: object) -> QuerySet[FamilyMember]:
+    rows = (
+        FamilyMember.objects.filter(family__in=FamilyMember.objects.filter(client_id=client_id).values("family_id"))
+        .select_related("family", "client")
+        .order_by("family__created_at", "family_id", "pk")
+    )
+    if with_consent:
+        rows = rows.annotate(**_consent_annotations("client_id"))
+    return rows
+
+
+_FAMILY_ROWS = CompiledQuery(_family_rows_queryset, client_id=Client._meta.pk)
+
+
 def _family_rows(policy: Policy, client: Client) -> list[FamilyMember]:
     """The members of every family the client is in (the client's own rows too, which name the family), family
     by family, with each member's client and, when the family's teams are shown and consent matters, what the
     member's current consent covers. One query."""
-    rows = (
-        FamilyMember.objects.filter(family__in=FamilyMember.objects.filter(client=client).values("family_id"))
-        .select_related("family", "client")
-        .order_by("family__created_at", "family_id", "pk")
+    with_consent = policy.family_teams is not FamilyTeams.NONE and _consent_matters(policy)
+    return _FAMILY_ROWS.rows(shape=(with_consent,), client_id=client.pk)
+
+
+def _team_involvements_queryset(
+    *, client_id: object, relatives: list[object] | None, viewer_id: object | None
+) -> QuerySet[Involvement]:
+    wanted = Q(client_id=client_id)
+    if relatives:
+        family = Q(client_id__in=relatives, ended_on__isnull=True)
+        if viewer_id is not None:
+            family &= Q(practitioner_id=viewer_id)
+        wanted |= family
+    return (
+        Involvement.objects.filter(wanted)
+        .select_related("practitioner__user", "practitioner__agency")
+        .order_by("-is_lead", "started_on", "pk")
     )
-    if policy.family_teams is not FamilyTeams.NONE and _consent_matters(policy):
-        rows = rows.annotate(**_consent_annotations("client_id"))
-    return list(rows)
+
+
+_TEAM_INVOLVEMENTS = CompiledQuery(
+    _team_involvements_queryset,
+    client_id=Client._meta.pk,
+    relatives=Many(Client._meta.pk),
+    viewer_id=Practitioner._meta.pk,
+)
 
 
 def _team_involvements(policy: Policy, client: Client, relatives: set[object]) -> list[Involvement]:
     """In one query: every involvement of the client, current and ended, and the family members' current ones
     — all of them when the rulebook shows the family's teams, otherwise only the viewer's own (to link to a
     team the viewer is in). Lead first, then by start."""
-    wanted = Q(client=client)
-    if relatives:
-        family = Q(client_id__in=relatives, ended_on__isnull=True)
-        if policy.family_teams is FamilyTeams.NONE:
-            family &= Q(practitioner=policy.viewer)
-        wanted |= family
-    return list(
-        Involvement.objects.filter(wanted)
-        .select_related("practitioner__user", "practitioner__agency")
-        .order_by("-is_lead", "started_on", "pk")
+    only_the_viewers = bool(relatives) and policy.family_teams is FamilyTeams.NONE
+    return _TEAM_INVOLVEMENTS.rows(
+        client_id=client.pk,
+        relatives=list(relatives) or None,
+        viewer_id=policy.viewer.pk if only_the_viewers else None,
     )
 
 
