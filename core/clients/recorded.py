@@ -3,7 +3,8 @@ is rate-limited (AZ-3). Pages and the API call these, never the bare selectors."
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -45,26 +46,40 @@ def search_hour_keys(viewer: Practitioner, *, now: float) -> list[str]:
     return [f"client-search-hour:{viewer.pk}:{minute - back}" for back in range(3600 // HOUR_BUCKET_SECONDS)]
 
 
-def _counted(key: str, timeout: int) -> int:
+def _counted(key: str, timeout: int, *, read: list[str] | None = None) -> tuple[int, list[int]]:
+    """Add one to the count at ``key`` (created with ``timeout`` when absent) and give it, with the counts at
+    ``read`` (those absent left out). On Redis, one round trip: the count is created and increased in one
+    transaction (it cannot expire in between)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        made = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(made, write=True).pipeline(transaction=True)
+        pipeline.set(made, 0, ex=backend.get_backend_timeout(timeout), nx=True)
+        pipeline.incr(made)
+        if read:
+            pipeline.mget([backend.make_and_validate_key(other) for other in read])
+        answers = pipeline.execute()
+        return answers[1], [int(count) for count in answers[2] if count is not None] if read else []
     cache.add(key, 0, timeout=timeout)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
-        return 1
+        count = 1
+    return count, [int(value) for value in cache.get_many(read).values()] if read else []
 
 
 def _search_allowed(viewer: Practitioner) -> bool:
     """The burst limit: at most SEARCHES_PER_WINDOW searches in WINDOW_SECONDS (whatever the council's rules)."""
-    return _counted(search_rate_key(viewer), WINDOW_SECONDS) <= SEARCHES_PER_WINDOW
+    count, _ = _counted(search_rate_key(viewer), WINDOW_SECONDS)
+    return count <= SEARCHES_PER_WINDOW
 
 
 def _search_allowed_this_hour(viewer: Practitioner, rules: Rules) -> bool:
-    """The council's limit: at most ``rules.searches_per_hour`` searches in any sixty minutes. Two round trips."""
+    """The council's limit: at most ``rules.searches_per_hour`` searches in any sixty minutes. One round trip."""
     keys = search_hour_keys(viewer, now=time.time())
-    _counted(keys[0], 3600 + HOUR_BUCKET_SECONDS)
-    counts = cache.get_many(keys)
-    return sum(int(count) for count in counts.values()) <= rules.searches_per_hour
+    _, counts = _counted(keys[0], 3600 + HOUR_BUCKET_SECONDS, read=keys)
+    return sum(counts) <= rules.searches_per_hour
 
 
 def _search_refused(*, viewer: Practitioner, origin: Origin, reason: str) -> None:
