@@ -79,11 +79,10 @@ class CompiledQuery:
         self._parameters = parameters
         self._compiled: dict[Hashable, _Compiled] = {}
 
-    def _compile(
+    def _attempt(
         self, connection: BaseDatabaseWrapper, shape: tuple[Hashable, ...], lengths: dict[str, int | None]
-    ) -> _Compiled:
-        """``lengths``: for each parameter, None when its value is None, the length of a Many parameter's list,
-        otherwise 1."""
+    ) -> tuple[QuerySet[Any], Any, str, tuple[Any, ...], list[tuple[int, str, int]]]:
+        """The queryset built with fresh stand-ins, its compiler, SQL and parameters, and where each stand-in is."""
         stand_ins: dict[str, tuple[object, ...]] = {}
         given: dict[str, object] = {}
         for name, spec in self._parameters.items():
@@ -117,10 +116,26 @@ class CompiledQuery:
                     raise ValueError(f"The parameter {name!r} is not a parameter of the query's SQL.")
                 if str(stand_in) in sql:
                     raise ValueError(f"The parameter {name!r} is written into the query's SQL.")
+        return queryset, compiler, sql, tuple(params), slots
+
+    def _compile(
+        self, connection: BaseDatabaseWrapper, shape: tuple[Hashable, ...], lengths: dict[str, int | None]
+    ) -> _Compiled:
+        """``lengths``: for each parameter, None when its value is None, the length of a Many parameter's list,
+        otherwise 1. Built twice, with different stand-ins: the SQL and every other parameter must come out the
+        same, or the builder reads something besides its parameters (the time, the rules) that the compiled
+        query would keep for ever."""
+        queryset, compiler, sql, params, slots = self._attempt(connection, shape, lengths)
+        _, _, again, params_again, slots_again = self._attempt(connection, shape, lengths)
+        bound = {position for position, _, _ in slots}
+        if (again, slots_again) != (sql, slots) or any(
+            params[position] != params_again[position] for position in range(len(params)) if position not in bound
+        ):
+            raise ValueError("The query depends on more than its parameters: it cannot be compiled once.")
         columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = tuple(
-            (position, tuple(found), expression)
-            for position, (found, expression) in compiler.get_converters(columns).items()
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
         )
         model = None
         init_list: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.clients.compiled_queries import CompiledQuery, Many
@@ -89,3 +90,13 @@ def test_a_parameter_the_query_leaves_out_is_refused(council_a: Council) -> None
     unused = CompiledQuery(lambda *, client_id: Client.objects.all(), client_id=Client._meta.pk)
     with schema_context(council_a.schema_name), pytest.raises(ValueError, match="not a parameter"):
         unused.rows(client_id="00000000-0000-0000-0000-000000000001")
+
+
+def test_a_query_that_reads_the_clock_is_refused(council_a: Council) -> None:
+    """Compiled once, the time it read would be kept for every later request."""
+    since = CompiledQuery(
+        lambda *, client_id: Client.objects.filter(pk=client_id, created_at__lte=timezone.now()),
+        client_id=Client._meta.pk,
+    )
+    with schema_context(council_a.schema_name), pytest.raises(ValueError, match="more than its parameters"):
+        since.rows(client_id="00000000-0000-0000-0000-000000000001")
