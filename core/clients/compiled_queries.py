@@ -8,9 +8,12 @@ binds the real values and turns the rows into the same objects the queryset woul
 
 The SQL is exactly the ORM's: the parameters stay parameters (bound by the driver, never formatted into the
 text) and the text names no schema (each council's schema is on the connection's search_path). Only values
-that become a parameter as they are (an exact match, a ``Value``) may be named as parameters; anything that
-changes the SQL — a list's length, None or a value, a rule that adds a clause — is part of the shape, given
-to ``rows`` as ``shape`` and passed to the builder before the parameters.
+that become a parameter as they are (an exact match, an ``__in`` list, a ``Value``) may be named as
+parameters. Whatever changes the SQL is part of the shape: a list's length and whether a value is None (the
+builder is then given None and must leave it out) are taken into account here; anything else (a rule that
+adds a clause, the kind of search) is given to ``rows`` as ``shape`` and passed to the builder before the
+parameters. Compiling refuses a value the query rewrites (a LIKE pattern) and a builder that reads more than
+its parameters (the clock): see ADR 0013.
 """
 
 import datetime
@@ -66,6 +69,7 @@ class _Compiled:
     annotation_col_map: tuple[tuple[str, int], ...]
     # dictionaries (``values()``)
     names: tuple[str, ...]
+    columns: int | None  # the row's columns to keep, when the compiler selects more (as ``execute_sql`` trims them)
 
 
 class CompiledQuery:
@@ -165,6 +169,7 @@ class CompiledQuery:
             related_populators=related,
             annotation_col_map=annotation_col_map,
             names=names,
+            columns=compiler.col_count if compiler.has_extra_select else None,
         )
 
     def rows(self, *, using: str = "default", shape: tuple[Hashable, ...] = (), **values: Any) -> list[Any]:
@@ -197,6 +202,8 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
+        if compiled.columns is not None:
+            fetched = [row[: compiled.columns] for row in fetched]
         if compiled.converters:
             fetched = [list(row) for row in fetched]
             for row in fetched:
