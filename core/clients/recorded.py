@@ -52,12 +52,12 @@ def _counted(key: str, timeout: int, *, read: list[str] | None = None) -> tuple[
     transaction (it cannot expire in between)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        made = backend.make_and_validate_key(key)
+        made = backend.make_key(key)  # our keys are short ASCII: nothing for validate_key to warn of
         pipeline = backend._cache.get_client(made, write=True).pipeline(transaction=True)
         pipeline.set(made, 0, ex=backend.get_backend_timeout(timeout), nx=True)
         pipeline.incr(made)
         if read:
-            pipeline.mget([backend.make_and_validate_key(other) for other in read])
+            pipeline.mget([backend.make_key(other) for other in read])
         answers = pipeline.execute()
         return answers[1], [int(count) for count in answers[2] if count is not None] if read else []
     cache.add(key, 0, timeout=timeout)
