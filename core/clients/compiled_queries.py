@@ -7,7 +7,7 @@ stand-in values, keeps Django's SQL and the compiler's description of the column
 binds the real values and turns the rows into the same objects the queryset would have given.
 
 The SQL is exactly the ORM's: the parameters stay parameters (bound by the driver, never formatted into the
-text) and the text names no schema (each council's schema is on the connection's search_path). Only values
+text) and the text names no schema (each council's schema is chosen on the connection, by the schema path). Only values
 that become a parameter as they are (an exact match, an ``__in`` list, a ``Value``) may be named as
 parameters. Whatever changes the SQL is part of the shape: a list's length and whether a value is None (the
 builder is then given None and must leave it out) are taken into account here; anything else (a rule that
