@@ -6,6 +6,7 @@ disk. A schema is up to date when every leaf is recorded as applied in it.
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -26,9 +27,11 @@ def existing_schemas(schema_names: list[str]) -> list[str]:
     return [name for name in schema_names if name in found]
 
 
-def migration_leaves_on_disk() -> set[tuple[str, str]]:
+@cache
+def migration_leaves_on_disk() -> frozenset[tuple[str, str]]:
+    """The leaf migrations of the code this process runs: read once (0.1 s a time, three times a provisioning)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return set(loader.graph.leaf_nodes())
+    return frozenset(loader.graph.leaf_nodes())
 
 
 def applied_migrations(schema_names: list[str]) -> dict[str, set[tuple[str, str]]]:
