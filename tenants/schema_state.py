@@ -40,9 +40,10 @@ def applied_migrations(schema_names: list[str]) -> dict[str, set[tuple[str, str]
     if not schema_names:
         return applied
     with connection.cursor() as cursor:
+        # By (relname, relnamespace): an index probe per schema, not a scan of every schema's relations.
         cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
+            "AND c.relname = 'django_migrations' AND c.relkind IN ('r', 'p') WHERE n.nspname = ANY(%s)",
             [schema_names],
         )
         with_table = [row[0] for row in cursor.fetchall()]

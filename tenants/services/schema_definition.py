@@ -41,6 +41,7 @@ class SchemaDefinition:
     template: str
     migrations_digest: str
     tables: tuple[str, ...]
+    sequences: tuple[str, ...]
     script: str  # run with search_path = the new schema; names the template only where it copies rows
 
 
@@ -337,7 +338,11 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
     script = ";\n".join(statement.as_string(raw) for statement in statements) + ";\n"
     _refuse_template_references(script, template=template)
     return SchemaDefinition(
-        template=template, migrations_digest=digest, tables=tuple(names_by_oid[oid] for oid in oids), script=script
+        template=template,
+        migrations_digest=digest,
+        tables=tuple(names_by_oid[oid] for oid in oids),
+        sequences=tuple(name for _oid, name, *_rest in sequences),
+        script=script,
     )
 
 

@@ -24,7 +24,7 @@ from psycopg import sql
 
 from tenants.models import Council
 from tenants.schema_state import schema_exists, schemas_needing_migration
-from tenants.services.database_roles import owner_connection, privileges_grant
+from tenants.services.database_roles import new_schema_privileges_grant, owner_connection
 from tenants.services.schema_definition import TEMPLATE_LOCK_KEY, schema_create_from_definition
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ def council_schema_create(*, council: Council, strategy: SchemaStrategy = Schema
             if strategy is SchemaStrategy.CLONE:
                 template = template_schema_ensure()
                 with transaction.atomic():
-                    schema_create_from_definition(template=template, schema=schema)
-                    privileges_grant(schemas=[schema])
+                    definition = schema_create_from_definition(template=template, schema=schema)
+                    new_schema_privileges_grant(schema=schema, tables=definition.tables, sequences=definition.sequences)
                 _fresh_session()
             else:
                 _schema_create_empty(schema)
