@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django_tenants.clone import CLONE_SCHEMA_FUNCTION, CloneSchema
 from psycopg import sql
 
 from onboarding.services.provisioning import council_create, council_provision
@@ -46,6 +47,15 @@ from tenants.services.schemas import SchemaStrategy, council_schema_drop, templa
 
 FILLER = "bench-n"
 SAMPLE = "bench-s"
+CLONED = "bench_clone_"
+
+
+class OwnedCloneSchema(CloneSchema):
+    """django-tenants' ``clone_schema`` (how councils were made until 2026-12-02), run as the owner."""
+
+    def _create_clone_schema_function(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(CLONE_SCHEMA_FUNCTION.format(db_user=connection.settings_dict["USER"]))
 
 
 class Command(BaseCommand):
@@ -55,18 +65,26 @@ class Command(BaseCommand):
         parser.add_argument("--councils", type=int, default=1000, help="Councils already there (default 1000)")
         parser.add_argument("--samples", type=int, default=5, help="Timed provisionings per level (default 5)")
         parser.add_argument("--migrate-samples", type=int, default=2, help="Same, replaying migrations (default 2)")
+        parser.add_argument(
+            "--clone-samples", type=int, default=2, help="The schema step alone, copy vs clone_schema (default 2)"
+        )
         parser.add_argument("--keep", action="store_true", help="Keep the filler councils at the end")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._drop(Council.objects.filter(slug__startswith=SAMPLE))
         try:
-            self._run(councils=options["councils"], samples=options["samples"], migrate=options["migrate_samples"])
+            self._run(
+                councils=options["councils"],
+                samples=options["samples"],
+                migrate=options["migrate_samples"],
+                clone=options["clone_samples"],
+            )
         finally:
             self._drop(Council.objects.filter(slug__startswith=SAMPLE))
             if not options["keep"]:
                 self._drop(Council.objects.filter(slug__startswith=FILLER))
 
-    def _run(self, *, councils: int, samples: int, migrate: int) -> None:
+    def _run(self, *, councils: int, samples: int, migrate: int, clone: int) -> None:
         template = template_schema_ensure()
         self.expected_tables = len(self._template_definition(template).tables)
         results: dict[str, dict[str, list[float]]] = {}
@@ -77,6 +95,8 @@ class Command(BaseCommand):
             results[f"{there + 1}"] = {
                 SchemaStrategy.CLONE: self._provision_samples(samples, SchemaStrategy.CLONE),
                 SchemaStrategy.MIGRATE: self._provision_samples(migrate, SchemaStrategy.MIGRATE),
+                "copy schema": self._schema_samples(clone, template=template, cloned=False),
+                "clone_schema": self._schema_samples(clone, template=template, cloned=True),
             }
         there = Council.objects.count()
 
@@ -138,6 +158,23 @@ class Command(BaseCommand):
                         f"Provision replaying migrations, {int(level) - 1} there (median of {len(replayed)})",
                         f"{median:.2f} s",
                         f"{median / statistics.median(times[SchemaStrategy.CLONE]):.2f}× copying",
+                    )
+                )
+        for level, times in results.items():
+            if times["copy schema"]:
+                copy, clone = statistics.median(times["copy schema"]), statistics.median(times["clone_schema"])
+                rows.append(
+                    (
+                        f"Schema step alone, {int(level) - 1} there: copy from the definition (median)",
+                        f"{copy:.2f} s",
+                        "1.00 (reference)",
+                    )
+                )
+                rows.append(
+                    (
+                        f"Schema step alone, {int(level) - 1} there: django-tenants clone_schema (median)",
+                        f"{clone:.2f} s",
+                        f"{clone / copy:.1f}× copy",
                     )
                 )
         rows += [
@@ -218,6 +255,33 @@ class Command(BaseCommand):
             times.append(time.perf_counter() - start)
             self._check_usable(Council.objects.get(pk=council.pk))
             self._drop(Council.objects.filter(pk=council.pk))  # the next sample is again the Nth
+        return times
+
+    def _schema_samples(self, count: int, *, template: str, cloned: bool) -> list[float]:
+        """The schema step alone (schema, rows, grants), by copying or by django-tenants' clone_schema."""
+        times = []
+        definition = self._template_definition(template)
+        with owner_connection():
+            for index in range(count):
+                schema = f"{CLONED}{'clone' if cloned else 'copy'}_{index}"
+                start = time.perf_counter()
+                with transaction.atomic():
+                    if cloned:
+                        OwnedCloneSchema().clone_schema(template, schema, "DATA")
+                    else:
+                        schema_create_from_definition(template=template, schema=schema)
+                    new_schema_privileges_grant(schema=schema, tables=definition.tables, sequences=definition.sequences)
+                times.append(time.perf_counter() - start)
+                connection.close()  # as provisioning does after each council
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace = %s::regnamespace",
+                        [schema],
+                    )
+                    tables = cursor.fetchone()[0]
+                    cursor.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+                if tables != self.expected_tables:
+                    raise CommandError(f"{schema} has {tables} tables, not {self.expected_tables}")
         return times
 
     def _check_usable(self, council: Council) -> None:
