@@ -9,10 +9,15 @@ The run:
 2. provisions ``--samples`` councils end to end with ``council_provision`` (schema, jurisdiction
    defaults, web address, opening), each then checked and dropped, so each is "the 10th"; the same
    with ``--strategy migrate`` (replaying migrations) as a reference;
-3. makes fillers up to ``--councils`` and does 2. again ("the 1,001st");
-4. times reading the template's definition from a cold cache, with all those schemas there;
-5. times the release command (``migrate_schemas --executor multiprocessing --noinput``, in a
-   subprocess, as deployed) and our tenant step in process, both with nothing to migrate.
+3. makes fillers up to ``--councils`` and does 2. again ("the 1,001st"); then times reading the
+   template's definition from a cold cache, and the release command (``migrate_schemas --executor
+   multiprocessing --noinput``, in a subprocess, as deployed) and our tenant step in process, both
+   with nothing to migrate;
+4. drops fillers back to 9 and does 2. again: the machine's load drifts during a run, and the two
+   small ends bracket the large one.
+
+Beside each, the schema step alone (schema, rows, grants) copied from the template's definition and
+made by django-tenants' ``clone_schema`` (the way councils were made before), ``--clone-samples`` each.
 
 Every timed provisioning is checked afterwards and the run fails otherwise: the council is live, its
 schema holds every table of the template, and the application's role can read its migrations table
@@ -28,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +54,21 @@ from tenants.services.schemas import SchemaStrategy, council_schema_drop, templa
 FILLER = "bench-n"
 SAMPLE = "bench-s"
 CLONED = "bench_clone_"
+
+
+@dataclass
+class Phase:
+    name: str
+    there: int
+    built: float
+    load: float
+    times: dict[str, list[float]] = field(default_factory=dict)
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number:,}{suffix}"
 
 
 class OwnedCloneSchema(CloneSchema):
@@ -87,24 +108,28 @@ class Command(BaseCommand):
     def _run(self, *, councils: int, samples: int, migrate: int, clone: int) -> None:
         template = template_schema_ensure()
         self.expected_tables = len(self._template_definition(template).tables)
-        results: dict[str, dict[str, list[float]]] = {}
-        built = 0.0
-        for level in (10, councils + 1):
-            built += self._fillers_up_to(level - 1, template=template)
-            there = Council.objects.count()
-            results[f"{there + 1}"] = {
-                SchemaStrategy.CLONE: self._provision_samples(samples, SchemaStrategy.CLONE),
-                SchemaStrategy.MIGRATE: self._provision_samples(migrate, SchemaStrategy.MIGRATE),
+        # 9 councils, then N, then 9 again: the machine's load drifts, and the two ends bracket it.
+        phases: list[Phase] = []
+        for name, there in (("before", 9), ("at scale", councils), ("after", 9)):
+            built = self._fillers_up_to(there, template=template)
+            phase = Phase(name=name, there=Council.objects.count(), built=built, load=os.getloadavg()[0])
+            phase.times = {
+                "copy": self._provision_samples(samples, SchemaStrategy.CLONE),
+                "migrate": self._provision_samples(migrate, SchemaStrategy.MIGRATE),
                 "copy schema": self._schema_samples(clone, template=template, cloned=False),
                 "clone_schema": self._schema_samples(clone, template=template, cloned=True),
             }
-        there = Council.objects.count()
+            phases.append(phase)
+            if name == "at scale":
+                self._deploy_and_cold_read(phase, template=template)
+        self._report(phases)
 
+    def _deploy_and_cold_read(self, phase: "Phase", *, template: str) -> None:
         definitions_forget()
         with owner_connection(), transaction.atomic():
             start = time.perf_counter()
             schema_definition(template)
-            cold_read = time.perf_counter() - start
+            phase.extra["Read the template's definition, cold"] = time.perf_counter() - start
 
         release, release_output = self._release_command()
         with owner_connection():
@@ -114,82 +139,54 @@ class Command(BaseCommand):
             behind = schemas_needing_migration(list(Council.objects.values_list("schema_name", flat=True)))
         if behind or "migrating 0." not in release_output:
             raise CommandError(f"The no-op deploy was not one: {len(behind)} schema(s) behind; {release_output!r}")
+        phase.extra["Release command, nothing to migrate (subprocess; target ≤ 60 s)"] = release
+        phase.extra["Its tenant step in process (`migrate_schemas --tenant`)"] = tenant_step
 
-        self._report(results, there=there, built=built, cold_read=cold_read, release=release, tenant_step=tenant_step)
-
-    def _report(
-        self,
-        results: dict[str, dict[str, list[float]]],
-        *,
-        there: int,
-        built: float,
-        cold_read: float,
-        release: float,
-        tenant_step: float,
-    ) -> None:
-        (small, small_times), (large, large_times) = results.items()
-        copy_small, copy_large = small_times[SchemaStrategy.CLONE], large_times[SchemaStrategy.CLONE]
-        first_ratio = copy_large[0] / copy_small[0]
-        median_small, median_large = statistics.median(copy_small), statistics.median(copy_large)
-        rows = [
-            (f"Provision the {small}th council (first sample)", f"{copy_small[0]:.2f} s", "1.00 (reference)"),
-            (
-                f"Provision the {large}th council (first sample)",
-                f"{copy_large[0]:.2f} s",
-                f"{first_ratio:.2f}× the {small}th",
-            ),
-            (
-                f"Provision with {int(small) - 1} councils there (median of {len(copy_small)})",
-                f"{median_small:.2f} s",
-                "1.00 (reference)",
-            ),
-            (
-                f"Provision with {int(large) - 1} councils there (median of {len(copy_large)})",
-                f"{median_large:.2f} s",
-                f"{median_large / median_small:.2f}× with {int(small) - 1}",
-            ),
-        ]
-        for level, times in results.items():
-            replayed = times[SchemaStrategy.MIGRATE]
-            if replayed:
-                median = statistics.median(replayed)
-                rows.append(
-                    (
-                        f"Provision replaying migrations, {int(level) - 1} there (median of {len(replayed)})",
-                        f"{median:.2f} s",
-                        f"{median / statistics.median(times[SchemaStrategy.CLONE]):.2f}× copying",
-                    )
+    def _report(self, phases: list["Phase"]) -> None:
+        before, scale, after = phases
+        reference = statistics.median(before.times["copy"])
+        rows = []
+        for phase in phases:
+            copy = phase.times["copy"]
+            rows.append(
+                (
+                    f"Provision the {_ordinal(phase.there + 1)} council ({phase.name}; first sample)",
+                    f"{copy[0]:.2f} s",
+                    f"{copy[0] / before.times['copy'][0]:.2f}× the first before",
                 )
-        for level, times in results.items():
-            if times["copy schema"]:
-                copy, clone = statistics.median(times["copy schema"]), statistics.median(times["clone_schema"])
-                rows.append(
-                    (
-                        f"Schema step alone, {int(level) - 1} there: copy from the definition (median)",
-                        f"{copy:.2f} s",
-                        "1.00 (reference)",
-                    )
+            )
+        for phase in phases:
+            median = statistics.median(phase.times["copy"])
+            rows.append(
+                (
+                    f"Provision with {phase.there} there ({phase.name}; median of {len(phase.times['copy'])})",
+                    f"{median:.2f} s",
+                    f"{median / reference:.2f}× before, {median / statistics.median(after.times['copy']):.2f}× after",
                 )
-                rows.append(
-                    (
-                        f"Schema step alone, {int(level) - 1} there: django-tenants clone_schema (median)",
-                        f"{clone:.2f} s",
-                        f"{clone / copy:.1f}× copy",
+            )
+        for phase in phases:
+            for label, key, versus in (
+                ("replaying migrations", "migrate", "copy"),
+                ("schema step alone, copied from the definition", "copy schema", None),
+                ("schema step alone, django-tenants clone_schema", "clone_schema", "copy schema"),
+            ):
+                if phase.times[key]:
+                    median, count = statistics.median(phase.times[key]), len(phase.times[key])
+                    ratio = f"{median / statistics.median(phase.times[versus]):.1f}× {versus}" if versus else "—"
+                    rows.append(
+                        (
+                            f"Provision, {label}, {phase.there} there ({phase.name}; median of {count})",
+                            f"{median:.2f} s",
+                            ratio,
+                        )
                     )
-                )
-        rows += [
-            (f"Read the template's definition, cold, {there} councils there", f"{cold_read:.3f} s", "—"),
-            (
-                f"Release command, nothing to migrate, {there} councils (subprocess)",
-                f"{release:.2f} s",
-                f"{release / 60:.2f}× the 60 s target",
-            ),
-            (f"Its tenant step in process (`migrate_schemas --tenant`), {there} councils", f"{tenant_step:.2f} s", "—"),
-        ]
+        rows += [(f"{label}, {scale.there} councils", f"{value:.2f} s", "—") for label, value in scale.extra.items()]
         self.stdout.write(
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"database {settings.DATABASES['default']['HOST'] or 'local'}; {there} councils, "
-            f"fillers built in {built:.0f} s"
+            f"database {settings.DATABASES['default']['HOST'] or 'local'}. Load average (1 min) at each phase: "
+            + ", ".join(f"{phase.name} {phase.load:.1f}" for phase in phases)
+            + "; fillers built or dropped in "
+            + ", ".join(f"{phase.built:.0f} s" for phase in phases)
         )
         self.stdout.write("| Measure | Time | Ratio |")
         self.stdout.write("|---|---|---|")
