@@ -94,7 +94,7 @@ def schema_create_from_definition(*, template: str, schema: str) -> SchemaDefini
     )
     try:
         with connection.cursor() as cursor:
-            cursor.execute(prologue.as_string(connection.connection) + definition.script)
+            cursor.execute(prologue + sql.SQL(definition.script))  # one round trip for the whole schema
     finally:
         connection.set_schema_to_public()  # django-tenants sets search_path again on the next cursor
     return definition
@@ -123,6 +123,7 @@ UNION ALL SELECT 'inheritance of ' || c.relname FROM pg_inherits i JOIN pg_class
 UNION ALL SELECT 'disabled trigger ' || tgname FROM pg_trigger
  WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = %(ns)s) AND NOT tgisinternal AND tgenabled <> 'O'
 UNION ALL SELECT 'privileges on function ' || proname FROM pg_proc WHERE pronamespace = %(ns)s AND proacl IS NOT NULL
+UNION ALL SELECT 'aggregate or procedure ' || proname FROM pg_proc WHERE pronamespace = %(ns)s AND prokind <> 'f'
 """
 
 _SEQUENCES = """
