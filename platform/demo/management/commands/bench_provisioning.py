@@ -64,6 +64,7 @@ class Phase:
     load: float
     times: dict[str, list[float]] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
+    catalogue_rows: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
 
 
 def _ordinal(number: int) -> str:
@@ -113,12 +114,14 @@ class Command(BaseCommand):
         for name, there in (("before", 9), ("at scale", councils), ("after", 9)):
             built = self._fillers_up_to(there, template=template)
             phase = Phase(name=name, there=Council.objects.count(), built=built, load=os.getloadavg()[0])
+            self.catalogue_rows: dict[str, list[tuple[int, ...]]] = {}
             phase.times = {
                 "copy": self._provision_samples(samples, SchemaStrategy.CLONE),
                 "migrate": self._provision_samples(migrate, SchemaStrategy.MIGRATE),
                 "copy schema": self._schema_samples(clone, template=template, cloned=False),
                 "clone_schema": self._schema_samples(clone, template=template, cloned=True),
             }
+            phase.catalogue_rows = self.catalogue_rows
             phases.append(phase)
             if name == "at scale":
                 self._deploy_and_cold_read(phase, template=template)
@@ -180,6 +183,16 @@ class Command(BaseCommand):
                             ratio,
                         )
                     )
+        for phase in phases:
+            for kind, counts in phase.catalogue_rows.items():
+                sequential, indexed = (statistics.median(column) for column in zip(*counts, strict=True))
+                rows.append(
+                    (
+                        f"Catalogue rows read by the schema step ({kind}), {phase.there} there ({phase.name}; median)",
+                        f"{sequential:,.0f} scanned, {indexed:,.0f} by index",
+                        "—",
+                    )
+                )
         rows += [(f"{label}, {scale.there} councils", f"{value:.2f} s", "—") for label, value in scale.extra.items()]
         self.stdout.write(
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -263,11 +276,17 @@ class Command(BaseCommand):
                 schema = f"{CLONED}{'clone' if cloned else 'copy'}_{index}"
                 start = time.perf_counter()
                 with transaction.atomic():
+                    before = self._catalogue_rows_read()
                     if cloned:
                         OwnedCloneSchema().clone_schema(template, schema, "DATA")
                     else:
                         schema_create_from_definition(template=template, schema=schema)
                     new_schema_privileges_grant(schema=schema, tables=definition.tables, sequences=definition.sequences)
+                    after = self._catalogue_rows_read()
+                kind = "clone_schema" if cloned else "copy"
+                self.catalogue_rows.setdefault(kind, []).append(
+                    tuple(b - a for a, b in zip(before, after, strict=True))
+                )
                 times.append(time.perf_counter() - start)
                 connection.close()  # as provisioning does after each council
                 with connection.cursor() as cursor:
@@ -280,6 +299,16 @@ class Command(BaseCommand):
                 if tables != self.expected_tables:
                     raise CommandError(f"{schema} has {tables} tables, not {self.expected_tables}")
         return times
+
+    @staticmethod
+    def _catalogue_rows_read() -> tuple[int, int]:
+        """Catalogue rows this session has read and not yet reported (no report inside a transaction)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(seq_tup_read), 0), coalesce(sum(idx_tup_fetch), 0) FROM pg_stat_xact_sys_tables"
+            )
+            sequential, indexed = cursor.fetchone()
+        return int(sequential), int(indexed)
 
     def _check_usable(self, council: Council) -> None:
         """As the application's role: the council is live, has every table, and its rows can be read."""
