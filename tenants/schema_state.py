@@ -6,6 +6,7 @@ disk. A schema is up to date when every leaf is recorded as applied in it.
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -26,9 +27,11 @@ def existing_schemas(schema_names: list[str]) -> list[str]:
     return [name for name in schema_names if name in found]
 
 
-def migration_leaves_on_disk() -> set[tuple[str, str]]:
+@cache
+def migration_leaves_on_disk() -> frozenset[tuple[str, str]]:
+    """The leaf migrations of the code this process runs: read once (0.1 s a time, three times a provisioning)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return set(loader.graph.leaf_nodes())
+    return frozenset(loader.graph.leaf_nodes())
 
 
 def applied_migrations(schema_names: list[str]) -> dict[str, set[tuple[str, str]]]:
@@ -37,9 +40,11 @@ def applied_migrations(schema_names: list[str]) -> dict[str, set[tuple[str, str]
     if not schema_names:
         return applied
     with connection.cursor() as cursor:
+        # One lookup by (schema, name) per schema asked about: not a read of every schema's relations
+        # (information_schema.tables), nor of every schema's django_migrations (a join by name alone).
         cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'django_migrations' AND table_schema = ANY(%s)",
+            "SELECT name FROM unnest(%s::text[]) AS s(name) "
+            "WHERE to_regclass(quote_ident(name) || '.django_migrations') IS NOT NULL",
             [schema_names],
         )
         with_table = [row[0] for row in cursor.fetchall()]

@@ -160,6 +160,39 @@ def privileges_grant(*, schemas: Iterable[str] | None = None) -> list[str]:
     return names
 
 
+def new_schema_privileges_grant(*, schema: str, tables: Iterable[str], sequences: Iterable[str]) -> None:
+    """What ``privileges_grant`` gives on one schema, for a new schema whose relations are known.
+
+    Names them one by one: ``GRANT … ON ALL TABLES IN SCHEMA`` reads every relation of every schema
+    (``pg_class`` has no index by schema alone), 0.15 s a statement with 300 councils and growing.
+    The database-wide part (``CONNECT``, default privileges, ``public``) is done when migrating.
+    """
+    role = sql.Identifier(app_role())
+    table_names, sequence_names = list(tables), list(sequences)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), role))
+        if table_names:
+            cursor.execute(
+                sql.SQL("GRANT {} ON TABLE {} TO {}").format(
+                    ROW_PRIVILEGES, sql.SQL(", ").join(sql.Identifier(schema, name) for name in table_names), role
+                )
+            )
+        if sequence_names:
+            cursor.execute(
+                sql.SQL("GRANT {} ON SEQUENCE {} TO {}").format(
+                    SEQUENCE_PRIVILEGES,
+                    sql.SQL(", ").join(sql.Identifier(schema, name) for name in sequence_names),
+                    role,
+                )
+            )
+        if AUDIT_TABLE in table_names:
+            cursor.execute(
+                sql.SQL("REVOKE {} ON TABLE {} FROM {}").format(
+                    AUDIT_REFUSED, sql.Identifier(schema, AUDIT_TABLE), role
+                )
+            )
+
+
 def schemas_without_usage(schemas: Iterable[str]) -> list[str]:
     """Those of ``schemas`` the application role cannot use yet (never granted): one query, any number."""
     names = list(schemas)
