@@ -149,6 +149,7 @@ class WireCounter:
     """
 
     def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        """``upstream_host``: a host, or the folder of a Unix socket (the embedded PostgreSQL's)."""
         self.upstream = (upstream_host, upstream_port)
         self.round_trips = 0
         self._lock = threading.Lock()
@@ -171,11 +172,20 @@ class WireCounter:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            server = socket.create_connection(self.upstream)
+            server = self._connect_upstream()
             for sock in (client, server):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if sock.family != socket.AF_UNIX:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._frontend, args=(client, server), daemon=True).start()
             threading.Thread(target=self._relay, args=(server, client), daemon=True).start()
+
+    def _connect_upstream(self) -> socket.socket:
+        host, port = self.upstream
+        if not host.startswith("/"):
+            return socket.create_connection(self.upstream)
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(f"{host}/.s.PGSQL.{port}")
+        return upstream
 
     @staticmethod
     def _relay(source: socket.socket, target: socket.socket) -> None:
@@ -230,7 +240,8 @@ def database_url(database: dict[str, Any], *, host: str | None = None, port: int
     """The application role's URL, plain TCP (``sslmode=disable``: loopback, and the relay reads the protocol)."""
     user = quote(database["USER"], safe="")
     password = f":{quote(database['PASSWORD'], safe='')}" if database.get("PASSWORD") else ""
-    where = f"{host or database['HOST'] or '127.0.0.1'}:{port or database['PORT'] or 5432}"
+    # A Unix socket's folder (the embedded PostgreSQL) goes in the host's place, percent-encoded.
+    where = f"{quote(host or database['HOST'] or '127.0.0.1', safe='')}:{port or database['PORT'] or 5432}"
     return f"postgresql://{user}{password}@{where}/{quote(database['NAME'], safe='')}?sslmode=disable"
 
 
