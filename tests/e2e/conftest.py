@@ -1,10 +1,11 @@
 """End-to-end tests: the real demo, served by a real server, driven in Debian's Chromium.
 
 The server runs in a subprocess against its own database (``patchwork_e2e`` next to DATABASE_URL, or
-``<TEST_DATABASE_NAME>_e2e`` so that two checkouts sharing a PostgreSQL do not drop each other's,
-or an embedded PostgreSQL in a temporary folder), seeded by the demo command, so these tests see
-exactly what a newcomer sees. Playwright drives /usr/bin/chromium (its own browser download does
-not work here). Without Chromium the tests are skipped, unless PATCHWORK_E2E_REQUIRED is set (CI).
+``<TEST_DATABASE_NAME>_e2e``, with the pytest-xdist worker's name when there is one, so that two
+checkouts or two workers sharing a PostgreSQL do not drop each other's; or an embedded PostgreSQL in a
+temporary folder), seeded by the demo command, so these tests see exactly what a newcomer sees.
+Playwright drives /usr/bin/chromium (its own browser download does not work here). Without Chromium
+the tests are skipped, unless PATCHWORK_E2E_REQUIRED is set (CI).
 """
 
 import os
@@ -62,7 +63,9 @@ def _server_env(tmp: Path) -> dict[str, str]:
     if url:
         # The owner role (DATABASE_OWNER_URL, else DATABASE_URL: config/database.py) makes the database.
         owner = urlsplit(os.environ.get("DATABASE_OWNER_URL") or url)
-        database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e"
+        # Each pytest-xdist worker serves its own demo: a database of its own, or one would drop the other's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e{'_' + worker if worker else ''}"
         with psycopg.connect(urlunsplit(owner._replace(path="/postgres")), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
