@@ -64,6 +64,7 @@ from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code
 from core.clients.models import Client, Involvement
 from core.directory.models import ApprovalState, Practitioner
 from core.governance.selectors import rules_current
+from demo.bench_web import BenchFailed, collect_static
 from demo.scale import council_generate_large
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
@@ -388,7 +389,7 @@ class Command(BaseCommand):
         password = "Load-test-" + secrets.token_urlsafe(12)
         users = len(councils) * options["accounts_each"]
         environment = self._server_environment(secret_key, options, out)
-        self._collect_static(environment, out)
+        self._collect_static(environment)
         results = []
         for number, server in enumerate(servers, 1):
             plan = accounts_prepare(
@@ -433,17 +434,11 @@ class Command(BaseCommand):
             "GUNICORN_LOG_LEVEL": "info",
         }
 
-    def _collect_static(self, environment: dict[str, str], out: Path) -> None:
-        result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise CommandError(f"collectstatic failed:\n{result.stderr[-3000:]}")
+    def _collect_static(self, environment: dict[str, str]) -> None:
+        try:
+            collect_static(environment)  # the same step as bench_web's
+        except BenchFailed as failed:
+            raise CommandError(str(failed)) from failed
 
     def _forget_search_counts(self, cache_url: str) -> None:
         """The search rate limits' counters, so that each run starts as a new hour for every practitioner."""
