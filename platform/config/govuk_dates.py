@@ -1,6 +1,7 @@
 """The GOV.UK date input as a Django form field: day, month and year, with GOV.UK's error messages.
 
-Rendered by ``clients/includes/date_input.html``; used by the client pages and council administration.
+Rendered by ``{% govuk_date_input %}`` (config/templatetags/govuk.py); used by the client pages and council
+administration.
 """
 
 import datetime

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "core.council.context_processors.council_notices",
                 "core.clients.context_processors.break_glass",
             ],
+            # GOV.UK form fields rendered in Python (config/templatetags/govuk.py); config is not an app.
+            "libraries": {"govuk": "config.templatetags.govuk"},
         },
     },
 ]
