@@ -9,6 +9,8 @@
     python3 dev.py bench-anomalies      the anomaly job over a day at 300k clients against a COUNT (docs/benchmarks.md)
     python3 dev.py bench-web            the request ratios through gunicorn, production settings (docs/benchmarks.md)
     python3 dev.py bench-load           200 practitioners over 20 councils through gunicorn, locust (docs/benchmarks.md)
+    python3 dev.py bench-memory         one web worker's memory after 10,000 requests across 500 councils
+    python3 dev.py bench-table          every benchmark above in turn, and PERFORMANCE.md's whole table (~40 min)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
 (uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also
@@ -175,13 +177,30 @@ LOCUST_VERSION = "2.42.6"  # in its own environment, never in uv.lock (it pulls 
 BENCH_LOCUST = ROOT / "var" / "bench-locust"
 
 
-def bench_load(args: list[str]) -> None:
-    setup(dev=True)
+def locust_install() -> None:
     if not (BENCH_LOCUST / "bin" / "python").exists():
         run(UV, "venv", "-q", "--python", "python3", BENCH_LOCUST)
     run(UV, "pip", "install", "-q", "--python", BENCH_LOCUST / "bin" / "python", f"locust=={LOCUST_VERSION}")
+
+
+def bench_load(args: list[str]) -> None:
+    setup(dev=True)
+    locust_install()
     manage("migrate", "--noinput", "-v", "0")
     manage("bench_load", *args)
+
+
+def bench_memory(args: list[str]) -> None:
+    setup(dev=True)
+    manage("migrate", "--noinput", "-v", "0")
+    manage("bench_memory", *args)
+
+
+def bench_table(args: list[str]) -> None:
+    """Each benchmark on a database of its own beside DATABASE_URL's (or the embedded server's)."""
+    setup(dev=True)
+    locust_install()
+    manage("bench_table", *args)
 
 
 COMMANDS = {
@@ -193,6 +212,8 @@ COMMANDS = {
     "bench-anomalies": bench_anomalies,
     "bench-web": bench_web,
     "bench-load": bench_load,
+    "bench-memory": bench_memory,
+    "bench-table": bench_table,
 }
 
 

@@ -285,6 +285,29 @@ def collect_static(env: dict[str, str]) -> None:
 @contextmanager
 def gunicorn(env: dict[str, str], *, workers: int | None = None, threads: int | None = None) -> Iterator[int]:
     """``gunicorn config.wsgi -c infra/gunicorn.conf.py`` on a free loopback port; stopped whatever happens."""
+    with gunicorn_process(env, workers=workers, threads=threads) as (port, _):
+        yield port
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    """The process ids of a running gunicorn's workers (Linux: the master's children)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def resident_megabytes(pid: int) -> float:
+    """A process's resident set size (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise BenchFailed(f"No VmRSS for process {pid}")
+
+
+@contextmanager
+def gunicorn_process(
+    env: dict[str, str], *, workers: int | None = None, threads: int | None = None
+) -> Iterator[tuple[int, subprocess.Popen]]:
+    """As ``gunicorn``, yielding the port and the master process."""
     port = free_port()
     env = dict(env)
     if workers:
@@ -298,7 +321,7 @@ def gunicorn(env: dict[str, str], *, workers: int | None = None, threads: int | 
     )
     try:
         _wait_healthy(port, process, Path(log.name))
-        yield port
+        yield port, process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

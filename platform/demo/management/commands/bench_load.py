@@ -64,6 +64,7 @@ from core.accounts.models import BackupCode, BackupCodeDevice, User, backup_code
 from core.clients.models import Client, Involvement
 from core.directory.models import ApprovalState, Practitioner
 from core.governance.selectors import rules_current
+from demo.bench_summary import TargetRow, summary_write
 from demo.bench_web import BenchFailed, collect_static
 from demo.scale import council_generate_large
 from onboarding.services.provisioning import council_create, council_provision
@@ -153,15 +154,19 @@ class Result:
 # Councils -------------------------------------------------------------------------------------------------------
 
 
-def councils_ensure(count: int, sizes: Sizes, write: Any = None) -> list[Council]:
-    """The councils load-01 … load-NN, made, provisioned and filled if missing (timed), else as they are."""
+def councils_ensure(
+    count: int, sizes: Sizes, write: Any = None, *, slug: str = SLUG, name: str = "Load Test Council {:02d}"
+) -> list[Council]:
+    """The councils load-01 … load-NN (or ``slug`` numbered), made, provisioned and filled if missing (timed),
+    else as they are."""
+    slug_format, name_format = slug, name
     councils = []
     for number in range(1, count + 1):
-        slug = SLUG.format(number)
+        slug = slug_format.format(number)
         council = Council.objects.filter(slug=slug).first()
         if council is None:
             started = time.monotonic()
-            name = f"Load Test Council {number:02d}"
+            name = name_format.format(number)
             council = council_create(name=name, slug=slug, jurisdiction=Jurisdiction.ENGLAND)
             council = council_provision(council_id=council.pk)
             provisioned = time.monotonic() - started
@@ -368,6 +373,7 @@ class Command(BaseCommand):
         parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/4")
         parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/5")
         parser.add_argument("--out", default=str(ROOT / "var" / "bench-load"), help="logs, CSV files, results")
+        parser.add_argument("--summary", help="Also write PERFORMANCE.md's row (one per run) to this JSON file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not LOCUST.exists():
@@ -410,8 +416,23 @@ class Command(BaseCommand):
             encoding="utf-8",
         )
         problems = [r for r in results if r.failures or r.server_errors or r.total.get("failures")]
+        summary_write(options["summary"], [self._target_row(r, users, options["councils"]) for r in results])
         if problems:
             raise CommandError(f"{len(problems)} of {len(results)} runs had failures or server errors (above).")
+
+    @staticmethod
+    def _target_row(result: Result, users: int, councils: int) -> TargetRow:
+        shown = ("search", "team page", "join")
+        actions = ", ".join(f"{name} {row['p95']:.0f} ms" for name, row in result.rows.items() if name in shown)
+        total = result.total
+        failed = total.get("failures", 0) + len(result.failures) + len(result.server_errors)
+        return TargetRow(
+            f"Load: {users} practitioners over {councils} councils ({result.server.label})",
+            f"{total.get('requests', 0):,} requests, {failed} errors; p95 {actions}; at most "
+            f"{result.connections_max} database connections",
+            "0 errors; p95 per action recorded",
+            failed == 0 and bool(total.get("requests")),
+        )
 
     def _server_environment(self, secret_key: str, options: dict[str, Any], out: Path) -> dict[str, str]:
         return {

@@ -63,6 +63,7 @@ from core.clients.models import Client, FamilyMember, Involvement
 from core.clients.recorded import search_hour_keys, search_rate_key
 from core.clients.selectors import SearchCriteria, client_search_rows
 from core.directory.models import ApprovalState, Practitioner
+from demo.bench_summary import TargetRow, summary_write
 from demo.bench_web import (
     SESSION_COOKIE,
     Answer,
@@ -134,6 +135,7 @@ class Command(BaseCommand):
         parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
         parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/14")
         parser.add_argument("--seed", type=int, default=11)
+        parser.add_argument("--summary", help="Also write the judged rows (PERFORMANCE.md's) to this JSON file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.options = options
@@ -167,6 +169,14 @@ class Command(BaseCommand):
         except BenchFailed as exc:
             raise CommandError(str(exc)) from exc
         self._print(rows, notes)
+        summary_write(
+            options["summary"],
+            [
+                TargetRow(row.measure, " · ".join(p for p in (row.p50, row.p95, row.ratio) if p), row.target, row.met)
+                for row in rows
+                if row.met is not None
+            ],
+        )
         if failures and self.small:
             message = "Targets not met:\n  " + "\n  ".join(failures)
             if options["report_only"]:
