@@ -10,7 +10,7 @@
     python3 dev.py bench-web            the request ratios through gunicorn, production settings (docs/benchmarks.md)
     python3 dev.py bench-load           200 practitioners over 20 councils through gunicorn, locust (docs/benchmarks.md)
     python3 dev.py bench-memory         one web worker's memory after 10,000 requests across 500 councils
-    python3 dev.py bench-table          every benchmark above in turn, and PERFORMANCE.md's whole table (~40 min)
+    python3 dev.py bench-table          every benchmark above in turn, and PERFORMANCE.md's whole table (~15-20 min)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
 (uv.lock). With no DATABASE_URL, an embedded PostgreSQL runs from var/postgres. The tests also

@@ -2,9 +2,9 @@
 
 Everything that varies between machines comes from the environment:
 
-* ``GUNICORN_WORKERS`` (or ``WEB_CONCURRENCY``): worker processes; default 2 x CPUs + 1, capped by
+* ``GUNICORN_WORKERS`` (or ``WEB_CONCURRENCY``): worker processes; default CPUs + 1, capped by
   ``GUNICORN_MAX_WORKERS`` (default 8);
-* ``GUNICORN_THREADS``: threads per worker (default 2);
+* ``GUNICORN_THREADS``: threads per worker (default 4);
 * ``GUNICORN_MAX_REQUESTS`` / ``GUNICORN_MAX_REQUESTS_JITTER``: requests after which a worker is replaced, and
   the random spread of that number (default 0, never replaced / a tenth of max requests);
 * ``GUNICORN_TIMEOUT``: seconds before a silent worker is restarted (default 30);
@@ -45,16 +45,18 @@ bind = "0.0.0.0:8000"
 workers = _int_from_env(
     "GUNICORN_WORKERS",
     "WEB_CONCURRENCY",
-    default=min(2 * _cpu_count() + 1, _int_from_env("GUNICORN_MAX_WORKERS", default=8)),
+    default=min(_cpu_count() + 1, _int_from_env("GUNICORN_MAX_WORKERS", default=8)),
 )
 worker_class = "gthread"
-threads = _int_from_env("GUNICORN_THREADS", default=2)
+threads = _int_from_env("GUNICORN_THREADS", default=4)
 
-# Workers and threads: 2 x CPUs + 1 processes of 2 threads stay, for want of a measured better. The load test
-# (docs/benchmarks.md, "Web server settings": 2, 3 and 5 workers of 1, 2 and 4 threads on 2 cores) found no
-# setting whose lead was larger than the machine's own swing (the same setting measured 9.5 and 30 requests/s
-# within the hour). What it did measure exactly: each thread holds its own database connection (conn_max_age),
-# so a web task opens workers x threads connections -- the number to budget against max_connections.
+# Workers and threads: CPUs + 1 processes of 4 threads, chosen by measurement (docs/benchmarks.md, "Web server
+# settings"): the load test at saturation on 2 cores, 5 x 2, 3 x 4, 2 x 4 and 3 x 2 interleaved twice on a quiet
+# machine, put 3 x 4 first both times -- the most requests/s (68.4 and 68.0 against 62.8-66.8) and the lowest
+# p95 (590 and 640 ms against 780-1,200 ms). A request spends part of its time waiting for PostgreSQL and Redis,
+# which threads overlap in one process at less memory than more processes. Each thread holds one pooled
+# database connection, so a web task opens workers x threads connections -- the number to budget against
+# PostgreSQL's max_connections.
 #
 # Workers are not replaced after a number of requests (max_requests 0), unless GUNICORN_MAX_REQUESTS says so.
 # Each replacement can drop a request: the leaving worker closes its keep-alive connections, and a POST sent

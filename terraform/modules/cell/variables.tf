@@ -127,9 +127,9 @@ variable "web_memory" {
 }
 
 variable "web_gunicorn_workers" {
-  description = "Gunicorn worker processes per web task (GUNICORN_WORKERS)."
+  description = "Gunicorn worker processes per web task (GUNICORN_WORKERS): CPUs + 1, of 4 threads each (docs/benchmarks.md)."
   type        = number
-  default     = 3
+  default     = 2
 }
 
 variable "web_desired_count" {

@@ -1,6 +1,6 @@
 """Every benchmark, one after the other, and PERFORMANCE.md's whole table from what they measured.
 
-    manage.py bench_table                          # all of them (about 40 minutes on 2 cores)
+    manage.py bench_table                          # all of them (about 15 minutes; 20 the first time)
     manage.py bench_table --only web,memory        # some of them
     manage.py bench_table --print var/bench-table/2026-12-02T1500   # the table of a run already done
 
