@@ -15,15 +15,19 @@ the user is read on its own, as before.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from django.contrib import auth
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
+
+from core.compiled_queries import CompiledQuery
 
 BACKEND = "core.accounts.signed_in.SignedInBackend"
 
@@ -61,17 +65,35 @@ class SignedInMiddleware(OTPMiddleware):
 
 
 def _device_with_user(persistent_id: str | None) -> Device | None:
-    """The device named in the session, with its user (and practitioner); django-otp's own lookup, one join more."""
+    """The device named in the session, with its user (and practitioner); django-otp's own lookup, one join more,
+    compiled once per kind of device (ADR 0013): building this four-table query took about 1 ms of Python on
+    every signed-in request, for a statement PostgreSQL answers in a tenth of that."""
     if not persistent_id:
         return None
+    persistent_id = OTPMiddleware._normalize_persistent_id(persistent_id)
     try:
-        devices = Device._filter_persistent_id(OTPMiddleware._normalize_persistent_id(persistent_id))
+        devices = Device._filter_persistent_id(persistent_id)  # django-otp's parsing and checks
+        device_id = int(persistent_id.rsplit("/", 1)[1])
     except (ValueError, LookupError):
         return None
-    if devices is None:
+    if devices is None or not BIGINT_MIN <= device_id <= BIGINT_MAX:
         return None
-    related = ["user", "user__practitioner__agency"] if _practitioners_here() else ["user"]
-    return devices.select_related(*related).first()
+    model = devices.model
+    query = _DEVICE_READS.get(model)
+    if query is None:
+        compiled = CompiledQuery(partial(_device_queryset, model), device_id=model._meta.pk)
+        query = _DEVICE_READS.setdefault(model, compiled)
+    found = query.rows(shape=(_practitioners_here(),), device_id=device_id)
+    return found[0] if found else None
+
+
+def _device_queryset(model: type[Device], practitioners_here: bool, *, device_id: Any) -> QuerySet[Device]:
+    related = ["user", "user__practitioner__agency"] if practitioners_here else ["user"]
+    return model.objects.filter(pk=device_id).select_related(*related).order_by("pk")[:1]
+
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1  # a device id beyond these is no device (and no query)
+_DEVICE_READS: dict[type[Device], CompiledQuery] = {}
 
 
 @contextmanager

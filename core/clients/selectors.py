@@ -15,7 +15,6 @@ from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Va
 from django.db.models.functions import Greatest, Replace, Upper
 from django.utils import timezone
 
-from core.clients.compiled_queries import CompiledQuery, Many
 from core.clients.consent import ConsentSummary, consent_summary_annotations, consent_summary_of
 from core.clients.identifiers import identifier_hint, search_identifier_check
 from core.clients.models import (
@@ -30,6 +29,7 @@ from core.clients.models import (
     TeamInvitation,
 )
 from core.clients.postcodes import council_jurisdiction
+from core.compiled_queries import CompiledQuery, Many
 from core.directory.models import Agency, ApprovalState, Practitioner
 from core.governance.rules import FamilyTeams, Rules, SearchMinimum, SensitiveMode
 from core.governance.selectors import rules_current, rules_current_annotation, rules_of

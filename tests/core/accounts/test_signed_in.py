@@ -91,7 +91,15 @@ def test_a_removed_device_does_not_verify_the_session(
 
 
 def test_a_device_id_that_is_not_one_is_no_second_factor(council_a: Council, signed_in: Client) -> None:
-    for nonsense in ("accounts.user/1", "nope", "accounts.backupcodedevice/x", "no.such/1", "a.b.c.d/1"):
+    for nonsense in (
+        "accounts.user/1",
+        "nope",
+        "accounts.backupcodedevice/x",
+        "accounts.backupcodedevice/99999999999999999999999",
+        "accounts.backupcodedevice/-1",
+        "no.such/1",
+        "a.b.c.d/1",
+    ):
         _edit_session(council_a, signed_in, **{DEVICE_ID_SESSION_KEY: nonsense})
         assert signed_in.get(ME).status_code == 403, nonsense
 

@@ -1,4 +1,4 @@
-"""A query compiled once (core/clients/compiled_queries.py) runs the ORM's SQL with each call's values, and gives
+"""A query compiled once (core/compiled_queries.py) runs the ORM's SQL with each call's values, and gives
 what the queryset gives."""
 
 import pytest
@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.clients.compiled_queries import CompiledQuery, Many
 from core.clients.models import Client, Involvement
+from core.compiled_queries import CompiledQuery, Many
 from core.directory.models import Practitioner
 from tenants.models import Council
 from tests.core.clients.conftest import Team

@@ -34,8 +34,10 @@ def _stand_in(field: Field) -> object:
     internal = field.get_internal_type()
     if internal == "UUIDField":
         return uuid.uuid4()
-    if internal in {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField"}:
+    if internal in {"BigAutoField", "BigIntegerField"}:
         return 2**52 + secrets.randbelow(2**52)
+    if internal in {"AutoField", "IntegerField", "PositiveIntegerField"}:  # within a 32-bit column's range
+        return 2**30 + secrets.randbelow(2**30)
     if internal == "DateField":
         return datetime.date(1, 1, 1) + datetime.timedelta(days=secrets.randbelow(300_000))
     if internal in {"CharField", "TextField"}:
