@@ -28,9 +28,16 @@ def _redis_database(offset: int) -> str:
     return urlunsplit(parts._replace(path=f"/{first + offset}", fragment=""))
 
 
+# pytest-xdist's workers share these Redis databases, each with a test database of its own whose councils have the
+# same schema names, so the same cache keys: a key prefix per worker keeps one worker's cache (the routing
+# generation, a council's cached values) from another's.
 CACHES = {
     "default": CACHES["default"]
-    | {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_database(0)}
+    | {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_database(0),
+        "KEY_PREFIX": f"patchwork-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+    }
 }
 CELERY_BROKER_URL = _redis_database(1)
 CELERY_RESULT_BACKEND = _redis_database(2)
