@@ -289,9 +289,9 @@ def gunicorn(env: dict[str, str], *, workers: int | None = None, threads: int | 
         yield port
 
 
-def worker_pids(master: subprocess.Popen) -> list[int]:
-    """The process ids of a running gunicorn's workers (Linux: the master's children)."""
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+def worker_pids(master: int) -> list[int]:
+    """The process ids of a running gunicorn's workers, given its master's (Linux: the master's children)."""
+    children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 

@@ -65,7 +65,7 @@ from core.clients.models import Client, Involvement
 from core.directory.models import ApprovalState, Practitioner
 from core.governance.selectors import rules_current
 from demo.bench_summary import TargetRow, summary_write
-from demo.bench_web import BenchFailed, collect_static
+from demo.bench_web import BenchFailed, collect_static, worker_pids
 from demo.scale import council_generate_large
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
@@ -287,12 +287,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _children(pid: int) -> int:
-    """How many processes ``pid`` has (gunicorn's workers, counted while it runs)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return len(children.read_text().split()) if children.exists() else 0
 
 
 def _app_database_url() -> str:
@@ -524,7 +518,7 @@ class Command(BaseCommand):
                 )
                 connections_max, active_max = counter.stop()
                 load = (load_before, os.getloadavg()[0])
-                workers = _children(process.pid)
+                workers = len(worker_pids(process.pid))  # counted while it runs
             finally:
                 process.send_signal(signal.SIGTERM)
                 try:

@@ -107,7 +107,7 @@ class Command(BaseCommand):
             )
             collect_static(env)
             with gunicorn_process(env, workers=1) as (port, master):
-                workers = worker_pids(master)
+                workers = worker_pids(master.pid)
                 if len(workers) != 1:
                     raise BenchFailed(f"Expected one gunicorn worker, found {len(workers)}")
                 worker = workers[0]
@@ -130,7 +130,7 @@ class Command(BaseCommand):
                         counts[self.accounts[index]["council"]][kind] += 1
                     sent += 1
                     if sent % options["every"] == 0 or sent == options["requests"]:
-                        if worker_pids(master) != [worker]:
+                        if worker_pids(master.pid) != [worker]:
                             raise BenchFailed("The worker was replaced during the run: its memory is not one series")
                         series.append((sent, resident_megabytes(worker)))
                         self.stdout.write(f"  {sent:>6,} requests: {series[-1][1]:.1f} MB")
