@@ -58,6 +58,8 @@ TENANT_APPS = [
     "core.council",
     "core.clients",
     "core.privacy",
+    "core.subject_access",
+    "core.retention",
     "core.home",
 ]
 
