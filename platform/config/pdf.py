@@ -67,7 +67,9 @@ class Document:
         """Label and value pairs, as a two-column table without a heading row."""
         self._rows(None, [[label, value] for label, value in rows], widths=(35, 65), bold_first=True)
 
-    def table(self, headings: Sequence[str], rows: Sequence[Sequence[object]], *, widths: Sequence[int] | None = None) -> None:
+    def table(
+        self, headings: Sequence[str], rows: Sequence[Sequence[object]], *, widths: Sequence[int] | None = None
+    ) -> None:
         """A table with a heading row repeated on every page; cells are printed with ``str()``."""
         self._rows(list(headings), [[_text(cell) for cell in row] for row in rows], widths=widths)
 
