@@ -229,7 +229,13 @@ CELERY_BEAT_SCHEDULE = {
     # Each council's previous local day looked at for the privacy officer (core/privacy/tasks.py); at 01:30 UTC
     # the day just ended everywhere from London to Melbourne, and a re-run raises nothing new.
     "privacy-anomalies": {"task": "privacy.anomalies_detect_all", "schedule": crontab(hour=1, minute=30)},
+    # Subject access exports whose download link expired unused are deleted; lost ones sent again.
+    "subject-access-sweep": {"task": "subject_access.sweep_all", "schedule": 900.0},
 }
+
+# --- Subject access ------------------------------------------------------------------------------
+# How long an export's single-use download link works after the export is ready (core/subject_access).
+SUBJECT_ACCESS_LINK_DAYS = int(os.environ.get("SUBJECT_ACCESS_LINK_DAYS", "7"))
 
 # --- Email -------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <no-reply@patchwork.localhost>")
