@@ -36,6 +36,7 @@ from core.notifications.models import Notification
 from core.privacy.selectors import access_rows_streamed, client_access_events
 from core.subject_access.coverage import client_references
 from core.subject_access.registry import SECTIONS, Section
+from tenants.models import Council
 
 SCHEMA_VERSION = 1
 KIND = "patchwork.subject-access-export"
@@ -392,6 +393,12 @@ def export_files(export: Export, *, step: Callable[[], None] = lambda: None) -> 
     step()
 
 
-def council_name() -> str:
+def council_facts() -> tuple[str, str]:
+    """The council's name and locale: from the connection's council, or looked up by its schema (a schema set by
+    hand carries no council)."""
     tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "name", "") or connection.schema_name
+    name, locale = getattr(tenant, "name", None), getattr(tenant, "locale", None)
+    if name and locale:
+        return str(name), str(locale)
+    found = Council.objects.filter(schema_name=connection.schema_name).values_list("name", "locale").first()
+    return (str(found[0]), str(found[1])) if found else (connection.schema_name, "en-gb")

@@ -29,7 +29,7 @@ from core.council.storage import private_storage
 from core.directory.models import Practitioner
 from core.subject_access.coverage import ExportNotCovered, coverage_check
 from core.subject_access.deadlines import deadline_rule
-from core.subject_access.export import Export, council_name, export_files, export_gather, export_steps
+from core.subject_access.export import Export, council_facts, export_files, export_gather, export_steps
 from core.subject_access.models import SubjectAccessRequest
 from core.subject_access.services.files import export_prefix, files_delete, files_delete_on_commit
 from core.subject_access.services.requests import OBJECT_TYPE, officer_check
@@ -132,13 +132,14 @@ def subject_access_export(*, request_id: object) -> SubjectAccessRequest | None:
             raise ExportFailed("The client's record has been erased: there is nothing left to export")
         _progress(request.pk, 0, total)
         sections = export_gather(client=client, step=step)
+        name, locale = council_facts()
         export = Export(
             request_id=str(request.pk),
             client_id=str(client.pk),
             client_name=str(client),
-            council_name=council_name(),
+            council_name=name,
             council_schema=connection.schema_name,
-            locale=getattr(getattr(connection, "tenant", None), "locale", "en-gb"),
+            locale=locale,
             law=deadline_rule(request.jurisdiction).law,
             received_on=request.received_on,
             due_on=request.due_on,
@@ -188,7 +189,11 @@ def _failed(request: SubjectAccessRequest, error: Exception) -> SubjectAccessReq
 
 def _ready(request: SubjectAccessRequest, written: list[dict[str, object]]) -> SubjectAccessRequest:
     with transaction.atomic():
-        locked = SubjectAccessRequest.objects.select_related("export_started_by").select_for_update().get(pk=request.pk)
+        locked = (
+            SubjectAccessRequest.objects.select_related("export_started_by")
+            .select_for_update(of=("self",))
+            .get(pk=request.pk)
+        )
         if locked.state != State.EXPORTING:  # another run finished first, or the request was closed meanwhile
             files_delete_on_commit(written)
             return locked

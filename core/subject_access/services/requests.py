@@ -3,13 +3,14 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.models import Client
+from core.clients.postcodes import council_jurisdiction
 from core.directory.models import Practitioner
 from core.subject_access.deadlines import Extended, ExtensionRefused, deadline_rule, due_on, extension_check
 from core.subject_access.models import SubjectAccessExtension, SubjectAccessRequest
@@ -45,10 +46,6 @@ def _audit(action: str, request: SubjectAccessRequest, *, actor: Practitioner | 
         related_ids=[request.client_id] if request.client_id else [],
         reason=reason,
     )
-
-
-def council_jurisdiction() -> str:
-    return connection.tenant.jurisdiction  # type: ignore[attr-defined]
 
 
 def subject_access_record(
