@@ -497,6 +497,85 @@ COUNCIL_MATRIX |= {
         for method in ("get", "post")
     ],
 }
+
+
+def _b_subject_access_id(objects: dict[str, object]) -> object:
+    """A council-B subject access request about the council-B client, its export ready to download."""
+    if "b_subject_access" not in objects:
+        import datetime
+
+        from django.utils import timezone
+
+        from core.subject_access.models import SubjectAccessRequest
+
+        with schema_context("council_beta"):
+            objects["b_subject_access"] = SubjectAccessRequest.objects.create(
+                client_id=_b_client_id(objects),
+                jurisdiction="victoria",
+                received_on=datetime.date(2026, 1, 31),
+                due_on=datetime.date(2026, 3, 2),
+                state=SubjectAccessRequest.State.READY,
+                recorded_by=objects["b_practitioner"],
+                export_started_by=objects["b_practitioner"],
+                download_nonce="beta-nonce",
+                link_expires_at=timezone.now() + datetime.timedelta(days=7),
+            )
+    return objects["b_subject_access"].pk  # type: ignore[attr-defined]
+
+
+def _b_subject_access_link(objects: dict[str, object]) -> str:
+    from core.subject_access.services.exports import download_token
+
+    _b_subject_access_id(objects)
+    with schema_context("council_beta"):
+        return f"/privacy-officer/subject-access/download/{download_token(objects['b_subject_access'])}/"
+
+
+def _b_subject_access_untouched(objects: dict[str, object]) -> bool:
+    import datetime
+
+    from core.subject_access.models import SubjectAccessRequest
+
+    with schema_context("council_beta"):
+        request = SubjectAccessRequest.objects.get(pk=_b_subject_access_id(objects))
+        beta = SubjectAccessRequest.objects.count()
+    with schema_context("council_alpha"):
+        alpha = SubjectAccessRequest.objects.count()
+    return (
+        alpha == 0
+        and beta == 1
+        and request.state == SubjectAccessRequest.State.READY
+        and request.due_on == datetime.date(2026, 3, 2)
+        and request.download_nonce == "beta-nonce"
+    )
+
+
+def _subject_access_page(suffix: str) -> Callable[[dict[str, object]], str]:
+    return lambda objects: f"/privacy-officer/subject-access/{_b_subject_access_id(objects)}/{suffix}"
+
+
+COUNCIL_MATRIX |= {
+    "subject-access-record": [
+        Probe(
+            method, lambda o: f"/privacy-officer/subject-access/new/{_b_client_id(o)}/", _not_found, _b_client_untouched
+        )
+        for method in ("get", "post")
+    ],
+    "subject-access-request": [Probe("get", _subject_access_page(""), _not_found, _b_subject_access_untouched)],
+    "subject-access-export": [Probe("post", _subject_access_page("export/"), _not_found, _b_subject_access_untouched)],
+    **{
+        name: [
+            Probe(method, _subject_access_page(suffix), _not_found, _b_subject_access_untouched)
+            for method in ("get", "post")
+        ]
+        for name, suffix in (("subject-access-extend", "extend/"), ("subject-access-close", "close/"))
+    },
+    "subject-access-download": [
+        Probe(method, _b_subject_access_link, _not_found, _b_subject_access_untouched) for method in ("get", "post")
+    ],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

@@ -22,7 +22,6 @@ from core.clients.models import (
     Consent,
     Family,
     FamilyMember,
-    Involvement,
     JoinRequest,
     TeamActivity,
     TeamInvitation,
@@ -71,7 +70,7 @@ def private_root(settings: object, tmp_path: Path) -> Iterator[Path]:
         **settings.STORAGES,  # type: ignore[attr-defined]
         "private": {"BACKEND": "core.council.storage.PrivateFileSystemStorage", "OPTIONS": {"location": root}},
     }
-    yield root
+    return root
 
 
 def stored(root: Path) -> list[Path]:

@@ -56,14 +56,14 @@ def test_a_model_left_out_of_the_registry_is_a_gap() -> None:
 
 @isolate_apps("core.clients")
 def test_a_new_model_that_refers_to_a_client_is_a_gap_until_it_is_registered() -> None:
-    class CaseConference(models.Model):  # a model someone might add tomorrow
+    class CaseConference(models.Model):  # noqa: DJ008 -- a model someone might add tomorrow
         client = models.ForeignKey(Client, on_delete=models.CASCADE)
         held_on = models.DateField()
 
         class Meta:
             app_label = "clients"
 
-    class ConferenceAttendee(models.Model):  # refers to the client only through the conference
+    class ConferenceAttendee(models.Model):  # noqa: DJ008 -- refers to the client only through the conference
         conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE)
         name = models.CharField(max_length=100)
 
@@ -83,7 +83,7 @@ def test_a_new_model_that_refers_to_a_client_is_a_gap_until_it_is_registered() -
 
 @isolate_apps("core.clients")
 def test_a_new_field_that_could_hold_client_ids_must_be_classified() -> None:
-    class Meeting(models.Model):
+    class Meeting(models.Model):  # noqa: DJ008
         attendees = models.JSONField(default=list)
         subject_id = models.CharField(max_length=64)
 

@@ -103,7 +103,8 @@ def test_the_export_holds_everything_about_the_client_and_nothing_about_others(c
 def test_the_readable_documents_say_the_same_and_stand_alone(council_a: Council, held: Held) -> None:
     sar = exported(held, council_a)
     html = read(sar, "subject-access.html").decode()
-    assert html.startswith("<!DOCTYPE html>") and 'lang="en-GB"' in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'lang="en-GB"' in html
     for words in (
         "Jade Hughes",
         "Alpha Recovery Service",
@@ -115,9 +116,10 @@ def test_the_readable_documents_say_the_same_and_stand_alone(council_a: Council,
         "Who accessed the record",
     ):
         assert words in html
-    assert (
-        "<script" not in html and "<link" not in html and "src=" not in html and "http" not in html.split("<body>")[0]
-    )
+    assert "<script" not in html
+    assert "<link" not in html
+    assert "src=" not in html
+    assert "http" not in html.split("<body>")[0]
     pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(read(sar, "subject-access.pdf"))).pages)
     for words in ("Subject access export", "Jade Hughes", "Alpha Recovery Service", "Who accessed the record"):
         assert words in pdf
@@ -129,7 +131,8 @@ def test_names_are_printed_as_written_and_never_as_markup(council_a: Council, he
         held.client.save(update_fields=["first_name"])
     sar = exported(held, council_a)
     html = read(sar, "subject-access.html").decode()
-    assert "&lt;b&gt;Zoë&lt;/b&gt;" in html and "<b>Zoë" not in html
+    assert "&lt;b&gt;Zoë&lt;/b&gt;" in html
+    assert "<b>Zoë" not in html
     assert "Zoë" in "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(read(sar, "subject-access.pdf"))).pages
     )
@@ -157,7 +160,8 @@ def test_files_are_kept_privately_under_the_council_with_their_checks(
         held.officer.user_id,
         [str(held.client.pk)],
     )
-    assert "Jade" not in event.reason and "Hughes" not in event.reason
+    assert "Jade" not in event.reason
+    assert "Hughes" not in event.reason
 
 
 def test_running_it_again_changes_nothing(council_a: Council, held: Held, private_root: Path) -> None:
@@ -183,7 +187,8 @@ def test_an_uncovered_model_stops_the_export_with_a_clear_message_and_it_can_be_
     sar = exported(held, council_a)
     assert sar.state == State.FAILED
     assert "clients.Consent refers to a client but the subject access export does not cover it" in sar.error
-    assert sar.files == [] and stored(private_root) == []
+    assert sar.files == []
+    assert stored(private_root) == []
     with schema_context(council_a.schema_name):
         failure = AuditEvent.objects.get(action=AuditAction.SUBJECT_ACCESS_EXPORTED)
     assert failure.outcome == AuditOutcome.FAILURE
