@@ -319,13 +319,20 @@ def readable(value: Any) -> str:
 
 
 def _printed(export: Export) -> list[dict[str, Any]]:
-    return [
-        {
-            "section": section,
-            "rows": [[readable(row.get(name)) for name, _ in section.columns] for row in section.rows],
-        }
-        for section in export.sections
-    ]
+    """Each section's rows as printed text; a section wider than a page reads better as label and value pairs."""
+    printed = []
+    for section in export.sections:
+        rows = [[readable(row.get(name)) for name, _ in section.columns] for row in section.rows]
+        labels = [label for _, label in section.columns]
+        printed.append(
+            {
+                "section": section,
+                "rows": rows,
+                "wide": len(labels) > PDF_TABLE_COLUMNS,
+                "pairs": [list(zip(labels, cells, strict=True)) for cells in rows],
+            }
+        )
+    return printed
 
 
 def export_html(export: Export) -> bytes:

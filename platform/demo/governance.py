@@ -27,6 +27,8 @@ from core.governance.rules import BreakGlassRole, Rules, SensitiveMode, Sensitiv
 from core.governance.selectors import rules_current
 from core.governance.services.alerts import alert_raise
 from core.governance.services.rulebook import rulebook_revise
+from core.subject_access.models import SubjectAccessRequest
+from core.subject_access.services.requests import subject_access_record
 from demo.places import Governance, Place
 from demo.staff import demo_email
 from tenants.jurisdictions import defaults_for
@@ -77,6 +79,20 @@ def council_governance_populate(*, place: Place, today: datetime.date) -> None:
     if governance.alerts:
         demo.break_glass_history()
         demo.alerts()
+        _subject_access_request(people.get(governance.privacy_officer), today)
+
+
+def _subject_access_request(officer: Practitioner | None, today: datetime.date) -> None:
+    """One subject access request the privacy officer recorded three weeks ago, not yet exported: it shows on
+    their list with its deadline close (core/subject_access)."""
+    if officer is None or not officer.is_privacy_officer or SubjectAccessRequest.objects.exists():
+        return
+    client = Client.objects.filter(involvements__isnull=False).order_by("surname", "first_name", "id").first()
+    if client is None:
+        return
+    subject_access_record(
+        actor=officer, client=client, received_on=today - datetime.timedelta(days=21), origin=NO_ORIGIN, today=today
+    )
 
 
 def _rulebook(place: Place, governance: Governance, administrator: Practitioner) -> Rules:

@@ -18,6 +18,7 @@ from core.directory.models import Agency, Practitioner
 from core.governance.models import Alert, AlertKind, RulebookVersion
 from core.governance.rules import FamilyTeams, SensitiveMode
 from core.governance.selectors import rules_current
+from core.subject_access.models import SubjectAccessRequest
 from demo import populate as populate_module
 from demo.governance import CONSENTS_CURRENT
 from demo.populate import TODAY, DemoSummary, council_demo_populate
@@ -67,6 +68,7 @@ def governance_counts() -> dict[str, int]:
         "privacy officers": Practitioner.objects.filter(is_privacy_officer=True).count(),
         "break-glass holders": Practitioner.objects.exclude(break_glass_role="").count(),
         "audit events": AuditEvent.objects.count(),
+        "subject access requests": SubjectAccessRequest.objects.count(),
     }
 
 
@@ -247,6 +249,14 @@ def test_staffordshire_has_a_past_break_glass_access_waiting_for_review(stafford
     assert alert.evidence["break_glass_id"] == str(access.pk)  # the alert's page links to the access's review
     events = assert_evidence_is_real(alert)
     assert AuditAction.BREAK_GLASS_OPENED in {event.action for event in events}
+
+
+def test_staffordshire_has_a_subject_access_request_waiting_for_its_privacy_officer(staffordshire: DemoSummary) -> None:
+    request = SubjectAccessRequest.objects.select_related("recorded_by__user", "client").get()
+    assert request.recorded_by.user.email == EXPECTED["staffordshire"][4]
+    assert request.received_on == TODAY - datetime.timedelta(days=21)
+    assert request.state == SubjectAccessRequest.State.RECEIVED
+    assert request.client is not None
 
 
 def test_staffordshire_has_alerts_to_look_at_backed_by_real_searches(staffordshire: DemoSummary) -> None:
