@@ -85,7 +85,10 @@ def council_governance_populate(*, place: Place, today: datetime.date) -> None:
 def _subject_access_request(officer: Practitioner | None, today: datetime.date) -> None:
     """One subject access request the privacy officer recorded three weeks ago, not yet exported: it shows on
     their list with its deadline close (core/subject_access)."""
-    if officer is None or not officer.is_privacy_officer or SubjectAccessRequest.objects.exists():
+    if officer is None or SubjectAccessRequest.objects.exists():
+        return
+    officer.refresh_from_db(fields=["is_privacy_officer"])  # appointed a moment ago, maybe
+    if not officer.is_privacy_officer:
         return
     client = Client.objects.filter(involvements__isnull=False).order_by("surname", "first_name", "id").first()
     if client is None:

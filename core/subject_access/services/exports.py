@@ -48,15 +48,15 @@ def link_lifetime() -> datetime.timedelta:
     return datetime.timedelta(days=settings.SUBJECT_ACCESS_LINK_DAYS)
 
 
-def _audit(action: str, request: SubjectAccessRequest, *, actor_id: object, origin: Origin, outcome: str, reason: str):
+def _audit(action: str, sar: SubjectAccessRequest, *, actor_id: object, origin: Origin, outcome: str, reason: str):
     audit_record(
         action=action,
         outcome=outcome,
         origin=origin,
         actor_id=actor_id,
         object_type=OBJECT_TYPE,
-        object_id=request.pk,
-        related_ids=[request.client_id] if request.client_id else [],
+        object_id=sar.pk,
+        related_ids=[sar.client_id] if sar.client_id else [],
         reason=reason,
     )
 
@@ -69,23 +69,23 @@ def subject_access_export_start(*, actor: Practitioner, request_id: object, orig
     downloaded is replaced: its files are deleted and its link stops working."""
     officer_check(actor=actor, origin=origin, request_id=request_id)
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
-        if request.state in NOT_RESTARTABLE:
+        sar = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
+        if sar.state in NOT_RESTARTABLE:
             raise ValidationError(
-                "The export is already under way" if request.state == State.EXPORTING else "This request is closed"
+                "The export is already under way" if sar.state == State.EXPORTING else "This request is closed"
             )
-        if request.client_id is None:
+        if sar.client_id is None:
             raise ValidationError("The client's record has been erased: there is nothing left to export")
-        files_delete_on_commit(request.files)
-        request.state, request.error = State.EXPORTING, ""
-        request.steps_done, request.steps_total = 0, export_steps()
-        request.export_started_by, request.export_started_at = actor, timezone.now()
-        request.files, request.download_nonce, request.link_expires_at, request.ready_at = [], "", None, None
-        request.downloaded_by, request.downloaded_at = None, None
-        request.save()
-        pk = request.pk
+        files_delete_on_commit(sar.files)
+        sar.state, sar.error = State.EXPORTING, ""
+        sar.steps_done, sar.steps_total = 0, export_steps()
+        sar.export_started_by, sar.export_started_at = actor, timezone.now()
+        sar.files, sar.download_nonce, sar.link_expires_at, sar.ready_at = [], "", None, None
+        sar.downloaded_by, sar.downloaded_at = None, None
+        sar.save()
+        pk = sar.pk
         on_commit_in_this_schema(lambda: _run_in_background(pk))
-    return request
+    return sar
 
 
 def _run_in_background(request_id: UUID) -> None:
@@ -112,9 +112,9 @@ def subject_access_export(*, request_id: object) -> SubjectAccessRequest | None:
     """Export everything held about the request's client into private storage, saving progress as it goes, and
     make it ready to download. Does nothing unless the request is exporting; a failure leaves it failed, with
     why, and whatever this run wrote removed."""
-    request = SubjectAccessRequest.objects.select_related("client").filter(pk=request_id).first()
-    if request is None or request.state != State.EXPORTING:
-        return request
+    sar = SubjectAccessRequest.objects.select_related("client").filter(pk=request_id).first()
+    if sar is None or sar.state != State.EXPORTING:
+        return sar
     run = secrets.token_hex(8)
     written: list[dict[str, object]] = []
     total = export_steps()
@@ -123,38 +123,38 @@ def subject_access_export(*, request_id: object) -> SubjectAccessRequest | None:
     def step() -> None:
         nonlocal done
         done += 1
-        _progress(request.pk, done, total)
+        _progress(sar.pk, done, total)
 
     try:
         coverage_check()
-        client = request.client
+        client = sar.client
         if client is None:
             raise ExportFailed("The client's record has been erased: there is nothing left to export")
-        _progress(request.pk, 0, total)
+        _progress(sar.pk, 0, total)
         sections = export_gather(client=client, step=step)
         name, locale = council_facts()
         export = Export(
-            request_id=str(request.pk),
+            request_id=str(sar.pk),
             client_id=str(client.pk),
             client_name=str(client),
             council_name=name,
             council_schema=connection.schema_name,
             locale=locale,
-            law=deadline_rule(request.jurisdiction).law,
-            received_on=request.received_on,
-            due_on=request.due_on,
+            law=deadline_rule(sar.jurisdiction).law,
+            received_on=sar.received_on,
+            due_on=sar.due_on,
             generated_at=timezone.localtime(),
             sections=sections,
         )
         storage = private_storage()
-        prefix = export_prefix(request.pk, run)
+        prefix = export_prefix(sar.pk, run)
         for file in export_files(export, step=step):
             key = storage.save(f"{prefix}{file.name}", ContentFile(file.content), max_length=300)
             written.append({"name": file.name, "key": key, "sha256": file.sha256, "size": len(file.content)})
     except Exception as error:
         files_delete(written)
-        return _failed(request, error)
-    return _ready(request, written)
+        return _failed(sar, error)
+    return _ready(sar, written)
 
 
 def _reason_of(error: Exception) -> str:
@@ -167,11 +167,11 @@ def _reason_of(error: Exception) -> str:
     return f"The export stopped ({type(error).__name__}). Start it again; if it fails again, tell your administrator"
 
 
-def _failed(request: SubjectAccessRequest, error: Exception) -> SubjectAccessRequest:
-    logger.warning("Subject access export %s failed: %s", request.pk, type(error).__name__)
+def _failed(sar: SubjectAccessRequest, error: Exception) -> SubjectAccessRequest:
+    logger.warning("Subject access export %s failed: %s", sar.pk, type(error).__name__)
     reason = _reason_of(error)
     with transaction.atomic():
-        locked = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+        locked = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
         if locked.state != State.EXPORTING:
             return locked
         locked.state, locked.error = State.FAILED, reason
@@ -187,12 +187,12 @@ def _failed(request: SubjectAccessRequest, error: Exception) -> SubjectAccessReq
     return locked
 
 
-def _ready(request: SubjectAccessRequest, written: list[dict[str, object]]) -> SubjectAccessRequest:
+def _ready(sar: SubjectAccessRequest, written: list[dict[str, object]]) -> SubjectAccessRequest:
     with transaction.atomic():
         locked = (
             SubjectAccessRequest.objects.select_related("export_started_by")
             .select_for_update(of=("self",))
-            .get(pk=request.pk)
+            .get(pk=sar.pk)
         )
         if locked.state != State.EXPORTING:  # another run finished first, or the request was closed meanwhile
             files_delete_on_commit(written)
@@ -227,10 +227,10 @@ def _ready(request: SubjectAccessRequest, written: list[dict[str, object]]) -> S
 # --- The download link ----------------------------------------------------------------------------------------
 
 
-def download_token(request: SubjectAccessRequest) -> str:
+def download_token(sar: SubjectAccessRequest) -> str:
     """The signed link for the request's current export: names the council, the request and the export."""
     return signing.dumps(
-        {"s": connection.schema_name, "r": str(request.pk), "n": request.download_nonce}, salt=LINK_SALT, compress=True
+        {"s": connection.schema_name, "r": str(sar.pk), "n": sar.download_nonce}, salt=LINK_SALT, compress=True
     )
 
 
@@ -263,20 +263,20 @@ def download_request_of(token: str) -> tuple[SubjectAccessRequest, str]:
         request_id = UUID(str(payload.get("r")))
     except ValueError:
         raise _not_a_link() from None
-    request = SubjectAccessRequest.objects.select_related("export_started_by__user").filter(pk=request_id).first()
-    if request is None:
+    sar = SubjectAccessRequest.objects.select_related("export_started_by__user").filter(pk=request_id).first()
+    if sar is None:
         raise _not_a_link()
-    return request, str(payload.get("n") or "")
+    return sar, str(payload.get("n") or "")
 
 
 def download_refusal(
-    request: SubjectAccessRequest, *, nonce: str, actor: Practitioner, now: datetime.datetime
+    sar: SubjectAccessRequest, *, nonce: str, actor: Practitioner, now: datetime.datetime
 ) -> DownloadRefused | None:
     """Why this person cannot download this export now, or None."""
     start_again = "Start a new export from the request's page if you need the files again."
-    if request.state == State.DOWNLOADED and request.download_nonce == "" and nonce:
-        who = request.downloaded_by
-        when = timezone.localtime(request.downloaded_at) if request.downloaded_at else None
+    if sar.state == State.DOWNLOADED and sar.download_nonce == "" and nonce:
+        who = sar.downloaded_by
+        when = timezone.localtime(sar.downloaded_at) if sar.downloaded_at else None
         said = f" on {when.day} {when:%B %Y at %H:%M}" if when else ""
         by = " by you" if who is not None and who.pk == actor.pk else ""
         return DownloadRefused(
@@ -284,28 +284,28 @@ def download_refusal(
             "This export has already been downloaded",
             f"It was downloaded{by}{said}, and its "
             f"files were then deleted: an export is downloaded once. {start_again}",
-            request.pk,
+            sar.pk,
         )
-    if request.export_started_by_id != actor.pk:
+    if sar.export_started_by_id != actor.pk:
         return DownloadRefused(
             403,
             "Only the privacy officer who started this export can download it",
             "Ask them for it, or start a new export yourself from the request's page.",
-            request.pk,
+            sar.pk,
         )
-    if request.state != State.READY or not nonce or not secrets.compare_digest(nonce, request.download_nonce):
+    if sar.state != State.READY or not nonce or not secrets.compare_digest(nonce, sar.download_nonce):
         return DownloadRefused(
             410,
             "This download link is no longer in use",
             f"A newer export replaced it, or the request was closed. {start_again}",
-            request.pk,
+            sar.pk,
         )
-    if request.link_expires_at is None or now >= request.link_expires_at:
+    if sar.link_expires_at is None or now >= sar.link_expires_at:
         return DownloadRefused(
             410,
             "This download link has expired",
             f"Links work for {settings.SUBJECT_ACCESS_LINK_DAYS} days after the export is ready. {start_again}",
-            request.pk,
+            sar.pk,
         )
     return None
 
@@ -316,18 +316,18 @@ class Download:
     content: bytes
 
 
-def _zipped(request: SubjectAccessRequest) -> bytes:
+def _zipped(sar: SubjectAccessRequest) -> bytes:
     """The export's files, checked against their SHA-256 as written, in one zip with a list of the checks."""
     storage = private_storage()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for entry in request.files:
+        for entry in sar.files:
             with storage.open(str(entry["key"]), "rb") as stored:
                 content = stored.read()
             if hashlib.sha256(content).hexdigest() != entry["sha256"]:
                 raise ValueError(f"{entry['name']} does not match its SHA-256")
             archive.writestr(str(entry["name"]), content)
-        archive.writestr("SHA256SUMS.txt", "".join(f"{entry['sha256']}  {entry['name']}\n" for entry in request.files))
+        archive.writestr("SHA256SUMS.txt", "".join(f"{entry['sha256']}  {entry['name']}\n" for entry in sar.files))
     return buffer.getvalue()
 
 
@@ -337,47 +337,47 @@ def subject_access_download(*, actor: Practitioner, token: str, origin: Origin) 
     is refused — and the files deleted from storage once that commits. A refusal changes nothing (it is
     recorded as a denied access) and raises ``DownloadRefused``."""
     officer_check(actor=actor, origin=origin)
-    request, nonce = download_request_of(token)
+    sar, nonce = download_request_of(token)
     refusal: DownloadRefused | None
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
-        refusal = download_refusal(request, nonce=nonce, actor=actor, now=timezone.now())
+        sar = SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
+        refusal = download_refusal(sar, nonce=nonce, actor=actor, now=timezone.now())
         if refusal is None:
             try:
-                content = _zipped(request)
+                content = _zipped(sar)
             except Exception as error:
-                logger.warning("Subject access export %s could not be read: %s", request.pk, type(error).__name__)
+                logger.warning("Subject access export %s could not be read: %s", sar.pk, type(error).__name__)
                 refusal = DownloadRefused(
                     410,
                     "This export's files cannot be read",
                     "They are missing or have changed since they were written. Start a new export from the "
                     "request's page.",
-                    request.pk,
+                    sar.pk,
                 )
         if refusal is None:
-            files_delete_on_commit(request.files)
-            request.state, request.downloaded_by, request.downloaded_at = State.DOWNLOADED, actor, timezone.now()
-            request.download_nonce, request.link_expires_at = "", None
-            request.save(update_fields=["state", "downloaded_by", "downloaded_at", "download_nonce", "link_expires_at"])
+            files_delete_on_commit(sar.files)
+            sar.state, sar.downloaded_by, sar.downloaded_at = State.DOWNLOADED, actor, timezone.now()
+            sar.download_nonce, sar.link_expires_at = "", None
+            sar.save(update_fields=["state", "downloaded_by", "downloaded_at", "download_nonce", "link_expires_at"])
             _audit(
                 AuditAction.SUBJECT_ACCESS_DOWNLOADED,
-                request,
+                sar,
                 actor_id=actor.user_id,
                 origin=origin,
                 outcome=AuditOutcome.SUCCESS,
-                reason=", ".join(str(entry["name"]) for entry in request.files)[:300],
+                reason=", ".join(str(entry["name"]) for entry in sar.files)[:300],
             )
     if refusal is not None:
         _audit(
             AuditAction.ACCESS_DENIED,
-            request,
+            sar,
             actor_id=actor.user_id,
             origin=origin,
             outcome=AuditOutcome.DENIED,
             reason=f"subject access download refused: {refusal.title}"[:300],
         )
         raise refusal
-    return Download(filename=f"subject-access-{request.pk}.zip", content=content)
+    return Download(filename=f"subject-access-{sar.pk}.zip", content=content)
 
 
 # --- Housekeeping -------------------------------------------------------------------------------------------
@@ -391,12 +391,12 @@ def subject_access_exports_expire(*, now: datetime.datetime | None = None) -> in
         "pk", flat=True
     ):
         with transaction.atomic():
-            request = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
-            if request.state != State.READY or request.link_expires_at is None or request.link_expires_at > now:
+            sar = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
+            if sar.state != State.READY or sar.link_expires_at is None or sar.link_expires_at > now:
                 continue
-            files_delete_on_commit(request.files)
-            request.state, request.files, request.download_nonce = State.EXPIRED, [], ""
-            request.save(update_fields=["state", "files", "download_nonce"])
+            files_delete_on_commit(sar.files)
+            sar.state, sar.files, sar.download_nonce = State.EXPIRED, [], ""
+            sar.save(update_fields=["state", "files", "download_nonce"])
             expired += 1
     return expired
 

@@ -35,15 +35,15 @@ def officer_check(*, actor: Practitioner, origin: Origin, request_id: object = "
         raise PermissionDenied("Only the council's privacy officers handle subject access requests.")
 
 
-def _audit(action: str, request: SubjectAccessRequest, *, actor: Practitioner | None, origin: Origin, reason: str = ""):
+def _audit(action: str, sar: SubjectAccessRequest, *, actor: Practitioner | None, origin: Origin, reason: str = ""):
     audit_record(
         action=action,
         outcome=AuditOutcome.SUCCESS,
         origin=origin,
         actor_id=actor.user_id if actor else None,
         object_type=OBJECT_TYPE,
-        object_id=request.pk,
-        related_ids=[request.client_id] if request.client_id else [],
+        object_id=sar.pk,
+        related_ids=[sar.client_id] if sar.client_id else [],
         reason=reason,
     )
 
@@ -59,17 +59,15 @@ def subject_access_record(
         raise ValidationError({"received_on": "The date received must be on or after 25 May 2018"})
     jurisdiction = council_jurisdiction()
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.create(
+        sar = SubjectAccessRequest.objects.create(
             client=client,
             jurisdiction=jurisdiction,
             received_on=received_on,
             due_on=due_on(jurisdiction=jurisdiction, received_on=received_on),
             recorded_by=actor,
         )
-        _audit(
-            AuditAction.SUBJECT_ACCESS_RECORDED, request, actor=actor, origin=origin, reason=f"received {received_on}"
-        )
-    return request
+        _audit(AuditAction.SUBJECT_ACCESS_RECORDED, sar, actor=actor, origin=origin, reason=f"received {received_on}")
+    return sar
 
 
 def subject_access_extend(
@@ -87,46 +85,46 @@ def subject_access_extend(
     if not reason.strip():
         raise ValidationError({"reason": "Say why the time is extended"})
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
-        if request.state == SubjectAccessRequest.State.CLOSED:
+        sar = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
+        if sar.state == SubjectAccessRequest.State.CLOSED:
             raise ValidationError("This request is closed: its deadline no longer runs")
-        granted = [Extended(extension.code, extension.amount) for extension in request.extensions.all()]
+        granted = [Extended(extension.code, extension.amount) for extension in sar.extensions.all()]
         try:
             extension_check(
-                jurisdiction=request.jurisdiction,
+                jurisdiction=sar.jurisdiction,
                 code=code,
                 amount=amount,
                 granted=granted,
-                due=request.due_on,
+                due=sar.due_on,
                 today=today,
             )
         except ExtensionRefused as refusal:
             raise ValidationError(str(refusal)) from None
-        before = request.due_on
-        request.due_on = due_on(
-            jurisdiction=request.jurisdiction,
-            received_on=request.received_on,
+        before = sar.due_on
+        sar.due_on = due_on(
+            jurisdiction=sar.jurisdiction,
+            received_on=sar.received_on,
             extensions=[*granted, Extended(code, amount)],
         )
-        request.save(update_fields=["due_on"])
+        sar.save(update_fields=["due_on"])
         SubjectAccessExtension.objects.create(
-            request=request,
+            sar=sar,
             code=code,
             amount=amount,
             reason=reason.strip()[:300],
             due_before=before,
-            due_after=request.due_on,
+            due_after=sar.due_on,
             extended_by=actor,
         )
-        unit = deadline_rule(request.jurisdiction).extension(code).unit
+        unit = deadline_rule(sar.jurisdiction).extension(code).unit
         _audit(
             AuditAction.SUBJECT_ACCESS_EXTENDED,
-            request,
+            sar,
             actor=actor,
             origin=origin,
-            reason=f"{code}: {amount} {unit}, due {before} → {request.due_on}",
+            reason=f"{code}: {amount} {unit}, due {before} → {sar.due_on}",
         )
-    return request
+    return sar
 
 
 def subject_access_close(*, actor: Practitioner, request_id: object, note: str, origin: Origin) -> SubjectAccessRequest:
@@ -136,16 +134,16 @@ def subject_access_close(*, actor: Practitioner, request_id: object, note: str, 
     if not note.strip():
         raise ValidationError({"note": "Say how the request was answered"})
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
-        if request.state == SubjectAccessRequest.State.CLOSED:
+        sar = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
+        if sar.state == SubjectAccessRequest.State.CLOSED:
             raise ValidationError("This request is already closed")
-        if request.state == SubjectAccessRequest.State.EXPORTING:
+        if sar.state == SubjectAccessRequest.State.EXPORTING:
             raise ValidationError("Wait for the export to finish before closing the request")
-        files_delete_on_commit(request.files)
-        request.state = SubjectAccessRequest.State.CLOSED
-        request.closed_by, request.closed_at, request.close_note = actor, timezone.now(), note.strip()[:300]
-        request.files, request.download_nonce, request.link_expires_at = [], "", None
-        request.save(
+        files_delete_on_commit(sar.files)
+        sar.state = SubjectAccessRequest.State.CLOSED
+        sar.closed_by, sar.closed_at, sar.close_note = actor, timezone.now(), note.strip()[:300]
+        sar.files, sar.download_nonce, sar.link_expires_at = [], "", None
+        sar.save(
             update_fields=[
                 "state",
                 "closed_by",
@@ -156,5 +154,5 @@ def subject_access_close(*, actor: Practitioner, request_id: object, note: str, 
                 "link_expires_at",
             ]
         )
-        _audit(AuditAction.SUBJECT_ACCESS_CLOSED, request, actor=actor, origin=origin)
-    return request
+        _audit(AuditAction.SUBJECT_ACCESS_CLOSED, sar, actor=actor, origin=origin)
+    return sar

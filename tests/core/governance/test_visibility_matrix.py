@@ -668,6 +668,18 @@ NO_CLIENT_DATA = {
     "break-glass-end": "ending one's own break-glass access (a write): no client data",
     "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
+    # Subject access (privacy officers only, tests/core/subject_access): the pages name the client, no team.
+    "subject-access": "the privacy officer's subject access requests: clients' names and deadlines, no team",
+    "subject-access-new": "finding the client a request is about: the privacy officer's lookup, no team",
+    "subject-access-record": "recording a request about a client (a write): the client's name, no team",
+    "subject-access-request": "one request: the client's name, its deadline and export, no team",
+    "subject-access-export": "starting the export (a write)",
+    "subject-access-extend": "extending a request's deadline (a write): no team",
+    "subject-access-close": "closing a request (a write): no team",
+    "subject-access-download": (
+        "the subject access export: everything held, sensitive services included, outside the policy by design"
+        " (ADR 0015); only for the privacy officer who started it, once (tests/core/subject_access/test_download.py)"
+    ),
 }
 
 
