@@ -229,6 +229,9 @@ CELERY_BEAT_SCHEDULE = {
     # Each council's previous local day looked at for the privacy officer (core/privacy/tasks.py); at 01:30 UTC
     # the day just ended everywhere from London to Melbourne, and a re-run raises nothing new.
     "privacy-anomalies": {"task": "privacy.anomalies_detect_all", "schedule": crontab(hour=1, minute=30)},
+    # Each council's records past its retention schedule listed for its privacy officer (core/retention/tasks.py);
+    # at 02:30 UTC (each council's own date); nothing is erased before the officer approves; a re-run lists nothing new.
+    "retention-runs": {"task": "retention.retention_run_prepare_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Email -------------------------------------------------------------------------------------
