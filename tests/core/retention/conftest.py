@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from core.clients.models import Client, Family, FamilyMember, Involvement, TeamActivity
 from core.directory.models import Practitioner
 from tenants.models import Council
+from tests.core.clients_api.conftest import team  # noqa: F401 -- the team around Jade Hughes, for the page tests
 from tests.factories import AgencyFactory, ClientFactory, InvolvementFactory, verified_practitioner
 
 UTC = datetime.UTC

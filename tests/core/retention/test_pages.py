@@ -19,7 +19,7 @@ from core.retention.services.holds import legal_hold_place
 from core.retention.services.runs import retention_run_execute, retention_run_prepare
 from tenants.models import Council
 from tests.conftest import host_of, sign_in
-from tests.core.clients_api.conftest import Team, care_team_url, team, team_url  # noqa: F401 -- fixture
+from tests.core.clients_api.conftest import Team, care_team_url, team_url
 from tests.core.clients_api.conftest import search as api_search
 from tests.factories import AgencyFactory, PractitionerFactory, verified_practitioner
 
@@ -131,9 +131,7 @@ def _make_jade_old(council: Council, team: Team) -> None:
     """Jade's team all left on 1 March 2019, and she was added before: England lists her from 1 March 2025."""
     with schema_context(council.schema_name):
         team.client.involvements.update(ended_on=datetime.date(2019, 3, 1), started_on=datetime.date(2019, 1, 1))
-        Client.objects.filter(pk=team.client.pk).update(
-            created_at=datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
-        )
+        Client.objects.filter(pk=team.client.pk).update(created_at=datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC))
 
 
 def test_an_approved_list_erases_the_client_from_search_team_and_fhir(
