@@ -39,8 +39,12 @@ class Client(models.Model):
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="clients")
     consent_given_by = models.CharField(max_length=200, blank=True, help_text='For example "the client" or "mother".')
     consent_given_on = models.DateField(null=True, blank=True)
-    # Consent withdrawn (or, later, a restriction): the client is found only by their current team.
+    # Consent withdrawn: the client is found only by their current team.
     withheld_from_search_since = models.DateTimeField(null=True, blank=True)
+    # Restricted by the privacy officer (UK GDPR Art 18), separately from consent: found only by the current team.
+    restricted_since = models.DateTimeField(null=True, blank=True)
+    restricted_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    restriction_reason = models.CharField(max_length=300, blank=True)
 
     created_by = models.ForeignKey(Practitioner, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,10 +8,11 @@ what a postcode there looks like: never cut to fit, never stored as typed.
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 
+from core.governance.selectors import council_jurisdiction
 from tenants.jurisdictions import Jurisdiction, defaults_for
-from tenants.models import Council
+
+__all__ = ["council_jurisdiction", "postcode_clean", "postcode_message"]
 
 # The UK format (outward code, then inward code: a digit and two letters that are never C, I, K, M, O or V).
 _UK = re.compile(
@@ -25,18 +26,6 @@ _UK = re.compile(
 )
 _VICTORIA = re.compile(r"(3[0-9]{3}|8[0-9]{3})")
 LONGEST_INPUT = 20  # more than any postcode with generous spacing: longer input is refused, not cut
-
-
-def council_jurisdiction() -> str:
-    """The jurisdiction of the council whose schema the connection is in."""
-    jurisdiction = getattr(connection.tenant, "jurisdiction", None)
-    if jurisdiction:
-        return str(jurisdiction)
-    # A schema set by hand (a command, a task) carries no council: look it up.
-    found = Council.objects.filter(schema_name=connection.schema_name).values_list("jurisdiction", flat=True).first()
-    if found is None:
-        raise LookupError(f"No council uses the schema {connection.schema_name!r}.")
-    return str(found)
 
 
 def postcode_message(jurisdiction: str) -> str:

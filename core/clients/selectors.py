@@ -248,7 +248,7 @@ def client_search(*, viewer: Practitioner, criteria: SearchCriteria) -> SearchRe
 
 def client_search_rows(*, viewer: Practitioner, criteria: SearchCriteria) -> QuerySet[Client]:
     """The one query a search runs (at most RESULT_CAP + 1 rows). The benchmark runs its SQL directly.
-    A client withheld from search (consent withdrawn) is found only by their current team."""
+    A client withheld from search (consent withdrawn) or restricted (Art 18) is found only by their current team."""
     kind = criteria.check()
     return _search_queryset(kind, **_search_values(viewer, criteria, kind))
 
@@ -276,7 +276,7 @@ def _search_queryset(
     postcode: str = "",
 ) -> QuerySet[Client]:
     clients = Client.objects.filter(
-        Q(withheld_from_search_since__isnull=True)
+        Q(withheld_from_search_since__isnull=True, restricted_since__isnull=True)
         | Exists(Involvement.objects.filter(client=OuterRef("pk"), practitioner_id=viewer_id, ended_on__isnull=True))
     )
     if kind == "identifier":

@@ -10,10 +10,12 @@ from core.council.services.agreements import UNKNOWN_PARTY
 from core.directory.models import Agency
 from core.governance.rules import (
     FAMILY_TEAMS_LABELS,
+    RETENTION_KIND_LABELS,
     ROLE_NAME_MAX_LENGTH,
     SEARCH_MINIMUM_LABELS,
     SENSITIVE_MODE_LABELS,
     BreakGlassRole,
+    RetentionKind,
 )
 from core.governance.services.rulebook import REASON_MAX_LENGTH
 from tenants.jurisdictions import time_zones_for
@@ -302,6 +304,28 @@ class AlertThresholdsForm(RulesChangeForm):
         "working_day_ends",
         "reason",
     ]
+
+
+class RetentionForm(RulesChangeForm):
+    """The council's retention schedule: a whole number of years per kind of record."""
+
+    clients = _whole_number(
+        RETENTION_KIND_LABELS[RetentionKind.CLIENTS],
+        help_text="In years, between 1 and 50. A client never involved with anyone counts from when they were added.",
+    )
+    involvements = _whole_number(
+        RETENTION_KIND_LABELS[RetentionKind.INVOLVEMENTS],
+        help_text="In years, between 1 and 50. For clients still being worked with; a closed case goes as a whole.",
+    )
+    team_activity = _whole_number(
+        RETENTION_KIND_LABELS[RetentionKind.TEAM_ACTIVITY], help_text="In years, between 1 and 50."
+    )
+    audit = _whole_number(RETENTION_KIND_LABELS[RetentionKind.AUDIT], help_text="In years, between 1 and 50.")
+    sign_in = _whole_number(
+        RETENTION_KIND_LABELS[RetentionKind.SIGN_IN],
+        help_text="In years, between 1 and 50: sign-ins, sign-outs, failed sign-ins and lockouts, and ended sessions.",
+    )
+    field_order = ["clients", "involvements", "team_activity", "audit", "sign_in", "reason"]
 
 
 class BreakGlassRoleGiveForm(forms.Form):

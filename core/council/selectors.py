@@ -10,12 +10,14 @@ from core.directory.models import Agency, ApprovalState, Practitioner
 from core.governance.models import LegalBasis, RulebookVersion
 from core.governance.rules import (
     FAMILY_TEAMS_LABELS,
+    RETENTION_KIND_LABELS,
     SEARCH_MINIMUM_LABELS,
     SENSITIVE_MODE_LABELS,
     BreakGlassRole,
+    RetentionKind,
     Rules,
 )
-from core.governance.selectors import rules_current
+from core.governance.selectors import council_jurisdiction, retention_in_force, rules_current
 from tenants.models import Council, CouncilStatus
 
 MINIMUM_APPROVED_AGENCIES = 2
@@ -80,6 +82,7 @@ def council_setup_checklist() -> SetupChecklist:
                 "Review the legal bases",
                 governance.legal_bases_reviewed_at is not None and LegalBasis.objects.filter(is_accepted=True).exists(),
             ),
+            ChecklistItem("retention", "Review the retention schedule", rules_current().retention is not None),
             ChecklistItem("profile", "Check the council's profile", bool(governance.support_contact), optional=True),
         ]
     )
@@ -205,11 +208,14 @@ class RulesShown:
     sensitive_services: list[SensitiveServiceShown]
     search_minimum: str
     family_teams: str
+    retention: list[tuple[str, int]]  # (what, years) for each kind of record
+    retention_reviewed: bool  # the council's own schedule, not yet its jurisdiction's defaults
 
 
 def rules_shown(rules: Rules) -> RulesShown:
     """``rules`` with agencies named and choices in words, for every sensitive agency of the council. Two queries."""
     names = {str(pk): name for pk, name in Agency.objects.values_list("pk", "name")}
+    periods = retention_in_force(rules, jurisdiction=council_jurisdiction())
     services = []
     for agency in Agency.objects.filter(is_sensitive=True).order_by("name"):
         rule = rules.sensitive_service(agency.pk)
@@ -228,6 +234,8 @@ def rules_shown(rules: Rules) -> RulesShown:
         sensitive_services=services,
         search_minimum=SEARCH_MINIMUM_LABELS[rules.search_minimum],
         family_teams=FAMILY_TEAMS_LABELS[rules.family_teams],
+        retention=[(RETENTION_KIND_LABELS[kind], periods.years(kind)) for kind in RetentionKind],
+        retention_reviewed=rules.retention is not None,
     )
 
 

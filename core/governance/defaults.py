@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from core.governance.rules import RetentionPeriods
 from tenants.jurisdictions import Jurisdiction
 
 
@@ -51,4 +52,21 @@ LEGAL_BASES: dict[str, tuple[LegalBasisDefault, ...]] = {
             "Use and disclosure permitted by the Information Privacy Principles.",
         ),
     ),
+}
+
+
+# Retention periods each jurisdiction starts with, in years (core/governance/rules.py RetentionPeriods). A starting
+# point the council's administrator reviews before going live (the go-live checklist asks for it), chosen on the
+# long side: erasing too early loses the history that safeguarding reviews rely on; the sources are in
+# docs/adr/0016-retention-and-erasure.md.
+#
+# England: the IRMS Retention Guidelines for Local Authorities keep multi-agency and children's services contact
+# records six years after the last action; six years is also the Limitation Act 1980 (ss. 2 and 5) period for a
+# claim. The audit trail and sign-in records follow the Australian ISM (event logs kept at least seven years,
+# ISM-0859), which SECURITY.md applies to every council.
+# Victoria: PROV's Retention and Disposal Authority for Records of Local Government Functions (PROS 09/05) keeps
+# community-services client records seven years after the last action; the same ISM rule for event logs.
+RETENTION: dict[str, RetentionPeriods] = {
+    Jurisdiction.ENGLAND: RetentionPeriods(clients=6, involvements=6, team_activity=6, audit=7, sign_in=7),
+    Jurisdiction.VICTORIA: RetentionPeriods(clients=7, involvements=7, team_activity=7, audit=7, sign_in=7),
 }

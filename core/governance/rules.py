@@ -72,6 +72,55 @@ BREAK_GLASS_MINUTES_MIN = 15
 BREAK_GLASS_MINUTES_MAX = 24 * 60
 REASON_MAX_LENGTH = 120
 ROLE_NAME_MAX_LENGTH = 80
+# Retention periods, in whole years. Nothing is kept for ever, nothing goes within a year; the audit trail
+# and the sign-in records never below a year whatever else changes (the database refuses it too:
+# core/audit/migrations/0013).
+RETENTION_YEARS_MIN = 1
+RETENTION_YEARS_MAX = 50
+
+
+class RetentionKind(StrEnum):
+    """The kinds of record the retention schedule gives a period to (docs/adr/0016-retention-and-erasure.md)."""
+
+    CLIENTS = "clients"  # a client with no current involvement: since the last involvement ended, or since added
+    INVOLVEMENTS = "involvements"  # an ended involvement of a client still being worked with: since it ended
+    TEAM_ACTIVITY = "team_activity"  # what changed in a team: since it was recorded
+    AUDIT = "audit"  # the audit trail, but for the sign-in records: since the event
+    SIGN_IN = "sign_in"  # sign-in, sign-out, failed and locked-out events, and ended sessions: since then
+
+
+RETENTION_KIND_LABELS = {
+    RetentionKind.CLIENTS: "Clients with no current involvement, from when their last involvement ended",
+    RetentionKind.INVOLVEMENTS: "Ended involvements, from when they ended",
+    RetentionKind.TEAM_ACTIVITY: "Team activity, from when it was recorded",
+    RetentionKind.AUDIT: "The audit trail, from each event",
+    RetentionKind.SIGN_IN: "Sign-in records, from each sign-in or session",
+}
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    """How many years each kind of record is kept (the council's retention schedule)."""
+
+    clients: int
+    involvements: int
+    team_activity: int
+    audit: int
+    sign_in: int
+
+    def __post_init__(self) -> None:
+        for kind in RetentionKind:
+            _bounded(f"retention.{kind}", getattr(self, kind), RETENTION_YEARS_MIN, RETENTION_YEARS_MAX, "years")
+
+    def years(self, kind: "RetentionKind | str") -> int:
+        return int(getattr(self, str(kind)))
+
+    def to_json(self) -> dict[str, int]:
+        return {str(kind): self.years(kind) for kind in RetentionKind}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RetentionPeriods":
+        return cls(**{str(kind): int(data[str(kind)]) for kind in RetentionKind})
 
 
 @dataclass(frozen=True)
@@ -118,6 +167,9 @@ class Rules:
     )
     break_glass_minutes: int = 240
     alerts: AlertThresholds = AlertThresholds()
+    # The council's retention schedule; None until its administrator reviews it: the jurisdiction's defaults
+    # apply meanwhile (core/governance/defaults.py RETENTION), and going live needs the review.
+    retention: RetentionPeriods | None = None
 
     def __post_init__(self) -> None:
         _bounded("result_cap", self.result_cap, RESULT_CAP_MIN, RESULT_CAP_MAX, "results")
@@ -189,6 +241,7 @@ class Rules:
                 "working_day_ends": self.alerts.working_day_ends.isoformat("minutes"),
                 "out_of_hours_searches": self.alerts.out_of_hours_searches,
             },
+            "retention": None if self.retention is None else self.retention.to_json(),
         }
 
     @classmethod
@@ -229,6 +282,7 @@ class Rules:
                     working_day_ends=_time(alerts.get("working_day_ends"), base.working_day_ends),
                     out_of_hours_searches=int(alerts.get("out_of_hours_searches", base.out_of_hours_searches)),
                 ),
+                retention=RetentionPeriods.from_json(data["retention"]) if data.get("retention") else None,
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, RulesError):

@@ -1,9 +1,12 @@
 """Reads of the council's rulebook."""
 
+from django.db import connection
 from django.db.models import JSONField, Subquery
 
+from core.governance.defaults import RETENTION
 from core.governance.models import RulebookVersion
-from core.governance.rules import Rules
+from core.governance.rules import RetentionPeriods, Rules
+from tenants.models import Council
 
 
 def rulebook_version_current() -> RulebookVersion | None:
@@ -31,3 +34,25 @@ def rules_of(stored: dict | None) -> Rules:
 def rulebook_history() -> list[RulebookVersion]:
     """Every version, newest first, with who made it."""
     return list(RulebookVersion.objects.select_related("changed_by__user", "changed_by__agency").order_by("-number"))
+
+
+def retention_in_force(rules: Rules, *, jurisdiction: str) -> RetentionPeriods:
+    """The council's retention schedule: its own once reviewed, its jurisdiction's defaults before."""
+    return rules.retention or RETENTION[str(jurisdiction)]
+
+
+def retention_current() -> RetentionPeriods:
+    """The retention schedule in force in the council the connection is in."""
+    return retention_in_force(rules_current(), jurisdiction=council_jurisdiction())
+
+
+def council_jurisdiction() -> str:
+    """The jurisdiction of the council whose schema the connection is in."""
+    jurisdiction = getattr(connection.tenant, "jurisdiction", None)
+    if jurisdiction:
+        return str(jurisdiction)
+    # A schema set by hand (a command, a task) carries no council: look it up.
+    found = Council.objects.filter(schema_name=connection.schema_name).values_list("jurisdiction", flat=True).first()
+    if found is None:
+        raise LookupError(f"No council uses the schema {connection.schema_name!r}.")
+    return str(found)

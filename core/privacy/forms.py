@@ -55,6 +55,19 @@ class ClientLookupForm(forms.Form):
         return data
 
 
+class RestrictionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why?",
+        max_length=300,
+        help_text="Kept in the audit trail. For example, the client contests the accuracy of their details.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why: it is kept in the audit trail",
+            "max_length": "The reason must be 300 characters or fewer",
+        },
+    )
+
+
 RAISED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
 
 

@@ -5,6 +5,14 @@ from core.privacy import views
 urlpatterns = [
     path("privacy-officer/", views.home, name="privacy-officer"),
     path("privacy-officer/clients/<uuid:client_id>/", views.client_access, name="privacy-client"),
+    path(
+        "privacy-officer/clients/<uuid:client_id>/restrict/", views.client_restrict_view, name="privacy-client-restrict"
+    ),
+    path(
+        "privacy-officer/clients/<uuid:client_id>/restriction/lift/",
+        views.client_restriction_lift_view,
+        name="privacy-client-restriction-lift",
+    ),
     path("privacy-officer/clients/<uuid:client_id>/access.csv", views.client_access_csv, name="privacy-client-csv"),
     path(
         "privacy-officer/practitioners/<uuid:practitioner_id>/",

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.audit.origin import Origin
 from core.clients.models import Client
+from core.clients.restriction import client_restrict, client_restriction_lift
 from core.directory.models import Practitioner
 from core.governance.models import Alert, AlertKind
 from core.governance.services.alerts import alert_assign, alert_close
-from core.privacy.forms import AlertAssignForm, AlertCloseForm, AlertFilterForm, ClientLookupForm
+from core.privacy.forms import AlertAssignForm, AlertCloseForm, AlertFilterForm, ClientLookupForm, RestrictionForm
 from core.privacy.recorded import (
     alert_viewed_recorded,
     client_access_exported,
@@ -114,13 +115,61 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Who accessed a client; what a practitioner did --------------------------------------------------------------
 
 
+def _client_access_page(
+    request: HttpRequest,
+    officer: Practitioner,
+    client: Client,
+    *,
+    form: RestrictionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    events = client_access_recorded(officer=officer, client=client, origin=Origin.from_request(request))
+    page, rows = _page(request, events, client_id=client.pk)
+    context = {"client": client, "page": page, "rows": rows, "restriction_form": form or RestrictionForm()}
+    return render(request, "privacy/client_access.html", context, status=status)
+
+
 @require_GET
 def client_access(request: HttpRequest, client_id: object) -> HttpResponse:
     officer = _officer(request)
+    return _client_access_page(request, officer, _client(client_id))
+
+
+def _restriction_changed(request: HttpRequest, client_id: object, *, restrict: bool) -> HttpResponse:
+    officer = _officer(request)
     client = _client(client_id)
-    events = client_access_recorded(officer=officer, client=client, origin=Origin.from_request(request))
-    page, rows = _page(request, events, client_id=client.pk)
-    return render(request, "privacy/client_access.html", {"client": client, "page": page, "rows": rows})
+    form = RestrictionForm(request.POST)
+    if form.is_valid():
+        change = client_restrict if restrict else client_restriction_lift
+        try:
+            change(
+                actor=officer,
+                client_id=client.pk,
+                reason=form.cleaned_data["reason"],
+                origin=Origin.from_request(request),
+            )
+        except ValidationError as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(
+                request,
+                "The record is restricted: only the client's current team finds it."
+                if restrict
+                else "The restriction is lifted.",
+            )
+            return redirect("privacy-client", client_id=client.pk)
+    return _client_access_page(request, officer, _client(client_id), form=form, status=400)
+
+
+@require_POST
+def client_restrict_view(request: HttpRequest, client_id: object) -> HttpResponse:
+    """Restrict the client's record (UK GDPR Art 18): hidden from search for everyone outside the current team."""
+    return _restriction_changed(request, client_id, restrict=True)
+
+
+@require_POST
+def client_restriction_lift_view(request: HttpRequest, client_id: object) -> HttpResponse:
+    return _restriction_changed(request, client_id, restrict=False)
 
 
 @require_GET

@@ -228,7 +228,13 @@ def _complete_checklist(page: object, site: str) -> None:
     _checked(page, "aboard-11d-legal-bases")
     _submit(page, "I have reviewed these legal bases")
 
-    for key in ("agreement", "dpia", "dpo", "privacy_officer", "agencies", "legal_bases"):
+    _task(page, "Review the retention schedule")
+    _checked(page, "aboard-11e-retention")
+    page.fill("#id_reason", "Reviewed with the records manager: the defaults kept")  # type: ignore[attr-defined]
+    _submit(page, "Save the change")
+    page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
+
+    for key in ("agreement", "dpia", "dpo", "privacy_officer", "agencies", "legal_bases", "retention"):
         assert _status(page, key) == "Completed", key
     _checked(page, "aboard-11-checklist-complete")
 

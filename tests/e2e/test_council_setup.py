@@ -88,7 +88,7 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     page = admin_context.new_page()
     _sign_in(page, site, ADMIN)
     page.wait_for_url(f"{site}/administration/setup/")
-    assert page.locator(".govuk-task-list .govuk-tag", has_text="Not yet started").count() == 6
+    assert page.locator(".govuk-task-list .govuk-tag", has_text="Not yet started").count() == 7
     assert _status(page, "agencies") == "Completed"  # the demo approved two of its agencies
     assert page.locator("main button[disabled]", has_text="Go live").count() == 1
     _checked(page, "setup-01-checklist")
@@ -176,6 +176,14 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     _checked(page, "setup-10-legal-bases")
     _submit(page, "I have reviewed these legal bases")
     assert _status(page, "legal_bases") == "Completed"
+
+    # The retention schedule: the jurisdiction's defaults, reviewed and kept.
+    _task(page, "Review the retention schedule")
+    _checked(page, "setup-10b-retention")
+    page.fill("#id_reason", "Reviewed with the records manager: the defaults kept")
+    _submit(page, "Save the change")
+    page.goto(f"{site}/administration/setup/")
+    assert _status(page, "retention") == "Completed"
 
     # The profile (optional): a colour the header's text cannot be read on is refused.
     _task(page, "Check the council's profile")

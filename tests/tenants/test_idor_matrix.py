@@ -576,6 +576,139 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_retention_objects(objects: dict[str, object]) -> dict[str, object]:
+    """A council-B list waiting for its privacy officer, a legal hold and an erasure request on the council-B client
+    (retention probes), made on first use."""
+    if "b_run" not in objects:
+        import datetime
+
+        from core.retention.models import ErasureRequest, LegalHold, RetentionRun
+
+        client_id = _b_client_id(objects)
+        with schema_context("council_beta"):
+            objects["b_run"] = RetentionRun.objects.create(
+                prepared_on=datetime.date(2026, 11, 30), periods={}, cutoffs={}, counts={"clients": 0}
+            )
+            objects["b_hold"] = LegalHold.objects.create(
+                client_id=client_id, reason="Proceedings", placed_by=objects["b_practitioner"]
+            )
+            objects["b_erasure"] = ErasureRequest.objects.create(
+                client_id=client_id,
+                client_reference=client_id,
+                received_on=datetime.date(2026, 11, 1),
+                grounds=ErasureRequest.Grounds.OBJECTION,
+                recorded_by=objects["b_practitioner"],
+            )
+    return objects
+
+
+def _b_retention_untouched(objects: dict[str, object]) -> bool:
+    from core.clients.models import Client
+    from core.retention.models import ErasureRequest, LegalHold, RetentionRun
+
+    found = _b_retention_objects(objects)
+    with schema_context("council_beta"):
+        client = Client.objects.filter(pk=_b_client_id(objects)).first()
+        run = RetentionRun.objects.get(pk=found["b_run"].pk)  # type: ignore[attr-defined]
+        hold = LegalHold.objects.get(pk=found["b_hold"].pk)  # type: ignore[attr-defined]
+        request = ErasureRequest.objects.get(pk=found["b_erasure"].pk)  # type: ignore[attr-defined]
+        held = LegalHold.objects.filter(client_id=_b_client_id(objects)).count() == 1
+    return (
+        client is not None
+        and client.restricted_since is None
+        and run.state == RetentionRun.State.PENDING
+        and hold.is_current
+        and held
+        and request.decision == ErasureRequest.Decision.PENDING
+    )
+
+
+def _b_id(name: str) -> Callable[[dict[str, object]], object]:
+    return lambda objects: _b_retention_objects(objects)[name].pk  # type: ignore[attr-defined]
+
+
+COUNCIL_MATRIX |= {
+    "privacy-client-restrict": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/restrict/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "privacy-client-restriction-lift": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/restriction/lift/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "retention-run": [
+        Probe("get", lambda o: f"/privacy-officer/retention/{_b_id('b_run')(o)}/", _not_found, _b_retention_untouched)
+    ],
+    **{
+        name: [
+            Probe(
+                "post",
+                lambda o, action=action: f"/privacy-officer/retention/{_b_id('b_run')(o)}/{action}/",
+                _not_found,
+                _b_retention_untouched,
+            )
+        ]
+        for name, action in (("retention-run-approve", "approve"), ("retention-run-reject", "reject"))
+    },
+    "retention-client": [
+        Probe(
+            "get",
+            lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/retention/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "retention-hold-place": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/legal-hold/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "retention-hold-lift": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/legal-holds/{_b_id('b_hold')(o)}/lift/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "erasure-request-new": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/clients/{_b_client_id(o)}/erasure-requests/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "erasure-request": [
+        Probe(
+            "get",
+            lambda o: f"/privacy-officer/erasure-requests/{_b_id('b_erasure')(o)}/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+    "erasure-request-decide": [
+        Probe(
+            "post",
+            lambda o: f"/privacy-officer/erasure-requests/{_b_id('b_erasure')(o)}/decide/",
+            _not_found,
+            _b_retention_untouched,
+        )
+    ],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

@@ -17,6 +17,7 @@ from core.council.forms import (
     AlertThresholdsForm,
     BreakGlassForm,
     FamilyTeamsForm,
+    RetentionForm,
     SearchJoinForm,
     SensitiveServiceForm,
 )
@@ -31,13 +32,15 @@ from core.directory.models import Practitioner
 from core.governance.rules import (
     AlertThresholds,
     FamilyTeams,
+    RetentionKind,
+    RetentionPeriods,
     Rules,
     RulesError,
     SearchMinimum,
     SensitiveMode,
     SensitiveService,
 )
-from core.governance.selectors import rulebook_history, rulebook_version_current, rules_current
+from core.governance.selectors import retention_current, rulebook_history, rulebook_version_current, rules_current
 from core.governance.services.rulebook import rulebook_revise, sensitive_service_set
 
 SAVED = "The council's rules are changed: version {number} is in force."
@@ -46,7 +49,7 @@ SAVED = "The council's rules are changed: version {number} is in force."
 def _field_of(form: Form, name: str) -> str | None:
     """The form field a rule's error belongs on ("alerts.burst_searches" is the field "burst_searches")."""
     name = name.rsplit(".", 1)[-1]
-    aliases = {"break_glass_roles": "new_role"}
+    aliases = {"break_glass_roles": "new_role"}  # "retention.audit" is the field "audit"
     name = aliases.get(name, name)
     return name if name in form.fields else None
 
@@ -221,6 +224,23 @@ def rules_alerts(request: HttpRequest) -> HttpResponse:
         if saved:
             return saved
     return _page(request, "alerts.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+def rules_retention(request: HttpRequest) -> HttpResponse:
+    """The retention schedule: saving it, even unchanged from the jurisdiction's defaults, records its review."""
+    actor = _administrator(request)
+    rules = rules_current()
+    periods = retention_current()
+    form = RetentionForm(_posted(request), initial=periods.to_json())
+    if request.method == "POST" and form.is_valid():
+        values = {str(kind): form.cleaned_data[str(kind)] for kind in RetentionKind}
+        saved = _revise(
+            request, form, actor, lambda current: current.with_changes(retention=RetentionPeriods(**values))
+        )
+        if saved:
+            return saved
+    return _page(request, "retention.html", form, reviewed=rules.retention is not None)
 
 
 @require_GET

@@ -50,6 +50,7 @@ ITEM_PAGES = {
     "privacy_officer": "council-privacy-officers",
     "agencies": "administration-agencies",
     "legal_bases": "council-legal-bases",
+    "retention": "council-rules-retention",
     "profile": "council-profile",
 }
 

@@ -13,7 +13,9 @@ from core.directory.models import Agency, Practitioner
 from core.governance.models import RulebookVersion
 from core.governance.rules import (
     FAMILY_TEAMS_LABELS,
+    RETENTION_KIND_LABELS,
     SEARCH_MINIMUM_LABELS,
+    RetentionKind,
     Rules,
     RulesError,
     SensitiveService,
@@ -70,6 +72,16 @@ def rules_changes_described(old: Rules, new: Rules) -> list[str]:
         before, after = getattr(old.alerts, name), getattr(new.alerts, name)
         if before != after:
             changes.append(f"{label}: {_shown(after)} (was {_shown(before)})")
+    if old.retention != new.retention:
+        if new.retention is None:
+            changes.append("Retention: the jurisdiction's defaults")
+        else:
+            for kind in RetentionKind:
+                before_years = "the default" if old.retention is None else f"{old.retention.years(kind)} years"
+                changes.append(
+                    f"Retention, {RETENTION_KIND_LABELS[kind].lower()}: {new.retention.years(kind)} years "
+                    f"(was {before_years})"
+                )
     return changes
 
 

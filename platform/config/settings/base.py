@@ -231,6 +231,9 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-anomalies": {"task": "privacy.anomalies_detect_all", "schedule": crontab(hour=1, minute=30)},
     # Subject access exports whose download link expired unused are deleted; lost ones sent again.
     "subject-access-sweep": {"task": "subject_access.sweep_all", "schedule": 900.0},
+    # Each council's records past its retention schedule listed for its privacy officer (core/retention/tasks.py);
+    # at 02:30 UTC (each council's own date); nothing is erased before the officer approves; a re-run lists nothing new.
+    "retention-runs": {"task": "retention.retention_run_prepare_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Subject access ------------------------------------------------------------------------------

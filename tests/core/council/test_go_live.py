@@ -17,6 +17,8 @@ from core.council.services.legal_bases import legal_bases_review
 from core.council.services.privacy_officers import privacy_officer_set
 from core.directory.models import Agency, Practitioner
 from core.directory.services.invitations import invitation_create
+from core.governance.selectors import retention_current, rules_current
+from core.governance.services.rulebook import rulebook_revise
 from tenants.models import Council, CouncilStatus
 from tests.conftest import host_of, sign_in
 from tests.core.accounts.helpers import audit_events
@@ -49,6 +51,12 @@ def everything_done(council: Council, admin: Practitioner, officer: Practitioner
         )
         privacy_officer_set(actor=admin, practitioner=officer, appointed=True, origin=NO_ORIGIN)
         legal_bases_review(actor=admin, origin=NO_ORIGIN)
+        rulebook_revise(  # the retention schedule reviewed: the jurisdiction's defaults kept
+            actor=admin,
+            rules=rules_current().with_changes(retention=retention_current()),
+            reason="Retention schedule reviewed with the records manager",
+            origin=NO_ORIGIN,
+        )
 
 
 def status_moves(council: Council | None) -> list[AuditEvent]:
@@ -72,6 +80,7 @@ def test_going_live_is_refused_with_what_is_missing_and_nothing_changes(
         "Appoint a privacy officer",
         "Approve at least 2 agencies",
         "Review the legal bases",
+        "Review the retention schedule",
     ):
         assert missing in page
     assert "Check the council&#x27;s profile" not in page  # optional: never in the way
@@ -110,7 +119,7 @@ def test_with_everything_done_the_council_goes_live_and_both_trails_say_so(
 ) -> None:
     everything_done(configuring, admin, practitioner, [home_agency, police])
     page = text(as_admin.get("/administration/setup/"))
-    assert page.count("Completed") == 6
+    assert page.count("Completed") == 7
     assert 'href="/administration/setup/go-live/" role="button"' in page
 
     response = as_admin.post("/administration/setup/go-live/")

@@ -34,10 +34,11 @@ def test_the_checklist_lists_every_item_not_yet_started_with_a_link(as_admin: Cl
         "/administration/privacy-officers/",
         "/administration/agencies/",
         "/administration/legal-bases/",
+        "/administration/rules/retention/",
         "/administration/profile/",
     ):
         assert f'href="{link}"' in page
-    assert page.count("Not yet started") == 7
+    assert page.count("Not yet started") == 8
     assert "Check the council&#x27;s profile (optional)" in page
     assert 'disabled aria-disabled="true" class="govuk-button"' in page  # Go live is not offered yet
 
