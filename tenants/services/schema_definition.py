@@ -21,6 +21,8 @@ handful of statements whatever the number of schemas (docs/adr/0003).
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,6 +233,22 @@ class SchemaStructure:
         return sql.SQL("SELECT {};\n").format(positions).as_string(raw)
 
 
+@contextmanager
+def search_path_local(cursor: Any, schema: str) -> Iterator[None]:
+    """``search_path`` set to ``schema`` alone for the block, inside the current transaction, then put back.
+
+    Put back explicitly, not left to the transaction's end: the transaction may go on (a backup's snapshot,
+    a test), and the connection remembers the path it last committed (tenants/postgresql_backend), not this one.
+    """
+    cursor.execute("SELECT pg_catalog.current_setting('search_path')")
+    previous = cursor.fetchone()[0]
+    cursor.execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(%s), true)", [schema])
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [previous])
+
+
 def _definition_read(template: str, digest: str) -> SchemaDefinition:
     """The template's definition: its structure with its rows and sequence positions copied in between."""
     structure = schema_structure_read(template)
@@ -258,9 +276,8 @@ def schema_structure_read(schema: str) -> SchemaStructure:
     """
     ident = sql.Identifier
     # search_path is set for this transaction only (a savepoint's, inside one: reset on the way out).
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Deparsed with the schema alone on the path: its objects come out unqualified, others qualified.
-        cursor.execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(%s), true)", [schema])
+    # Deparsed with the schema alone on the path: its objects come out unqualified, others qualified.
+    with transaction.atomic(), connection.cursor() as cursor, search_path_local(cursor, schema):
         try:
             cursor.execute("SELECT oid, quote_ident(nspname) FROM pg_namespace WHERE nspname = %s", [schema])
             row = cursor.fetchone()
