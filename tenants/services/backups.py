@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -146,6 +147,26 @@ def council_files_delete(files: list[StoredFile]) -> int:
     for stored in files:
         storages[stored.storage].delete(stored.name)
         removed += stored.size
+    return removed
+
+
+def council_folders_remove(*, schema: str) -> int:
+    """Remove the council's emptied ``<kind>/<schema>/`` folders from storages on a local disk (S3 has no folders:
+    a prefix goes with its last object). A folder still holding a file is left. Returns how many were removed."""
+    removed = 0
+    for alias in FILE_STORAGES:
+        storage = storages[alias]
+        if not hasattr(storage, "location"):
+            continue
+        root = Path(storage.location)
+        for folder in root.glob(f"*/{glob_escape(schema)}"):
+            for inner in sorted((path for path in folder.rglob("*") if path.is_dir()), reverse=True):
+                with suppress(OSError):
+                    inner.rmdir()
+                    removed += 1
+            with suppress(OSError):
+                folder.rmdir()
+                removed += 1
     return removed
 
 

@@ -235,7 +235,7 @@ def test_the_commands_back_up_to_a_file_and_restore_it_into_a_new_schema(
 
     call_command("council_restore", "alpha", str(archive), "--into-schema", "alpha_inspect", "--reason", "drill")
     assert table_checksums("alpha_inspect") == table_checksums("council_alpha")
-    with pytest.raises(CommandError, match="not 'beta'.*Nothing was changed"):
+    with pytest.raises(CommandError, match=r"not 'beta'.*Nothing was changed"):
         call_command("council_restore", "beta", str(archive), "--replace")
     with pytest.raises(CommandError, match="exists already"):
         call_command("council_backup", "alpha", "--output", str(archive))

@@ -58,13 +58,13 @@ def council_backup_record(*, backup_id: int, output: Path | None = None, origin:
         backup = council_backup_make(backup_id=backup_id, output=output)
     except Exception:
         backup.refresh_from_db()
-        _backup_audit(backup, origin=origin, outcome=AuditOutcome.FAILURE)
+        backup_audit(backup, origin=origin, outcome=AuditOutcome.FAILURE)
         raise
-    _backup_audit(backup, origin=origin, outcome=AuditOutcome.SUCCESS)
+    backup_audit(backup, origin=origin, outcome=AuditOutcome.SUCCESS)
     return backup
 
 
-def _backup_audit(backup: CouncilBackup, *, origin: Origin, outcome: str) -> None:
+def backup_audit(backup: CouncilBackup, *, origin: Origin, outcome: str) -> None:
     audit_record(
         action=AuditAction.COUNCIL_BACKED_UP,
         outcome=outcome,
