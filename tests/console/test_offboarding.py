@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
+from psycopg import sql
 from pypdf import PdfReader
 
 from console.services.offboarding import offboarding_run
@@ -118,7 +119,8 @@ def _every_public_row_naming(needles: list[str]) -> dict[str, int]:
         tables = [name for (name,) in cursor.fetchall()]
         pattern = "|".join(re.escape(needle) for needle in needles)
         for table in tables:
-            cursor.execute(f'SELECT count(*) FROM public."{table}" AS r WHERE r::text ~* %s', [pattern])  # noqa: S608
+            query = sql.SQL("SELECT count(*) FROM {} AS r WHERE r::text ~* %s").format(sql.Identifier("public", table))
+            cursor.execute(query, [pattern])
             count = cursor.fetchone()[0]
             if count:
                 found[table] = count
