@@ -71,3 +71,115 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class BackupPurpose(models.TextChoices):
+    BACKUP = "backup", "Backup"
+    FINAL_EXPORT = "final_export", "Final export"
+
+
+class BackupStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class CouncilBackup(models.Model):
+    """An archive of one council: its schema's structure, a CSV per table and its files (tenants/services/backups.py).
+
+    The row says that the archive exists and what it holds in numbers (size, SHA-256, rows per table,
+    files): never its content, which the console does not show and has no download of. The archive is
+    kept in private storage under ``backups/<schema>/``. Removed with the council's files when it leaves.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="backups")
+    purpose = models.CharField(max_length=20, choices=BackupPurpose.choices, default=BackupPurpose.BACKUP)
+    status = models.CharField(max_length=20, choices=BackupStatus.choices, default=BackupStatus.QUEUED)
+    step = models.CharField(max_length=80, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by_id = models.UUIDField(null=True, blank=True, help_text="The platform staff member, if any.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    storage_name = models.CharField(max_length=300, blank=True)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    table_rows = models.JSONField(default=dict, blank=True, help_text="Rows per table, as in the manifest.")
+    file_count = models.PositiveIntegerField(default=0)
+    file_bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="backup_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} of {self.council_id} ({self.status})"
+
+    @property
+    def rows(self) -> int:
+        return sum(self.table_rows.values())
+
+
+class OffboardingStep(models.TextChoices):
+    EXPORT = "export", "Making the final export"
+    HANDOVER = "handover", "Handing the export over to the council"
+    DELETE = "delete", "Deleting the council's data"
+    CERTIFICATE = "certificate", "Issuing the deletion certificate"
+    DONE = "done", "Done"
+
+
+class Offboarding(models.Model):
+    """A council leaving: the final export, its hand-over, the deletion, and the deletion certificate.
+
+    It outlives the council's data on purpose, beside the ``Council`` row (closed) and its order: it is
+    the certificate — what was deleted, when, by whom, with counts and the export's SHA-256 — and
+    holds no personal data of clients. The steps are in tenants/services/offboarding.py.
+    """
+
+    council = models.OneToOneField(Council, on_delete=models.PROTECT, related_name="offboarding")
+    reason = models.CharField(max_length=300)
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by_id = models.UUIDField(null=True, blank=True)
+    step = models.CharField(max_length=20, choices=OffboardingStep.choices, default=OffboardingStep.EXPORT)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    running = models.BooleanField(default=False, help_text="A background run was queued and has not finished.")
+
+    # The final export (its archive is deleted with the council's other files; its digest stays here).
+    export = models.ForeignKey(CouncilBackup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    export_sha256 = models.CharField(max_length=64, blank=True)
+    export_size = models.BigIntegerField(default=0)
+    # The hand-over: a single-use, expiring link to the council's DPO (only the token's digest is kept).
+    handover_email = models.EmailField(blank=True)
+    handover_token_digest = models.CharField(max_length=64, blank=True)
+    handover_sent_at = models.DateTimeField(null=True, blank=True)
+    handover_expires_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # Or an operator's recorded decision to delete without a hand-over.
+    override_reason = models.CharField(max_length=300, blank=True)
+    override_by_id = models.UUIDField(null=True, blank=True)
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    deleted_by_id = models.UUIDField(null=True, blank=True)
+    deletion = models.JSONField(default=dict, blank=True, help_text="What each deletion step removed, as it went.")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    certificate = models.JSONField(null=True, blank=True)
+    certificate_sha256 = models.CharField(max_length=64, blank=True)
+    certificate_pdf = models.BinaryField(null=True, blank=True)
+    certified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="offboarding_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offboarding of {self.council_id} ({self.step})"
+
+    @property
+    def may_delete(self) -> bool:
+        """Deleting waits for the hand-over, or an operator's recorded override."""
+        return self.handed_over_at is not None or bool(self.override_reason)

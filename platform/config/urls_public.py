@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 
 from config.views import accessibility_statement, privacy_notice
+from console.views.offboarding import offboarding_export
 from core.accounts.access import public_page
 from onboarding.views import landing, order, order_confirmation, security_statement, terms
 
@@ -35,6 +36,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),
     path("privacy/", public_page(privacy_notice), name="privacy"),
+    # A leaving council's DPO downloads its final export by a single-use link (console/views/offboarding.py).
+    path("leaving/export/<str:token>/", public_page(offboarding_export), name="offboarding-export"),
 ]
 
 # Under /api/ every error is JSON, as the API views answer; elsewhere the site's own pages.

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from console.views.backups import council_backup, council_backups
 from console.views.councils import council_status_change, councils
+from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
 from console.views.provisioning import council_provisioning, council_provisioning_retry
 
@@ -12,5 +14,13 @@ urlpatterns = [
     path("orders/<slug:reference>/reject/", order_reject_page, name="order-reject"),
     path("councils/<slug:slug>/provisioning/", council_provisioning, name="council-provisioning"),
     path("councils/<slug:slug>/provisioning/retry/", council_provisioning_retry, name="council-provisioning-retry"),
+    path("councils/<slug:slug>/backups/", council_backups, name="council-backups"),
+    path("councils/<slug:slug>/backups/<int:backup_id>/", council_backup, name="council-backup"),
+    path("councils/<slug:slug>/offboarding/", council_offboarding, name="council-offboarding"),
+    path(
+        "councils/<slug:slug>/offboarding/certificate.<slug:kind>",
+        council_offboarding_certificate,
+        name="council-offboarding-certificate",
+    ),
     path("councils/<slug:slug>/<slug:action>/", council_status_change, name="council-status-change"),
 ]

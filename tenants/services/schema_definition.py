@@ -21,6 +21,8 @@ handful of statements whatever the number of schemas (docs/adr/0003).
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,23 +180,114 @@ SELECT d.objoid, d.objsubid, d.description FROM pg_description d
 """
 
 
+@dataclass(frozen=True)
+class SchemaStructure:
+    """One schema's structure, deparsed with no schema name: replayed with ``search_path`` set to another.
+
+    ``before_data`` makes functions, sequences and tables (with their primary key, unique and check
+    constraints); ``after_data`` adds foreign keys, indexes, triggers and comments. Rows go in between
+    (copied from the template when provisioning, loaded from a backup's CSVs when restoring), then the
+    sequences are set.
+    """
+
+    schema: str
+    tables: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]  # per table, the columns that hold data (not generated ones), in order
+    identity_always: frozenset[str]  # tables with a GENERATED ALWAYS identity column (INSERT needs OVERRIDING)
+    sequences: tuple[str, ...]
+    before_data: str
+    after_data: str
+
+    def data_copy_from(self, source: str) -> str:
+        """``INSERT … SELECT`` of every table's rows from the same tables in ``source`` (the template)."""
+        ident = sql.Identifier
+        raw = connection.connection
+        statements = []
+        for table in self.tables:
+            if self.columns[table]:
+                names = sql.SQL(", ").join(map(ident, self.columns[table]))
+                statements.append(
+                    sql.SQL("INSERT INTO {} ({}) {}SELECT {} FROM {}")
+                    .format(
+                        ident(table),
+                        names,
+                        sql.SQL("OVERRIDING SYSTEM VALUE " if table in self.identity_always else ""),
+                        names,
+                        ident(source, table),
+                    )
+                    .as_string(raw)
+                )
+        return "".join(statement + ";\n" for statement in statements)
+
+    def sequences_copy_from(self, source: str) -> str:
+        """Each sequence set where the same sequence in ``source`` is."""
+        if not self.sequences:
+            return ""
+        raw = connection.connection
+        positions = sql.SQL(", ").join(
+            sql.SQL(
+                "pg_catalog.setval({name}, (SELECT last_value FROM {source}), (SELECT is_called FROM {source}))"
+            ).format(name=sql.Literal(sql.Identifier(name).as_string(raw)), source=sql.Identifier(source, name))
+            for name in self.sequences
+        )
+        return sql.SQL("SELECT {};\n").format(positions).as_string(raw)
+
+
+@contextmanager
+def search_path_local(cursor: Any, schema: str) -> Iterator[None]:
+    """``search_path`` set to ``schema`` alone for the block, inside the current transaction, then put back.
+
+    Put back explicitly, not left to the transaction's end: the transaction may go on (a backup's snapshot,
+    a test), and the connection remembers the path it last committed (tenants/postgresql_backend), not this one.
+    """
+    cursor.execute("SELECT pg_catalog.current_setting('search_path')")
+    previous = cursor.fetchone()[0]
+    cursor.execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(%s), true)", [schema])
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [previous])
+
+
 def _definition_read(template: str, digest: str) -> SchemaDefinition:
-    """Read the template's definition from the catalogue: a fixed number of queries, each on it alone."""
+    """The template's definition: its structure with its rows and sequence positions copied in between."""
+    structure = schema_structure_read(template)
+    script = (
+        structure.before_data
+        + structure.data_copy_from(template)
+        + structure.after_data
+        + structure.sequences_copy_from(template)
+    )
+    _refuse_template_references(script, template=template)
+    return SchemaDefinition(
+        template=template,
+        migrations_digest=digest,
+        tables=structure.tables,
+        sequences=structure.sequences,
+        script=script,
+    )
+
+
+def schema_structure_read(schema: str) -> SchemaStructure:
+    """Read one schema's structure from the catalogue: a fixed number of queries, each on that schema alone.
+
+    Refuses (``TemplateNotReplayable``) a schema holding what the structure would not reproduce, or whose
+    deparsed structure would still name the schema.
+    """
     ident = sql.Identifier
     # search_path is set for this transaction only (a savepoint's, inside one: reset on the way out).
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Deparsed with the template alone on the path: its objects come out unqualified, others qualified.
-        cursor.execute("SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(%s), true)", [template])
+    # Deparsed with the schema alone on the path: its objects come out unqualified, others qualified.
+    with transaction.atomic(), connection.cursor() as cursor, search_path_local(cursor, schema):
         try:
-            cursor.execute("SELECT oid, quote_ident(nspname) FROM pg_namespace WHERE nspname = %s", [template])
+            cursor.execute("SELECT oid, quote_ident(nspname) FROM pg_namespace WHERE nspname = %s", [schema])
             row = cursor.fetchone()
             if row is None:
-                raise TemplateNotReplayable(f"the template schema {template} does not exist")
-            namespace, quoted_template = row
+                raise TemplateNotReplayable(f"the schema {schema} does not exist")
+            namespace, quoted_schema = row
             cursor.execute(_UNSUPPORTED, {"ns": namespace})
             unsupported = [found for (found,) in cursor.fetchall()]
             if unsupported:
-                raise TemplateNotReplayable(f"the template holds what replaying would miss: {', '.join(unsupported)}")
+                raise TemplateNotReplayable(f"{schema} holds what replaying would miss: {', '.join(unsupported)}")
             cursor.execute(
                 "SELECT oid, relname, reloptions FROM pg_class WHERE relnamespace = %s AND relkind = 'r' "
                 "ORDER BY relname",
@@ -222,7 +315,7 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
 
     statements: list[sql.Composable] = [sql.SQL("SET LOCAL check_function_bodies = off")]
     # pg_get_functiondef always qualifies the function's name (as quote_ident does): the one prefix to drop.
-    function_header = f"CREATE OR REPLACE FUNCTION {quoted_template}."
+    function_header = f"CREATE OR REPLACE FUNCTION {quoted_schema}."
     for _oid, definition in functions:
         if not definition.startswith(function_header):
             raise TemplateNotReplayable(f"unexpected function definition: {definition[:80]}")
@@ -247,7 +340,7 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
             statements.append(sql.SQL("CREATE SEQUENCE {} {}").format(ident(name), options))
 
     by_table: dict[int, list[sql.Composable]] = {oid: [] for oid in oids}
-    copied: dict[int, list[sql.Composable]] = {oid: [] for oid in oids}
+    copied: dict[int, list[str]] = {oid: [] for oid in oids}
     identity_always: set[int] = set()
     column_positions = [(relid, name, position) for relid, position, name, *_rest in columns]
     for relid, _position, name, type_name, not_null, attidentity, generated, default, collation in columns:
@@ -271,7 +364,7 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
             parts.append(sql.SQL("NOT NULL"))
         by_table[relid].append(sql.SQL(" ").join(parts))
         if generated != "s":
-            copied[relid].append(ident(name))
+            copied[relid].append(name)
 
     # Primary keys, unique, exclusion and check constraints inside CREATE TABLE (one statement a table,
     # not one a constraint); foreign keys afterwards, all of a table's in one ALTER TABLE.
@@ -295,26 +388,16 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
         if deptype == "a":
             statements.append(sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(ident(name), ident(table, column)))
 
-    # The template's rows (migrations, content types, permissions): read when a schema is made.
-    for relid, (table, _options) in tables.items():
-        if copied[relid]:
-            names = sql.SQL(", ").join(copied[relid])
-            statements.append(
-                sql.SQL("INSERT INTO {} ({}) {}SELECT {} FROM {}").format(
-                    ident(table),
-                    names,
-                    sql.SQL("OVERRIDING SYSTEM VALUE " if relid in identity_always else ""),
-                    names,
-                    ident(template, table),
-                )
-            )
-
+    # Rows go here: copied from the template, or loaded from a backup.
+    later_statements: list[sql.Composable] = []
     for relid, clauses in foreign.items():
         if clauses:
             additions = sql.SQL(", ").join(sql.SQL("ADD {}").format(clause) for clause in clauses)
-            statements.append(sql.SQL("ALTER TABLE {} {}").format(ident(tables[relid][0]), additions))
-    statements.extend(sql.SQL(definition) for _relid, index, definition in indexes if index not in constraint_indexes)
-    statements.extend(sql.SQL(definition) for definition in triggers)
+            later_statements.append(sql.SQL("ALTER TABLE {} {}").format(ident(tables[relid][0]), additions))
+    later_statements.extend(
+        sql.SQL(definition) for _relid, index, definition in indexes if index not in constraint_indexes
+    )
+    later_statements.extend(sql.SQL(definition) for definition in triggers)
 
     names_by_oid = {oid: table for oid, (table, _options) in tables.items()}
     column_names = {(relid, position): name for relid, name, position in column_positions}
@@ -324,26 +407,19 @@ def _definition_read(template: str, digest: str) -> SchemaDefinition:
             if position == 0
             else sql.SQL("COLUMN {}").format(ident(names_by_oid[relid], column_names[(relid, position)]))
         )
-        statements.append(sql.SQL("COMMENT ON {} IS {}").format(target, sql.Literal(text)))
+        later_statements.append(sql.SQL("COMMENT ON {} IS {}").format(target, sql.Literal(text)))
 
-    # Each sequence where the template's is, read when a schema is made (its rows were copied then too).
-    if sequences:
-        positions = sql.SQL(", ").join(
-            sql.SQL(
-                "pg_catalog.setval({name}, (SELECT last_value FROM {source}), (SELECT is_called FROM {source}))"
-            ).format(name=sql.Literal(ident(name).as_string(raw)), source=ident(template, name))
-            for _oid, name, *_rest in sequences
-        )
-        statements.append(sql.SQL("SELECT {}").format(positions))
-
-    script = ";\n".join(statement.as_string(raw) for statement in statements) + ";\n"
-    _refuse_template_references(script, template=template)
-    return SchemaDefinition(
-        template=template,
-        migrations_digest=digest,
+    before = "".join(statement.as_string(raw) + ";\n" for statement in statements)
+    after = "".join(statement.as_string(raw) + ";\n" for statement in later_statements)
+    _refuse_template_references(before + after, template=schema)
+    return SchemaStructure(
+        schema=schema,
         tables=tuple(names_by_oid[oid] for oid in oids),
+        columns={names_by_oid[oid]: tuple(copied[oid]) for oid in oids},
+        identity_always=frozenset(names_by_oid[oid] for oid in identity_always),
         sequences=tuple(name for _oid, name, *_rest in sequences),
-        script=script,
+        before_data=before,
+        after_data=after,
     )
 
 

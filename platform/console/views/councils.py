@@ -15,6 +15,9 @@ from tenants.lifecycle import transition_for
 from tenants.models import Council, CouncilStatus
 from tenants.selectors import council_get, council_list
 
+# Whose offboarding page the list links to: those that can start it, and those in it or past it.
+OFFBOARDING_LINKED = (CouncilStatus.LIVE, CouncilStatus.SUSPENDED, CouncilStatus.OFFBOARDING, CouncilStatus.CLOSED)
+
 
 @dataclass(frozen=True)
 class StatusAction:
@@ -71,7 +74,13 @@ def _offered(council: Council) -> list[StatusAction]:
 def councils(request: HttpRequest) -> HttpResponse:
     rows = [(council, step_label(council.provisioning_step), _offered(council)) for council in council_list()]
     provisioning = any(council.status in (CouncilStatus.ORDERED, CouncilStatus.PROVISIONING) for council, _, _ in rows)
-    context = {"rows": rows, "refresh": provisioning, "waiting": orders_waiting().count(), "section": "councils"}
+    context = {
+        "rows": rows,
+        "refresh": provisioning,
+        "waiting": orders_waiting().count(),
+        "offboarding_statuses": OFFBOARDING_LINKED,
+        "section": "councils",
+    }
     return render(request, "console/councils.html", context)
 
 

@@ -32,6 +32,7 @@ PUBLIC_ROUTES = {
         "password-reset-done",
         "accessibility",
         "privacy",
+        "offboarding-export",
     },
     "council": {
         "sign-in",
