@@ -41,7 +41,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
@@ -156,7 +156,7 @@ def council_folders_remove(*, schema: str) -> int:
     removed = 0
     for alias in FILE_STORAGES:
         storage = storages[alias]
-        if not hasattr(storage, "location"):
+        if not isinstance(storage, FileSystemStorage):
             continue
         root = Path(storage.location)
         for folder in root.glob(f"*/{glob_escape(schema)}"):

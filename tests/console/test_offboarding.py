@@ -11,7 +11,6 @@ import io
 import json
 import re
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,7 +43,6 @@ __all__ = ["file_storages"]
 pytestmark = [pytest.mark.platform_side, pytest.mark.database_owner]
 
 SLUG, SCHEMA, DOMAIN = "throwaway-x", "council_throwaway_x", "throwaway-x.localhost"
-TEST_QUEUE = "offboarding-test-queue"
 # What may still name the council once it is gone, each for a reason (docs/adr/0017).
 KEPT_TABLES = {
     "tenants_council": "the council's row, closed: the anchor of the two below",
@@ -92,23 +90,14 @@ def _queued(schema: str) -> int:
         client = broker.default_channel.client
         return sum(
             (json.loads(message).get("headers") or {}).get("_schema_name") == schema
-            for message in client.lrange(TEST_QUEUE, 0, -1)
+            for message in client.lrange(current_app.conf.task_default_queue, 0, -1)
         )
 
 
 @pytest.fixture
-def test_queue() -> Iterator[str]:
-    """Queued work goes to a queue no test worker reads, searched by the offboarding as the default queue is."""
-    before = current_app.conf.task_default_queue
-    current_app.conf.task_default_queue = TEST_QUEUE
-    with current_app.connection_for_write() as broker:
-        broker.default_channel.client.delete(TEST_QUEUE)
-    try:
-        yield TEST_QUEUE
-    finally:
-        current_app.conf.task_default_queue = before
-        with current_app.connection_for_write() as broker:
-            broker.default_channel.client.delete(TEST_QUEUE)
+def test_queue() -> str:
+    """The broker's queue this test process sends to (one per pytest-xdist worker: config/settings/test.py)."""
+    return str(current_app.conf.task_default_queue)
 
 
 def _every_public_row_naming(needles: list[str]) -> dict[str, int]:
@@ -149,7 +138,7 @@ def test_after_offboarding_by_the_command_nothing_of_the_council_is_left_but_its
     council_fill(throwaway, marker="gone")
     council_fill(council_a, marker="kept")
     with schema_context(SCHEMA):
-        current_app.send_task("notifications.retry_all", queue=TEST_QUEUE)  # queued work of the council
+        current_app.send_task("notifications.retry_all")  # queued work of the council, waiting in the broker
         outbox = Notification.objects.count()
         clients = table_checksums(SCHEMA)["clients_client"][0]
     assert (outbox, clients, _queued(SCHEMA)) == (1, 3, 1)

@@ -40,6 +40,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = _redis_database(1)
+# The same for the broker: each worker's messages in a queue of its own, or a Celery worker started by a test in one
+# pytest-xdist worker takes (and runs against its own test database) a message sent by a test in another.
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CELERY_RESULT_BACKEND = _redis_database(2)
 CELERY_TASK_ALWAYS_EAGER = False
 
