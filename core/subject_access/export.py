@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.db.models import Q
@@ -29,9 +30,10 @@ from django.utils import timezone
 
 from config.pdf import Document
 from core.audit.models import AuditEvent
-from core.clients.models import Client
+from core.clients.models import Client, Involvement
 from core.directory.models import Practitioner
 from core.governance.models import Alert
+from core.governance.rules import RetentionKind
 from core.notifications.models import Notification
 from core.privacy.selectors import access_rows_streamed, client_access_events
 from core.subject_access.coverage import client_references
@@ -248,9 +250,46 @@ def emails_gather(*, client_id: object) -> ExportSection:
     return section
 
 
+def retention_gather(*, client_id: object) -> ExportSection:
+    """The retention runs that listed the client's record, or one of its ended involvements, as due for erasure
+    (the items hold ids only; the run says when, and what became of the list)."""
+    section = ExportSection(
+        "retention.RetentionItem",
+        "Listed for erasure under the retention schedule",
+        "Each time the nightly retention job listed this record, or one of its ended involvements, as past the "
+        "council's retention schedule, and what the privacy officer decided.",
+        [("listed_on", "Listed on"), ("what", "What"), ("state", "What became of the list")],
+        [],
+    )
+    items = (
+        apps.get_model("retention", "RetentionItem")
+        .objects.filter(
+            Q(kind=RetentionKind.CLIENTS, object_uuid=client_id)
+            | Q(
+                kind=RetentionKind.INVOLVEMENTS,
+                object_uuid__in=Involvement.objects.filter(client_id=client_id).values("pk"),
+            )
+        )
+        .select_related("run")
+        .order_by("run__prepared_at", "id")
+    )
+    for item in items.iterator(chunk_size=CHUNK):
+        section.rows.append(
+            {
+                "listed_on": item.run.prepared_on,
+                "what": "The client's record" if item.kind == RetentionKind.CLIENTS else "An ended involvement",
+                "state": item.run.get_state_display(),
+            }
+        )
+    return section
+
+
+GATHERERS = (access_history_gather, alerts_gather, emails_gather, retention_gather)
+
+
 def export_steps() -> int:
-    """How many steps an export takes: each section, the three non-key sources, and the three files."""
-    return len(SECTIONS) + 3 + 3
+    """How many steps an export takes: each section, the sources that are not keys, and the three files."""
+    return len(SECTIONS) + len(GATHERERS) + 3
 
 
 def export_gather(*, client: Client, step: Callable[[], None] = lambda: None) -> list[ExportSection]:
@@ -259,7 +298,7 @@ def export_gather(*, client: Client, step: Callable[[], None] = lambda: None) ->
     for label, section in SECTIONS.items():
         sections.append(section_gather(section, client_id=client.pk, paths=references[label].paths))
         step()
-    for gather in (access_history_gather, alerts_gather, emails_gather):
+    for gather in GATHERERS:
         sections.append(gather(client_id=client.pk))
         step()
     return sections

@@ -142,6 +142,19 @@ SECTIONS: dict[str, Section] = {
             "Extensions of the time to answer",
             order_by=("extended_at", "pk"),
         ),
+        Section(
+            "retention.LegalHold",
+            "Legal holds",
+            "Holds that keep the record whatever the retention schedule says, for example during proceedings.",
+            order_by=("placed_at", "pk"),
+        ),
+        Section(
+            "retention.ErasureRequest",
+            "Requests for erasure",
+            "Requests to erase the record, and the council's decision on each.",
+            left_out={"client_reference": THIS_CLIENT},
+            order_by=("received_on", "recorded_at", "pk"),
+        ),
     )
 }
 
@@ -179,6 +192,13 @@ FREE_FORM: dict[str, FreeForm] = {
     "directory.Agency.email_domains": FreeForm(False, "an agency's work-email domains"),
     "directory.ImportJob.csv_text": FreeForm(False, "an import of agencies or practitioners, never of clients"),
     "directory.ImportProblem.values": FreeForm(False, "a row of an import of agencies or practitioners"),
+    "retention.RetentionItem.object_uuid": FreeForm(
+        True, "a client, or one of its ended involvements, listed by a retention run: the retention section"
+    ),
+    "retention.RetentionRun.periods": FreeForm(False, "the retention schedule a run was made under: years per kind"),
+    "retention.RetentionRun.cutoffs": FreeForm(False, "per kind of record, the date before which records were due"),
+    "retention.RetentionRun.counts": FreeForm(False, "per kind of record, how many were listed"),
+    "retention.RetentionRun.erased": FreeForm(False, "per kind of record, how many were erased"),
     "sessions.Session.session_data": FreeForm(
         False, "sessions are kept in the cache (SESSION_ENGINE), this table stays empty; a session holds no client"
     ),

@@ -19,6 +19,8 @@ from pypdf import PdfReader
 
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import ClientAlias, Consent, Involvement
+from core.governance.rules import RetentionKind
+from core.retention.models import ErasureRequest, LegalHold, RetentionItem, RetentionRun
 from core.subject_access import registry
 from core.subject_access.export import SCHEMA_VERSION
 from core.subject_access.models import SubjectAccessRequest
@@ -53,7 +55,13 @@ def test_the_export_holds_everything_about_the_client_and_nothing_about_others(c
     sar = exported(held, council_a)
     assert sar.state == State.READY
     sections = sections_of(sar)
-    assert set(sections) == {*registry.SECTIONS, "audit.AuditEvent", "governance.Alert", "notifications.Notification"}
+    assert set(sections) == {
+        *registry.SECTIONS,
+        "audit.AuditEvent",
+        "governance.Alert",
+        "notifications.Notification",
+        "retention.RetentionItem",
+    }
 
     (record,) = sections["clients.Client"]["rows"]
     assert (record["first_name"], record["surname"], record["nhs_number"]) == ("Jade", "Hughes", "9434765919")
@@ -98,6 +106,36 @@ def test_the_export_holds_everything_about_the_client_and_nothing_about_others(c
         assert elsewhere not in text
     left_out = {item["field"] for item in sections["subject_access.SubjectAccessRequest"]["left_out"]}
     assert {"Files", "Download nonce"} <= left_out
+
+
+def test_legal_holds_erasure_requests_and_retention_listings_are_in_the_export(council_a: Council, held: Held) -> None:
+    with schema_context(council_a.schema_name):
+        LegalHold.objects.create(client=held.client, reason="Disclosure in care proceedings", placed_by=held.officer)
+        ErasureRequest.objects.create(
+            client=held.client,
+            client_reference=held.client.pk,
+            received_on=datetime.date(2026, 1, 20),
+            grounds=ErasureRequest.Grounds.OBJECTION,
+            recorded_by=held.officer,
+            decision=ErasureRequest.Decision.REFUSED,
+            decision_reason="A statutory duty to keep it",
+        )
+        run = RetentionRun.objects.create(
+            prepared_on=datetime.date(2026, 1, 10), periods={}, cutoffs={}, counts={"clients": 2}
+        )
+        RetentionItem.objects.create(run=run, kind=RetentionKind.CLIENTS, object_uuid=held.client.pk)
+        RetentionItem.objects.create(run=run, kind=RetentionKind.CLIENTS, object_uuid=held.stranger.pk)
+    sections = sections_of(exported(held, council_a))
+
+    (hold,) = sections["retention.LegalHold"]["rows"]
+    assert (hold["reason"], hold["placed_by"]) == (
+        "Disclosure in care proceedings",
+        "Olive Officer (Alpha Information Governance)",
+    )
+    (erasure,) = sections["retention.ErasureRequest"]["rows"]
+    assert (erasure["decision_reason"], erasure["received_on"]) == ("A statutory duty to keep it", "2026-01-20")
+    (listed,) = sections["retention.RetentionItem"]["rows"]  # the stranger's listing is not here
+    assert (listed["listed_on"], listed["what"]) == ("2026-01-10", "The client's record")
 
 
 def test_the_readable_documents_say_the_same_and_stand_alone(council_a: Council, held: Held) -> None:
