@@ -82,7 +82,22 @@ def subject_access_export_start(*, actor: Practitioner, request_id: object, orig
         sar.export_started_by, sar.export_started_at = actor, timezone.now()
         sar.files, sar.download_nonce, sar.link_expires_at, sar.ready_at = [], "", None, None
         sar.downloaded_by, sar.downloaded_at = None, None
-        sar.save()
+        sar.save(
+            update_fields=[
+                "state",
+                "error",
+                "steps_done",
+                "steps_total",
+                "export_started_by",
+                "export_started_at",
+                "files",
+                "download_nonce",
+                "link_expires_at",
+                "ready_at",
+                "downloaded_by",
+                "downloaded_at",
+            ]
+        )
         pk = sar.pk
         on_commit_in_this_schema(lambda: _run_in_background(pk))
     return sar

@@ -108,7 +108,7 @@ def subject_access_extend(
         )
         sar.save(update_fields=["due_on"])
         SubjectAccessExtension.objects.create(
-            sar=sar,
+            request=sar,
             code=code,
             amount=amount,
             reason=reason.strip()[:300],
