@@ -11,9 +11,10 @@ from django.db import migrations
 # - audit_events_redact(client_ids): sets ``changes`` to NULL on the rows about those clients (a correction's
 #   old and new values are personal data; the row itself stays as the non-identifying stub).
 #
-# Each sets the transaction-local flag ``patchwork.audit_erasure`` that the trigger reads; the flag is also
-# named in the function's SET clause, so PostgreSQL restores it when the function returns: nothing after the
-# call, in the same transaction, finds it on. The trigger still refuses TRUNCATE always, and an UPDATE that
+# Each sets the transaction-local flag ``patchwork.audit_erasure`` that the trigger reads, and turns it off
+# again before it returns; if its statement fails, the flag's change is undone with the (sub)transaction: nothing
+# after the call, in the same transaction, finds it on. (The flag cannot be named in the function's SET clause:
+# PostgreSQL refuses a custom setting there to a role that is not superuser, and the owner role is not.) The trigger still refuses TRUNCATE always, and an UPDATE that
 # changes anything but setting ``changes`` to NULL.
 #
 # search_path safety. A SECURITY DEFINER function must not resolve names through its caller's search_path
@@ -51,7 +52,6 @@ CREATE OR REPLACE FUNCTION audit_events_expire(
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET patchwork.audit_erasure = 'off'
 AS $$
 DECLARE
     stack text;
@@ -76,6 +76,7 @@ BEGIN
         'OR related_ids && $4::varchar(64)[]))', own
     ) USING cutoff, only_actions, except_actions, keep_client_ids;
     GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM set_config('patchwork.audit_erasure', 'off', true);
     RETURN removed;
 END;
 $$;
@@ -83,7 +84,6 @@ $$;
 CREATE OR REPLACE FUNCTION audit_events_redact(client_ids text[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET patchwork.audit_erasure = 'off'
 AS $$
 DECLARE
     stack text;
@@ -105,6 +105,7 @@ BEGIN
         'AND ((object_type = ''client'' AND object_id = ANY($1)) OR related_ids && $1::varchar(64)[])', own
     ) USING client_ids;
     GET DIAGNOSTICS redacted = ROW_COUNT;
+    PERFORM set_config('patchwork.audit_erasure', 'off', true);
     RETURN redacted;
 END;
 $$;
