@@ -26,7 +26,6 @@ and what it reports erased is what was listed. The council is kept for the next 
 again, ``--drop`` removes it at the end).
 """
 
-import datetime
 import platform
 import statistics
 import time
