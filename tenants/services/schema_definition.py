@@ -13,6 +13,10 @@ else qualified (``public.gin_trgm_ops``), and it is run with ``search_path`` set
 alone. Only its data part names the template, on purpose (``INSERT … SELECT … FROM council_template.t``).
 A definition that would still name the template anywhere else is refused.
 
+The same reading serves any one council schema (``schema_structure_read``): a council's backup keeps its
+structure in two parts, before and after its rows, to be replayed under any name (tenants/services/backups.py,
+docs/adr/0017).
+
 A definition is kept in this process, keyed by the database, the template and a digest of the
 template's ``django_migrations`` rows: the template only changes by migrating, which adds rows. So
 provisioning reads the catalogue once per migration state and worker process; then it costs a

@@ -23,7 +23,7 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 from pypdf import PdfReader
 
-from console.services.offboarding import offboarding_run
+from console.services.offboarding import offboarding_run, offboarding_start
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.council.models import GOVERNANCE_ROW, CouncilGovernance
@@ -338,3 +338,18 @@ def test_a_deletion_that_fails_halfway_is_finished_by_running_it_again(
     assert offboarding.certificate["final_export"]["override"]["reason"] == "Council unreachable"
     assert offboarding.certificate["final_export"]["handed_over_at"] is None
     assert Council.objects.get(pk=throwaway.pk).status == CouncilStatus.CLOSED
+
+
+def test_an_offboarding_that_stopped_can_be_run_again_from_the_console(
+    console: Client, throwaway: Council, file_storages: dict[str, Path]
+) -> None:
+    offboarding = offboarding_start(council=throwaway, actor=None, reason="Ended", queue=False)
+    Offboarding.objects.filter(pk=offboarding.pk).update(error="ConnectionError. Run it again to resume.")
+    page = console.get(PAGE).content.decode()
+    assert "Offboarding stopped" in page
+    assert "Run the offboarding again" in page
+
+    assert console.post(PAGE, {"action": "resume"}).status_code == 302
+
+    offboarding.refresh_from_db()
+    assert (offboarding.running, offboarding.error) == (True, "")  # its task is queued once the request commits

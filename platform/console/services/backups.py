@@ -4,6 +4,7 @@ The work itself is tenants/services/backups.py; here it is requested, queued and
 came of it (COUNCIL_BACKED_UP, COUNCIL_RESTORED, with the archive's SHA-256 and counts, never its content).
 """
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from tenants.services.backups import RestoreSummary, council_backup_make, counci
 
 if TYPE_CHECKING:
     from core.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 BACKED_UP_STATUSES = (*SERVING, CouncilStatus.SUSPENDED)
 
@@ -43,10 +46,21 @@ def council_backup_request(
             council=current, purpose=BackupPurpose.BACKUP, requested_by_id=actor.pk if actor else None
         )
         if queue:
-            from console.tasks import council_backup_task
-
-            transaction.on_commit(lambda: council_backup_task.delay(backup.pk))
+            transaction.on_commit(lambda: _backup_queue(backup.pk))
     return backup
+
+
+def _backup_queue(backup_id: int) -> None:
+    """Queue the making; a broker that cannot be reached (or, without one, a failure) leaves the backup failed."""
+    from console.tasks import council_backup_task  # the tasks module imports these services
+
+    try:
+        council_backup_task.delay(backup_id)
+    except Exception as error:
+        logger.exception("Backup %s could not be queued or failed", backup_id)
+        CouncilBackup.objects.filter(pk=backup_id).exclude(status=BackupStatus.DONE).update(
+            status=BackupStatus.FAILED, error=f"The backup could not be started: {type(error).__name__}."
+        )
 
 
 def council_backup_record(*, backup_id: int, output: Path | None = None, origin: Origin = NO_ORIGIN) -> CouncilBackup:

@@ -15,6 +15,7 @@ again after any failure.
 
 import hashlib
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -45,6 +46,8 @@ from tenants.services.offboarding import (
 if TYPE_CHECKING:
     from core.accounts.models import User as UserType
 
+logger = logging.getLogger(__name__)
+
 OFFBOARDABLE = (CouncilStatus.LIVE, CouncilStatus.SUSPENDED)
 KEPT = [
     "the council's record on the platform (its name, status closed), the anchor of the two below",
@@ -57,10 +60,30 @@ __all__ = ["OffboardingRefused"]
 
 
 def _queue(offboarding: Offboarding) -> None:
-    from console.tasks import council_offboard_task
+    """After commit, run the due steps in the background. A queue that cannot be reached, or (without a broker)
+    a step that fails, is recorded on the offboarding for the operator to run it again."""
+    Offboarding.objects.filter(pk=offboarding.pk).update(running=True, error="")
 
-    Offboarding.objects.filter(pk=offboarding.pk).update(running=True)
-    transaction.on_commit(lambda: council_offboard_task.delay(offboarding.pk))
+    def queue() -> None:
+        from console.tasks import council_offboard_task  # the tasks module imports these services
+
+        try:
+            council_offboard_task.delay(offboarding.pk)
+        except Exception as error:
+            logger.exception("Offboarding %s could not be queued or failed", offboarding.pk)
+            Offboarding.objects.filter(pk=offboarding.pk, error="").update(
+                error=f"The work could not be started: {type(error).__name__}. Run it again.", running=False
+            )
+
+    transaction.on_commit(queue)
+
+
+def offboarding_resume(*, offboarding: Offboarding) -> None:
+    """Run the due steps again, after a failure."""
+    if offboarding.running and not offboarding.error:
+        raise OffboardingRefused("The offboarding is running already.")
+    with transaction.atomic():
+        _queue(offboarding)
 
 
 def offboarding_start(

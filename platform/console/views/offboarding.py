@@ -21,6 +21,7 @@ from console.services.offboarding import (
     offboarding_handover_download,
     offboarding_handover_send,
     offboarding_override,
+    offboarding_resume,
     offboarding_start,
 )
 from console.views.access import staff_required
@@ -85,6 +86,10 @@ def council_offboarding(request: HttpRequest, slug: str) -> HttpResponse:
                     offboarding_delete_request(offboarding=offboarding, actor=actor, origin=origin)
                     messages.success(request, f"The data of {council.name} is being deleted.")
                     return redirect("council-offboarding", slug=council.slug)
+            elif action == "resume" and offboarding is not None:
+                offboarding_resume(offboarding=offboarding)
+                messages.success(request, f"The offboarding of {council.name} is running again.")
+                return redirect("council-offboarding", slug=council.slug)
             else:
                 raise OffboardingRefused("That step is not one this offboarding can take now.")
         except (OffboardingRefused, TransitionRefused) as refusal:
