@@ -4,12 +4,10 @@
                               [--families 60000] [--audit 500000] [--years 3] [--repeat 3]
                               [--rebuild] [--drop] [--summary FILE]
 
-Builds, or reuses, a council (``bench-retention``, England) filled by the large-council generator at the scale of
-PERFORMANCE.md (300,000 clients, 20,000 practitioners, a million involvements, a quarter of them ended, over the
-last five years, 60,000 families and the team activity they imply), then an audit trail spread evenly over the
-last nine years (a fifth of it sign-ins). Its retention schedule keeps clients, involvements and team activity
-for ``--years`` (3: the generated history is five years deep, so a good share of it is due), the audit trail for
-seven years and sign-in records for two.
+Builds, or reuses, the records benchmarks' council (``bench-records``, England: demo/records_bench.py) at the
+scale of PERFORMANCE.md, with an audit trail over the last nine years. Its retention schedule keeps clients,
+involvements and team activity for ``--years`` (3: the generated history is five years deep, so a good share of it
+is due), the audit trail for seven years and sign-in records for two.
 
 It then times, in one run:
 
@@ -48,13 +46,7 @@ from core.retention.models import LegalHold, RetentionRun
 from core.retention.services.periods import SIGN_IN_ACTIONS, Cutoffs, clients_due, cutoffs_for
 from core.retention.services.runs import retention_run_execute, retention_run_prepare
 from demo.bench_summary import TargetRow, summary_write
-from demo.scale import council_generate_large
-from onboarding.services.provisioning import council_create, council_provision
-from tenants.jurisdictions import Jurisdiction
-from tenants.models import Council
-from tenants.services.schemas import council_schema_drop
-
-SLUG = "bench-retention"
+from demo.records_bench import records_arguments, records_council, records_council_drop
 
 
 class _RolledBack(Exception):
@@ -66,21 +58,6 @@ def _timed(action: Any) -> tuple[float, Any]:
     result = action()
     return time.perf_counter() - start, result
 
-
-_AUDIT_SQL = """
-INSERT INTO {audit} (occurred_at, actor_id, council, action, outcome, object_type, object_id, related_ids, reason,
-                     ip_address, user_agent, path)
-SELECT now() - random() * interval '9 years', p.user_id, %(schema)s,
-       CASE WHEN r.sign_in THEN 'sign_in' ELSE 'client_viewed' END, 'success',
-       CASE WHEN r.sign_in THEN '' ELSE 'client' END, CASE WHEN r.sign_in THEN '' ELSE c.id::text END,
-       ARRAY[]::varchar[], '', '10.20.0.1', 'Mozilla/5.0 (bench)', '/'
-FROM (
-    SELECT floor(random() * %(people)s)::int AS pn, floor(random() * %(clients)s)::int AS cn, random() < 0.2 AS sign_in
-    FROM generate_series(1, %(rows)s)
-) r
-JOIN (SELECT (row_number() OVER (ORDER BY user_id)) - 1 AS n, user_id FROM {practitioner}) p ON p.n = r.pn
-JOIN (SELECT (row_number() OVER (ORDER BY id)) - 1 AS n, id FROM {client}) c ON c.n = r.cn
-"""
 
 # What is due, written by hand from the schedule's rules (docs/adr/0016): the rows the job must find.
 _REFERENCE_SQL = """
@@ -116,70 +93,21 @@ class Command(BaseCommand):
     help = "Time the nightly retention job over a large council against the raw SQL that reads the same rows."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--clients", type=int, default=300_000)
-        parser.add_argument("--practitioners", type=int, default=20_000)
-        parser.add_argument("--involvements", type=int, default=1_000_000)
-        parser.add_argument("--families", type=int, default=60_000)
-        parser.add_argument("--audit", type=int, default=500_000, help="Audit events over nine years")
+        records_arguments(parser)
         parser.add_argument("--years", type=int, default=3, help="Years kept for clients, involvements, activity")
         parser.add_argument("--repeat", type=int, default=3)
-        parser.add_argument("--rebuild", action="store_true", help="Make the council again from nothing")
-        parser.add_argument("--drop", action="store_true", help="Remove the council at the end")
         parser.add_argument("--summary", help="Write the rows measured here as JSON (for bench_table)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["rebuild"]:
-            self._drop()
-        council = Council.objects.filter(slug=SLUG).first()
-        built = ""
-        if council is None:
-            council = council_create(name="Bench Retention Council", slug=SLUG, jurisdiction=Jurisdiction.ENGLAND)
-            council_provision(council_id=council.pk)
-            council.refresh_from_db()
+        council, built = records_council(options, self.stdout.write)
         try:
             with tenant_context(council):
-                if not Client.objects.exists():
-                    seconds, _ = _timed(lambda: self._generate(options))
-                    built = f"council generated in {seconds:.0f} s; "
-                else:
-                    built = "council reused; "
                 self._schedule(years=options["years"])
-                self._measure(options, built=built)
+                self._measure(options, built=f"{built}; ")
         finally:
             connection.set_schema_to_public()
             if options["drop"]:
-                self._drop()
-
-    # Building ---------------------------------------------------------------------------------------------
-
-    def _generate(self, options: dict[str, Any]) -> None:
-        self.stdout.write(
-            f"Generating {options['clients']:,} clients, {options['practitioners']:,} practitioners and "
-            f"{options['involvements']:,} involvements…"
-        )
-        council_generate_large(
-            clients=options["clients"],
-            practitioners=options["practitioners"],
-            involvements=options["involvements"],
-            families=options["families"],
-            seed=13,
-        )
-        self.stdout.write(f"Writing {options['audit']:,} audit events over nine years…")
-        statement = sql.SQL(_AUDIT_SQL).format(
-            audit=sql.Identifier(AuditEvent._meta.db_table),
-            practitioner=sql.Identifier(Practitioner._meta.db_table),
-            client=sql.Identifier(Client._meta.db_table),
-        )
-        params = {
-            "schema": connection.schema_name,
-            "people": Practitioner.objects.count(),
-            "clients": Client.objects.count(),
-            "rows": options["audit"],
-        }
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, params)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+                records_council_drop()
 
     def _schedule(self, *, years: int) -> None:
         """The benchmark council's schedule, stored as its administrator would (a rulebook version)."""
@@ -307,8 +235,3 @@ class Command(BaseCommand):
                 ),
             ],
         )
-
-    def _drop(self) -> None:
-        for council in Council.objects.filter(slug=SLUG):
-            council_schema_drop(council=council)
-            council.delete()
