@@ -44,7 +44,8 @@ SCHEMA_VERSION = 1
 KIND = "patchwork.subject-access-export"
 CHUNK = 1000
 JSON_NAME, HTML_NAME, PDF_NAME = "subject-access.json", "subject-access.html", "subject-access.pdf"
-PDF_TABLE_COLUMNS = 5  # wider sections print each row as label and value pairs
+PDF_TABLE_COLUMNS = 5  # wider sections print on pages turned sideways
+PDF_RECORDS_MAX = 3  # unless they have this many rows or fewer: then as label and value pairs
 
 
 @dataclass
@@ -387,20 +388,24 @@ def export_pdf(export: Export) -> bytes:
         language="en-AU" if export.locale.lower().endswith("au") else "en-GB",
     )
     document.facts(_summary(export))
+    upright = True
     for printed in _printed(export):
         section: ExportSection = printed["section"]
+        labels = [label for _, label in section.columns]
+        few = len(printed["rows"]) <= PDF_RECORDS_MAX  # the client's own record: label and value pairs read best
+        wide = len(labels) > PDF_TABLE_COLUMNS and bool(printed["rows"]) and not few
+        if wide or not upright:  # a wide table on pages turned sideways, and back upright after it
+            document.new_page(landscape=wide)
+            upright = not wide
         document.heading(section.title)
         if section.about:
             document.paragraph(section.about)
-        labels = [label for _, label in section.columns]
         if not printed["rows"]:
             document.paragraph("Nothing held.")
-        elif len(labels) <= PDF_TABLE_COLUMNS:
-            document.table(labels, printed["rows"])
+        elif len(labels) > PDF_TABLE_COLUMNS and few:
+            document.records(labels, printed["rows"])
         else:
-            for number, cells in enumerate(printed["rows"], start=1):
-                document.heading(f"{number} of {len(printed['rows'])}", level=3)
-                document.facts(list(zip(labels, cells, strict=True)))
+            document.table(labels, printed["rows"])
         if section.left_out:
             document.paragraph("Left out: " + "; ".join(f"{label} ({why})" for label, why in section.left_out) + ".")
     return document.output()

@@ -16,12 +16,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
 BLACK = (11, 12, 12)
 GREY = (80, 90, 95)
+HEADING_FILL = (243, 242, 241)
+TABLE_FONT_SIZE = 9
+LINE_HEIGHT = 4.4
+CELL_PADDING = 1.2
+BASELINE = 0.75  # of a line's height, from its top
+MEASURED_KEPT = 2000
+SAMPLED_ROWS = 200
+SHARE_MIN, SHARE_MAX = 8, 60  # millimetres
 
 
 class Document:
@@ -65,39 +72,113 @@ class Document:
 
     def facts(self, rows: Sequence[tuple[str, str]]) -> None:
         """Label and value pairs, as a two-column table without a heading row."""
-        self._rows(None, [[label, value] for label, value in rows], widths=(35, 65), bold_first=True)
+        self._grid(None, [[label, value] for label, value in rows], widths=(35, 65), bold_first=True)
+        self._pdf.ln(4)
 
     def table(
         self, headings: Sequence[str], rows: Sequence[Sequence[object]], *, widths: Sequence[int] | None = None
     ) -> None:
         """A table with a heading row repeated on every page; cells are printed with ``str()``."""
-        self._rows(list(headings), [[_text(cell) for cell in row] for row in rows], widths=widths)
+        self._grid(list(headings), [[_text(cell) for cell in row] for row in rows], widths=widths)
+        self._pdf.ln(4)
 
-    def _rows(
+    def new_page(self, *, landscape: bool = False) -> None:
+        """Go on on a new page, turned for a wide table (``landscape``) or back upright."""
+        self._pdf.add_page(orientation="L" if landscape else "P")
+
+    def records(self, labels: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Rows too wide for a table, each as its label and value pairs under "n of N"."""
+        for number, cells in enumerate(rows, start=1):
+            self._grid(
+                None,
+                [
+                    [f"{number} of {len(rows)}", ""],
+                    *([label, _text(cell)] for label, cell in zip(labels, cells, strict=False)),
+                ],
+                widths=(35, 65),
+                bold_first=True,
+            )
+            self._pdf.ln(2)
+        self._pdf.ln(2)
+
+    def _grid(
         self,
         headings: list[str] | None,
-        rows: list[list[str]],
+        rows: Sequence[Sequence[str]],
         *,
         widths: Sequence[int] | None,
         bold_first: bool = False,
     ) -> None:
+        """Rows of bordered cells whose text wraps within its column; the heading row (shaded, bold) again on
+        each new page. A cell is measured once and split into lines only when it does not fit: thousands of
+        rows (an access history) print in seconds, where fpdf2's general table lays out every character."""
         pdf = self._pdf
-        pdf.set_font(FAMILY, "", 9)
-        with pdf.table(
-            col_widths=tuple(widths) if widths else None,
-            first_row_as_headings=headings is not None,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(243, 242, 241)),
-            line_height=5,
-            text_align="LEFT",
-            repeat_headings=1,
-        ) as table:
-            if headings is not None:
-                table.row(headings)
-            for cells in rows:
-                row = table.row()
-                for index, cell in enumerate(cells):
-                    row.cell(cell, style=FontFace(emphasis="BOLD") if bold_first and index == 0 else None)
-        pdf.ln(4)
+        columns = len(headings) if headings is not None else len(rows[0]) if rows else 0
+        if not columns:
+            return
+        if widths:
+            column_widths = [pdf.epw * share / sum(widths) for share in widths]
+        else:
+            column_widths = _shares(pdf, headings, rows, columns)
+
+        measured: dict[tuple[str, str, float], list[str]] = {}  # labels repeat on every record
+        style_now = [None]
+
+        def font(style: str) -> None:
+            if style_now[0] != style:
+                pdf.set_font(FAMILY, style, TABLE_FONT_SIZE)
+                style_now[0] = style
+
+        def lines_of(text: str, width: float, style: str) -> list[str]:
+            key = (style, text, width)
+            lines = measured.get(key)
+            if lines is None:
+                font(style)
+                lines = _wrapped(text, width)
+                if len(measured) >= MEASURED_KEPT:
+                    measured.clear()
+                measured[key] = lines
+            return lines
+
+        def _wrapped(text: str, width: float) -> list[str]:
+            lines: list[str] = []
+            for part in text.split("\n") or [""]:
+                if pdf.get_string_width(part) <= width - 2 * CELL_PADDING:
+                    lines.append(part)
+                else:
+                    lines.extend(
+                        pdf.multi_cell(width, LINE_HEIGHT, part, dry_run=True, output="LINES", padding=CELL_PADDING)
+                    )
+            return lines or [""]
+
+        def row_draw(cells: Sequence[str], *, heading: bool) -> None:
+            styles = ["B" if heading or (bold_first and index == 0) else "" for index in range(columns)]
+            wrapped = []
+            for cell, width, style in zip(cells, column_widths, styles, strict=False):
+                wrapped.append(lines_of(cell, width, style))
+            height = max(len(lines) for lines in wrapped) * LINE_HEIGHT + 2 * CELL_PADDING
+            if pdf.get_y() + height > pdf.page_break_trigger and pdf.get_y() > pdf.t_margin + 1:
+                pdf.add_page(same=True)  # turned as the page before; the footer sets its own font
+                style_now[0] = None
+                if headings is not None and not heading:
+                    row_draw(headings, heading=True)
+            left, top = pdf.l_margin, pdf.get_y()
+            pdf.set_fill_color(*HEADING_FILL)
+            for lines, width, style in zip(wrapped, column_widths, styles, strict=False):
+                pdf.rect(left, top, width, height, style="DF" if heading else "D")
+                font(style)
+                for number, line in enumerate(lines):
+                    if line:  # text() is a fraction of cell()'s cost: the line is known to fit
+                        pdf.text(left + CELL_PADDING, top + CELL_PADDING + (number + BASELINE) * LINE_HEIGHT, line)
+                left += width
+            pdf.set_xy(pdf.l_margin, top + height)
+
+        pdf.set_draw_color(*GREY)
+        pdf.set_line_width(0.1)
+        if headings is not None:
+            row_draw(headings, heading=True)
+        for cells in rows:
+            row_draw(list(cells), heading=False)
 
     def output(self) -> bytes:
         return bytes(self._pdf.output())
@@ -112,6 +193,34 @@ class _Pages(FPDF):
         self.set_text_color(*GREY)
         self.cell(0, 5, f"{self.footer_text} — page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(*BLACK)
+
+
+def _shares(pdf: FPDF, headings: list[str] | None, rows: Sequence[Sequence[str]], columns: int) -> list[float]:
+    """Each column's share of the width, in millimetres of text: its longest heading word (bold) and the length
+    of most of its cells (the 80th percentile over the first rows), within bounds, so a name is not squeezed
+    beside a date and a one-word heading is not broken."""
+    shares = []
+    for index in range(columns):
+        cells = sorted((str(row[index]) for row in rows[:SAMPLED_ROWS] if index < len(row)), key=len)
+        pdf.set_font(FAMILY, "", TABLE_FONT_SIZE)
+        typical = pdf.get_string_width(cells[int(len(cells) * 0.8)]) if cells else 0
+        pdf.set_font(FAMILY, "B", TABLE_FONT_SIZE)
+        words = (headings[index] if headings else "").split()
+        word = max((pdf.get_string_width(word) for word in words), default=0)
+        least = max(SHARE_MIN, word) + 2 * CELL_PADDING + 0.5
+        shares.append((least, max(least, min(SHARE_MAX, typical) + 2 * CELL_PADDING + 0.5)))
+    return _fitted(pdf.epw, shares)
+
+
+def _fitted(width: float, shares: list[tuple[float, float]]) -> list[float]:
+    """Column widths filling ``width``: each at least its least (a heading's word), the rest shared in proportion
+    to what each would like beyond it."""
+    least = sum(low for low, _ in shares)
+    wanted = sum(high - low for low, high in shares)
+    if least >= width or not wanted:
+        return [width * high / sum(high for _, high in shares) for _, high in shares]
+    scale = (width - least) / wanted
+    return [low + (high - low) * scale for low, high in shares]
 
 
 def _text(cell: object) -> str:
