@@ -14,7 +14,9 @@ server (made by the owner role if missing, then migrated; kept for the next run,
 - load: ``patchwork_bench_load``, ``bench_load`` (locust in ``var/bench-locust``: ``python3 dev.py bench-table``
   installs it);
 - memory: ``patchwork_bench_memory``, ``bench_memory``;
-- import: ``patchwork_bench_import``, ``bench_import``.
+- import: ``patchwork_bench_import``, ``bench_import``;
+- retention and export: ``patchwork_bench_records``, ``bench_retention`` then ``bench_export`` (the 300,000-client
+  council of demo/records_bench.py generated first if missing).
 
 Each writes the rows it judged (``--summary``, demo/bench_summary.py) into the run's folder,
 ``var/bench-table/<time>/``, beside its whole output. A benchmark that fails — including one whose timed requests
@@ -69,6 +71,10 @@ STEPS = (
     Step("load", "patchwork_bench_load", ("bench_load",)),
     Step("memory", "patchwork_bench_memory", ("bench_memory",)),
     Step("import", "patchwork_bench_import", ("bench_import",)),
+    # The records of a large council (demo/records_bench.py): the nightly retention job, then a subject access
+    # export in the same council.
+    Step("retention", "patchwork_bench_records", ("bench_retention",)),
+    Step("export", "patchwork_bench_records", ("bench_export",)),
 )
 # PERFORMANCE.md's rows no benchmark measures yet, and why.
 NOT_MEASURED = (
