@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django_tenants.utils import tenant_context
 from psycopg import sql
 
 from core.audit.models import AuditEvent
@@ -51,8 +50,8 @@ def records_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drop", action="store_true", help="Remove the council at the end")
 
 
-def records_council(options: dict, say: Callable[[str], None]) -> tuple[Council, str]:
-    """The benchmark council, made and filled if missing (or ``--rebuild``). Returns it and how it was got."""
+def records_council(options: dict) -> Council:
+    """The benchmark council, made if missing (or again with ``--rebuild``); filled by ``records_council_fill``."""
     if options["rebuild"]:
         records_council_drop()
     council = Council.objects.filter(slug=SLUG).first()
@@ -60,38 +59,42 @@ def records_council(options: dict, say: Callable[[str], None]) -> tuple[Council,
         council = council_create(name="Bench Records Council", slug=SLUG, jurisdiction=Jurisdiction.ENGLAND)
         council_provision(council_id=council.pk)
         council.refresh_from_db()
-    with tenant_context(council):
-        if Client.objects.exists():
-            return council, "council reused"
-        start = time.perf_counter()
-        say(
-            f"Generating {options['clients']:,} clients, {options['practitioners']:,} practitioners and "
-            f"{options['involvements']:,} involvements…"
-        )
-        council_generate_large(
-            clients=options["clients"],
-            practitioners=options["practitioners"],
-            involvements=options["involvements"],
-            families=options["families"],
-            seed=13,
-        )
-        say(f"Writing {options['audit']:,} audit events over nine years…")
-        statement = sql.SQL(_AUDIT_SQL).format(
-            audit=sql.Identifier(AuditEvent._meta.db_table),
-            practitioner=sql.Identifier(Practitioner._meta.db_table),
-            client=sql.Identifier(Client._meta.db_table),
-        )
-        params = {
-            "schema": connection.schema_name,
-            "people": Practitioner.objects.count(),
-            "clients": Client.objects.count(),
-            "rows": options["audit"],
-        }
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, params)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    return council, f"council generated in {time.perf_counter() - start:.0f} s"
+    return council
+
+
+def records_council_fill(options: dict, say: Callable[[str], None]) -> str:
+    """Fill the council the connection is in, unless it holds clients already. Says how it was got."""
+    if Client.objects.exists():
+        return "council reused"
+    start = time.perf_counter()
+    say(
+        f"Generating {options['clients']:,} clients, {options['practitioners']:,} practitioners and "
+        f"{options['involvements']:,} involvements…"
+    )
+    council_generate_large(
+        clients=options["clients"],
+        practitioners=options["practitioners"],
+        involvements=options["involvements"],
+        families=options["families"],
+        seed=13,
+    )
+    say(f"Writing {options['audit']:,} audit events over nine years…")
+    statement = sql.SQL(_AUDIT_SQL).format(
+        audit=sql.Identifier(AuditEvent._meta.db_table),
+        practitioner=sql.Identifier(Practitioner._meta.db_table),
+        client=sql.Identifier(Client._meta.db_table),
+    )
+    params = {
+        "schema": connection.schema_name,
+        "people": Practitioner.objects.count(),
+        "clients": Client.objects.count(),
+        "rows": options["audit"],
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return f"council generated in {time.perf_counter() - start:.0f} s"
 
 
 def records_council_drop() -> None:

@@ -51,7 +51,7 @@ from core.subject_access.models import SubjectAccessRequest
 from core.subject_access.services.exports import subject_access_export, subject_access_export_start
 from core.subject_access.services.requests import subject_access_record
 from demo.bench_summary import TargetRow, summary_write
-from demo.records_bench import records_arguments, records_council, records_council_drop
+from demo.records_bench import records_arguments, records_council, records_council_drop, records_council_fill
 
 OFFICER_EMAIL = "privacy.officer@bench-records.example"
 NHS_NUMBER = "9990000018"  # the planted client: an NHS number from the 999 range kept for tests
@@ -113,9 +113,10 @@ class Command(BaseCommand):
         parser.add_argument("--summary", help="Write the rows measured here as JSON (for bench_table)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        council, built = records_council(options, self.stdout.write)
+        council = records_council(options)
         try:
             with tenant_context(council), timezone.override(council.time_zone):
+                built = records_council_fill(options, self.stdout.write)
                 client, officer = self._plant(options)
                 self._measure(options, client=client, officer=officer, built=built)
         finally:

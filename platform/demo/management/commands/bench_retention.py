@@ -46,7 +46,7 @@ from core.retention.models import LegalHold, RetentionRun
 from core.retention.services.periods import SIGN_IN_ACTIONS, Cutoffs, clients_due, cutoffs_for
 from core.retention.services.runs import retention_run_execute, retention_run_prepare
 from demo.bench_summary import TargetRow, summary_write
-from demo.records_bench import records_arguments, records_council, records_council_drop
+from demo.records_bench import records_arguments, records_council, records_council_drop, records_council_fill
 
 
 class _RolledBack(Exception):
@@ -99,9 +99,10 @@ class Command(BaseCommand):
         parser.add_argument("--summary", help="Write the rows measured here as JSON (for bench_table)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        council, built = records_council(options, self.stdout.write)
+        council = records_council(options)
         try:
             with tenant_context(council):
+                built = records_council_fill(options, self.stdout.write)
                 self._schedule(years=options["years"])
                 self._measure(options, built=f"{built}; ")
         finally:
