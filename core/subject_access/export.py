@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,23 @@ def _joined(section: Section, model: type[models.Model], shown: list[models.Fiel
     if many:
         rows = rows.prefetch_related(*many)
     return rows.order_by(*section.order_by)
+
+
+@contextmanager
+def planned_for_every_row() -> Iterator[None]:
+    """Queries read through a server-side cursor planned, while in the block, for all their rows.
+
+    PostgreSQL plans a cursor's query to return its first tenth fast: ordered by an indexed time, it walks that
+    index over every client's rows (1.5 million team activity rows, 500,000 audit events: 2 s each) rather than
+    read this client's few by their key and sort them (milliseconds). An export reads every row. The setting is
+    the session's, put back when the block ends, so that progress can still be committed as the export goes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
 
 
 def section_gather(section: Section, *, client_id: object, paths: tuple[str, ...]) -> ExportSection:
@@ -296,12 +314,13 @@ def export_steps() -> int:
 def export_gather(*, client: Client, step: Callable[[], None] = lambda: None) -> list[ExportSection]:
     references = client_references()
     sections = []
-    for label, section in SECTIONS.items():
-        sections.append(section_gather(section, client_id=client.pk, paths=references[label].paths))
-        step()
-    for gather in GATHERERS:
-        sections.append(gather(client_id=client.pk))
-        step()
+    with planned_for_every_row():
+        for label, section in SECTIONS.items():
+            sections.append(section_gather(section, client_id=client.pk, paths=references[label].paths))
+            step()
+        for gather in GATHERERS:
+            sections.append(gather(client_id=client.pk))
+            step()
     return sections
 
 

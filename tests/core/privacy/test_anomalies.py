@@ -297,6 +297,7 @@ def test_the_job_is_on_the_nightly_schedule_for_every_council() -> None:
         entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == "privacy.anomalies_detect_all"
     )
     assert isinstance(entry["schedule"], crontab)
+    app.loader.import_default_modules()  # as a worker does when it starts: the apps' tasks modules, found
     assert "privacy.anomalies_detect_all" in app.tasks
     assert "privacy.anomalies_detect_council" in app.tasks
 
