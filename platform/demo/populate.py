@@ -23,6 +23,7 @@ from demo.governance import council_governance_populate
 from demo.households import HouseholdBuilder, Households
 from demo.people import NameMaker
 from demo.places import DemoPerson, Place, place_for
+from demo.retention import council_retention_populate
 from demo.staff import Staff, StaffBuilder, build_agencies, demo_email
 from demo.teams import TeamPlanner
 from tenants.jurisdictions import Jurisdiction
@@ -75,6 +76,8 @@ def council_demo_populate(*, place: str, jurisdiction: str, password_hash: str, 
             _populate(spec, password_hash=password_hash, seed=seed)
         # The council's rules, roles, consent and alerts: topped up on every run, also for a demo made before them.
         council_governance_populate(place=spec, today=TODAY)
+        # A client long past the retention schedule, and the nightly list of what is due, waiting for the officer.
+        council_retention_populate(place=spec, today=TODAY)
         return _summary(spec, created=created)
 
 

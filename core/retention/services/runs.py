@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from psycopg import sql
 
@@ -344,10 +344,21 @@ def _execute(run: RetentionRun, *, batch_size: int) -> RetentionRun:
 
 
 def retention_run_listed_clients(run: RetentionRun) -> QuerySet[Any]:
-    """The clients a waiting run lists, by name (for the privacy officer to check), with whether each is on
-    legal hold now (a hold placed after the listing keeps the client: it is re-checked at erase time)."""
+    """The clients a waiting run lists, by name (for the privacy officer to check), with when their team ended (why
+    they are listed: None for a client never involved with anyone) and whether each is on legal hold now (a hold
+    placed after the listing keeps the client: it is re-checked at erase time)."""
+    last_ended = (
+        Involvement.objects.filter(client=OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(last=Max("ended_on"))
+        .values("last")
+    )
     return (
         Client.objects.filter(pk__in=_listed(run, RetentionKind.CLIENTS, "object_uuid"))
-        .annotate(held=Exists(LegalHold.objects.filter(client=OuterRef("pk"), lifted_at__isnull=True)))
+        .annotate(
+            held=Exists(LegalHold.objects.filter(client=OuterRef("pk"), lifted_at__isnull=True)),
+            last_ended_on=Subquery(last_ended),
+        )
         .order_by("surname", "first_name", "pk")
     )

@@ -143,6 +143,8 @@ def test_an_approved_list_erases_the_client_from_search_team_and_fhir(
     as_officer = browser(council_a, officer)
     page = as_officer.get(f"/privacy-officer/retention/{run.pk}/").content.decode()
     assert "Jade Hughes" in page  # listed by name for the officer to check
+    assert "Team ended" in page
+    assert "1 March 2019" in page  # when her team ended: why she is listed
     assert "Approve and erase these records" in page
     assert as_officer.post(f"/privacy-officer/retention/{run.pk}/approve/").status_code == 302
     with schema_context(council_a.schema_name):
