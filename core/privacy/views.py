@@ -10,15 +10,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.clients.models import Client
 from core.clients.restriction import client_restrict, client_restriction_lift
@@ -26,6 +26,7 @@ from core.directory.models import Practitioner
 from core.governance.models import Alert, AlertKind
 from core.governance.services.alerts import alert_assign, alert_close
 from core.privacy.forms import AlertAssignForm, AlertCloseForm, AlertFilterForm, ClientLookupForm, RestrictionForm
+from core.privacy.officers import privacy_officer_of
 from core.privacy.recorded import (
     alert_viewed_recorded,
     client_access_exported,
@@ -50,13 +51,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ["When", "Who", "Agency", "What", "Outcome", "Reason", "Address", "Client", "Audit event"]
 
 
-def _officer(request: HttpRequest) -> Practitioner:
-    officer = Practitioner.objects.select_related("user", "agency").filter(user=request.user).first()
-    if officer is None or not officer.is_privacy_officer or not officer.user.is_active:
-        raise PermissionDenied("Only the council's privacy officers use these pages.")
-    return officer
-
-
 def _client(client_id: object) -> Client:
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
@@ -76,22 +70,12 @@ def _page(request: HttpRequest, events: Any, *, client_id: object | None = None)
     return page, access_rows(page.object_list, client_id=client_id)
 
 
-def _errors_onto(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for problem in error.messages:
-            form.add_error(None, problem)
-        return
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
-
-
 # --- Finding a client -----------------------------------------------------------------------------------------
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Find a client (the details are posted, never put in the address) and the way into the alerts."""
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     form = ClientLookupForm(request.POST if request.method == "POST" else None)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -131,12 +115,12 @@ def _client_access_page(
 
 @require_GET
 def client_access(request: HttpRequest, client_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     return _client_access_page(request, officer, _client(client_id))
 
 
 def _restriction_changed(request: HttpRequest, client_id: object, *, restrict: bool) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     client = _client(client_id)
     form = RestrictionForm(request.POST)
     if form.is_valid():
@@ -149,7 +133,7 @@ def _restriction_changed(request: HttpRequest, client_id: object, *, restrict: b
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(
                 request,
@@ -174,7 +158,7 @@ def client_restriction_lift_view(request: HttpRequest, client_id: object) -> Htt
 
 @require_GET
 def client_access_csv(request: HttpRequest, client_id: object) -> StreamingHttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     client = _client(client_id)
     rows = client_access_exported(officer=officer, client=client, origin=Origin.from_request(request))
     return _csv_download(rows, filename=f"access-{client.pk}.csv")
@@ -182,7 +166,7 @@ def client_access_csv(request: HttpRequest, client_id: object) -> StreamingHttpR
 
 @require_GET
 def practitioner_activity(request: HttpRequest, practitioner_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     person = _practitioner(practitioner_id)
     events = practitioner_activity_recorded(officer=officer, practitioner=person, origin=Origin.from_request(request))
     page, rows = _page(request, events)
@@ -191,7 +175,7 @@ def practitioner_activity(request: HttpRequest, practitioner_id: object) -> Http
 
 @require_GET
 def practitioner_activity_csv(request: HttpRequest, practitioner_id: object) -> StreamingHttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     person = _practitioner(practitioner_id)
     rows = practitioner_activity_exported(officer=officer, practitioner=person, origin=Origin.from_request(request))
     return _csv_download(rows, filename=f"activity-{person.pk}.csv")
@@ -248,7 +232,7 @@ def _csv_download(rows: Iterable[AccessRow], *, filename: str) -> StreamingHttpR
 
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    _officer(request)
+    privacy_officer_of(request)
     officers = privacy_officers()
     form = AlertFilterForm(request.GET or None, practitioners=alert_practitioners(), officers=officers)
     page = Paginator(alerts_list(filters=form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -286,13 +270,13 @@ def _alert_page(
 
 @require_GET
 def alert(request: HttpRequest, alert_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     return _alert_page(request, officer, _alert(alert_id))
 
 
 @require_POST
 def alert_assign_view(request: HttpRequest, alert_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _alert(alert_id)
     form = AlertAssignForm(request.POST, officers=privacy_officers())
     if form.is_valid():
@@ -301,7 +285,7 @@ def alert_assign_view(request: HttpRequest, alert_id: object) -> HttpResponse:
                 actor=officer, alert_id=found.pk, assignee=form.chosen_officer(), origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"The alert is assigned to {form.chosen_officer().user.full_name}.")
             return redirect("privacy-alert", alert_id=found.pk)
@@ -310,7 +294,7 @@ def alert_assign_view(request: HttpRequest, alert_id: object) -> HttpResponse:
 
 @require_POST
 def alert_close_view(request: HttpRequest, alert_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _alert(alert_id)
     form = AlertCloseForm(request.POST)
     if form.is_valid():
@@ -323,7 +307,7 @@ def alert_close_view(request: HttpRequest, alert_id: object) -> HttpResponse:
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The alert is closed.")
             return redirect("privacy-alert", alert_id=found.pk)

@@ -5,19 +5,21 @@ council are simply not found (404)."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from config.form_errors import errors_onto
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.clients.models import Client
 from core.directory.models import Practitioner
 from core.governance.rules import RETENTION_KIND_LABELS, RetentionKind
+from core.privacy.officers import privacy_officer_of
 from core.retention.forms import ErasureDecisionForm, ErasureRequestForm, HoldLiftForm, HoldPlaceForm, RunRejectForm
 from core.retention.models import LegalHold, RetentionRun
 from core.retention.selectors import (
@@ -33,23 +35,6 @@ from core.retention.services.requests import erasure_request_decide, erasure_req
 from core.retention.services.runs import retention_run_approve, retention_run_listed_clients, retention_run_reject
 
 CLIENTS_PER_PAGE = 50
-
-
-def _officer(request: HttpRequest) -> Practitioner:
-    officer = Practitioner.objects.select_related("user", "agency").filter(user=request.user).first()
-    if officer is None or not officer.is_privacy_officer or not officer.user.is_active:
-        raise PermissionDenied("Only the council's privacy officers use these pages.")
-    return officer
-
-
-def _errors_onto(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for problem in error.messages:
-            form.add_error(None, problem)
-        return
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 def _client(client_id: object) -> Client:
@@ -83,7 +68,7 @@ def _also_erased(run: RetentionRun) -> list[tuple[str, int]]:
 
 @require_GET
 def runs(request: HttpRequest) -> HttpResponse:
-    _officer(request)
+    privacy_officer_of(request)
     return render(request, "retention/runs.html", {"runs": retention_runs_recent()})
 
 
@@ -127,13 +112,13 @@ def _run_page(
 
 @require_GET
 def run(request: HttpRequest, run_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     return _run_page(request, officer, _run(run_id))
 
 
 @require_POST
 def run_approve(request: HttpRequest, run_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _run(run_id)
     try:
         retention_run_approve(actor=officer, run_id=found.pk, origin=Origin.from_request(request))
@@ -146,7 +131,7 @@ def run_approve(request: HttpRequest, run_id: object) -> HttpResponse:
 
 @require_POST
 def run_reject(request: HttpRequest, run_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _run(run_id)
     form = RunRejectForm(request.POST)
     if form.is_valid():
@@ -155,7 +140,7 @@ def run_reject(request: HttpRequest, run_id: object) -> HttpResponse:
                 actor=officer, run_id=found.pk, reason=form.cleaned_data["reason"], origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The list is rejected: nothing was erased.")
             return redirect("retention-run", run_id=found.pk)
@@ -193,13 +178,13 @@ def _client_page(
 
 @require_GET
 def client(request: HttpRequest, client_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     return _client_page(request, officer, _client(client_id))
 
 
 @require_POST
 def hold_place(request: HttpRequest, client_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _client(client_id)
     form = HoldPlaceForm(request.POST)
     if form.is_valid():
@@ -211,7 +196,7 @@ def hold_place(request: HttpRequest, client_id: object) -> HttpResponse:
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The record is on legal hold: it will not be listed or erased.")
             return redirect("retention-client", client_id=found.pk)
@@ -220,7 +205,7 @@ def hold_place(request: HttpRequest, client_id: object) -> HttpResponse:
 
 @require_POST
 def hold_lift(request: HttpRequest, hold_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     hold = LegalHold.objects.filter(pk=hold_id).select_related("client").first()
     if hold is None:
         raise Http404("No such legal hold.")
@@ -231,7 +216,7 @@ def hold_lift(request: HttpRequest, hold_id: object) -> HttpResponse:
                 actor=officer, hold_id=hold.pk, reason=form.cleaned_data["reason"], origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The legal hold is lifted: the retention schedule applies again.")
             return redirect("retention-client", client_id=hold.client_id)
@@ -240,7 +225,7 @@ def hold_lift(request: HttpRequest, hold_id: object) -> HttpResponse:
 
 @require_POST
 def erasure_request_new(request: HttpRequest, client_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _client(client_id)
     form = ErasureRequestForm(request.POST)
     if form.is_valid():
@@ -253,7 +238,7 @@ def erasure_request_new(request: HttpRequest, client_id: object) -> HttpResponse
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The request is recorded: decide it below.")
             return redirect("erasure-request", request_id=recorded.pk)
@@ -265,7 +250,7 @@ def erasure_request_new(request: HttpRequest, client_id: object) -> HttpResponse
 
 @require_GET
 def erasure_requests(request: HttpRequest) -> HttpResponse:
-    _officer(request)
+    privacy_officer_of(request)
     page = Paginator(erasure_requests_listed(), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "retention/erasure_requests.html", {"page": page})
 
@@ -286,13 +271,13 @@ def _erasure_request(request_id: object) -> Any:
 
 @require_GET
 def erasure_request(request: HttpRequest, request_id: object) -> HttpResponse:
-    _officer(request)
+    privacy_officer_of(request)
     return _erasure_request_page(request, _erasure_request(request_id))
 
 
 @require_POST
 def erasure_request_decide_view(request: HttpRequest, request_id: object) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _erasure_request(request_id)
     form = ErasureDecisionForm(request.POST)
     if form.is_valid():
@@ -306,7 +291,7 @@ def erasure_request_decide_view(request: HttpRequest, request_id: object) -> Htt
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The record is erased." if erase else "The request is refused.")
             return redirect("erasure-request", request_id=found.pk)

@@ -9,18 +9,18 @@ their council, and are signed).
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.clients.models import Client
-from core.directory.models import Practitioner
 from core.privacy.forms import ClientLookupForm
+from core.privacy.officers import privacy_officer_of
 from core.privacy.recorded import clients_lookup_recorded
 from core.subject_access.forms import CloseForm, ExtendForm, RequestRecordForm
 from core.subject_access.models import SubjectAccessRequest
@@ -41,13 +41,6 @@ from core.subject_access.services.requests import (
 )
 
 
-def _officer(request: HttpRequest) -> Practitioner:
-    officer = Practitioner.objects.select_related("user", "agency").filter(user=request.user).first()
-    if officer is None or not officer.is_privacy_officer or not officer.user.is_active:
-        raise PermissionDenied("Only the council's privacy officers use these pages.")
-    return officer
-
-
 def _request(request_id: object) -> SubjectAccessRequest:
     found = request_for_officer(request_id=request_id)
     if found is None:
@@ -55,19 +48,9 @@ def _request(request_id: object) -> SubjectAccessRequest:
     return found
 
 
-def _errors_onto(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for problem in error.messages:
-            form.add_error(None, problem)
-        return
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
-
-
 def requests(request: HttpRequest) -> HttpResponse:
     """Every open request by deadline, the overdue ones marked; closed ones on asking."""
-    _officer(request)
+    privacy_officer_of(request)
     show_closed = request.GET.get("closed") == "1"
     rows = requests_list(today=timezone.localdate(), show_closed=show_closed)
     overdue = sum(1 for row in rows if row.deadline.is_overdue)
@@ -78,7 +61,7 @@ def requests(request: HttpRequest) -> HttpResponse:
 
 def request_new(request: HttpRequest) -> HttpResponse:
     """Find the client the request is about (the privacy officer's lookup, recorded)."""
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     form = ClientLookupForm(request.POST if request.method == "POST" else None)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -97,7 +80,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 def request_record(request: HttpRequest, client_id: UUID) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
         raise Http404("No such client.")
@@ -115,7 +98,7 @@ def request_record(request: HttpRequest, client_id: UUID) -> HttpResponse:
             if form.cleaned_data["start_export"]:
                 subject_access_export_start(actor=officer, request_id=recorded.pk, origin=origin)
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(
                 request, f"The request is recorded: answer it by {recorded.due_on.day} {recorded.due_on:%B %Y}."
@@ -128,7 +111,7 @@ def request_record(request: HttpRequest, client_id: UUID) -> HttpResponse:
 def request_page(request: HttpRequest, request_id: UUID) -> HttpResponse:
     """The request: its deadline, the export's progress (the page refreshes itself while it runs), the download
     link for the officer who started it, and the ways to extend and close it."""
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _request(request_id)
     link = None
     mine = found.export_started_by_id == officer.pk
@@ -149,7 +132,7 @@ def request_page(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 @require_POST
 def request_export(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _request(request_id)
     try:
         subject_access_export_start(actor=officer, request_id=found.pk, origin=Origin.from_request(request))
@@ -160,7 +143,7 @@ def request_export(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 
 def request_extend(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _request(request_id)
     rule = rule_of(found)
     form = ExtendForm(request.POST if request.method == "POST" else None, rule=rule)
@@ -176,7 +159,7 @@ def request_extend(request: HttpRequest, request_id: UUID) -> HttpResponse:
                 today=timezone.localdate(),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"The deadline is now {extended.due_on.day} {extended.due_on:%B %Y}.")
             return redirect("subject-access-request", request_id=found.pk)
@@ -186,7 +169,7 @@ def request_extend(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 
 def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     found = _request(request_id)
     form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -195,7 +178,7 @@ def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
                 actor=officer, request_id=found.pk, note=form.cleaned_data["note"], origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The request is closed.")
             return redirect("subject-access-request", request_id=found.pk)
@@ -205,7 +188,7 @@ def request_close(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 def download(request: HttpRequest, token: str) -> HttpResponse:
     """The download link: a page with a button (GET changes nothing), and the export once (POST)."""
-    officer = _officer(request)
+    officer = privacy_officer_of(request)
     try:
         if request.method != "POST":
             found, nonce = download_request_of(token)

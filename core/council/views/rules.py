@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.council.forms import (
     AlertThresholdsForm,
@@ -27,7 +28,7 @@ from core.council.selectors import (
     rules_shown,
     sensitive_agency,
 )
-from core.council.views.setup import _administrator, _errors_onto
+from core.council.views.setup import _administrator
 from core.directory.models import Practitioner
 from core.governance.rules import (
     AlertThresholds,
@@ -60,7 +61,7 @@ def _rules_error_onto(form: Form, error: RulesError) -> None:
 
 def _service_errors_onto(form: Form, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
-        _errors_onto(form, error)
+        errors_onto(form, error)
         return
     for name, problems in error.message_dict.items():
         for problem in problems:

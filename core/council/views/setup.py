@@ -8,11 +8,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.council.forms import AgreementForm, GovernanceForm, PractitionerSearchForm, ProfileForm
 from core.council.selectors import (
@@ -71,16 +71,6 @@ def _administrator(request: HttpRequest) -> Practitioner:
 
 def _council(request: HttpRequest) -> Council:
     return request.council  # type: ignore[attr-defined]
-
-
-def _errors_onto(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for problem in error.messages:
-            form.add_error(None, problem)
-        return
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 def _checklist_items(checklist: SetupChecklist) -> list[tuple[ChecklistItem, str]]:
@@ -144,7 +134,7 @@ def governance(request: HttpRequest) -> HttpResponse:
                 actor=actor, details=GovernanceDetails(**form.cleaned_data), origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(
                 request, "The DPIA reference and DPO's contact are saved." if changed else "Nothing has changed."
@@ -170,7 +160,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
                     origin=Origin.from_request(request),
                 )
             except ValidationError as error:
-                _errors_onto(form, error)
+                errors_onto(form, error)
             else:
                 messages.success(request, "The data-sharing agreement is recorded. It is now the one in force.")
                 return redirect("council-agreements")
@@ -310,7 +300,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, "The council's profile is saved." if changed else "Nothing has changed.")
             return redirect("council-setup")

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.directory.forms import AgencyForm, AgencyTransitionForm
 from core.directory.models import Agency, ApprovalState, Practitioner
@@ -47,12 +48,6 @@ def _administrator(request: HttpRequest) -> Practitioner:
     return practitioner
 
 
-def _errors_onto(form: AgencyForm | AgencyTransitionForm, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
-
-
 def _details(form: AgencyForm) -> AgencyDetails:
     return AgencyDetails(**{name: form.cleaned_data[name] for name in AgencyForm.base_fields})
 
@@ -74,7 +69,7 @@ def agency_add(request: HttpRequest) -> HttpResponse:
         try:
             agency = agency_create(actor=actor, details=_details(form), origin=Origin.from_request(request))
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"{agency.name} is added. It can be used once you approve it.")
             return redirect("administration-agency", agency_id=agency.pk)
@@ -106,7 +101,7 @@ def agency_edit(request: HttpRequest, agency_id: UUID) -> HttpResponse:
                 actor=actor, agency=agency, details=_details(form), origin=Origin.from_request(request)
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['name']} is saved." if changed else "Nothing has changed.")
             return redirect("administration-agency", agency_id=agency.pk)
@@ -134,7 +129,7 @@ def agency_state(request: HttpRequest, agency_id: UUID, transition: str) -> Http
                 origin=Origin.from_request(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             if to_state == ApprovalState.SUSPENDED:
                 done = f"{agency.name} is suspended: its practitioners are signed out and cannot sign in."
