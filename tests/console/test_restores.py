@@ -29,7 +29,7 @@ from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Client as CouncilClient
 from tenants.models import BackupStatus, Council, CouncilBackup, CouncilRestore, CouncilStatus, RestoreMode
 from tenants.schema_state import schema_exists
-from tenants.services.backups import ArchiveRefused, archive_sha256, council_cache_keys, table_checksums
+from tenants.services.backups import ArchiveRefused, RestoreRefused, archive_sha256, council_cache_keys, table_checksums
 from tenants.services.database_roles import owner_connection
 from tests.conftest import sign_in
 from tests.factories import PractitionerFactory, UserFactory
@@ -401,6 +401,21 @@ def test_only_platform_staff_on_the_platform_host_can_restore(
         assert anonymous.post(url, data).status_code == 302  # to sign in
 
     assert _state() == before
+
+
+@pytest.mark.database_owner
+def test_a_restore_queued_before_the_council_started_leaving_is_not_run(
+    console: Client, council_a: Council, backup: CouncilBackup
+) -> None:
+    console.post(_restore_url(backup), {"mode": "replace", "confirm": "alpha", "reason": "r"})
+    restore = CouncilRestore.objects.get()
+    Council.objects.filter(pk=council_a.pk).update(status=CouncilStatus.OFFBOARDING)
+    before = _state()[:3]
+    with pytest.raises(RestoreRefused, match="offboarding"):
+        council_restore_task(restore.pk)
+    restore.refresh_from_db()
+    assert restore.status == BackupStatus.FAILED
+    assert _state()[:3] == before
 
 
 # --- A real worker ------------------------------------------------------------------------------------------------

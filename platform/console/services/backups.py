@@ -349,6 +349,9 @@ def council_restore_run(*, restore_id: int) -> CouncilRestore:
     try:
         if restore.backup is None or not restorable_backup(restore.backup):
             raise ArchiveRefused("The backup is no longer kept.")
+        council = Council.objects.get(pk=restore.council_id)  # it may have started leaving since it was queued
+        if council.status not in RESTORABLE_STATUSES:
+            raise RestoreRefused(f"{council.name} is {council.get_status_display().lower()}: it is not restored.")
         with tempfile.TemporaryDirectory(prefix="patchwork-restore-copy-") as work:
             archive = Path(work) / "archive.tar.gz"
             _restore_progress(restore, step="Fetching the archive", percent=2)
