@@ -166,6 +166,10 @@ def test_restoring_into_a_new_schema_from_the_console(
     assert event.changes["restore"]["sha256"] == backup.sha256
     assert event.changes["restore"]["target"] == "alpha_inspect"
     assert event.changes["restore"]["replace"] is False
+    listing = console.get("/console/councils/alpha/backups/").content.decode()
+    assert listing.count("Restores</caption>") == 1
+    assert "alpha_inspect" in listing
+    assert "<table" not in listing.split("<title>")[1].split("</title>")[0]
     # Run again (a redelivered message): a finished restore is left as it is.
     assert council_restore_task(restore.pk) == "alpha_inspect"
     assert len(_restored_events(council_a)) == 1
