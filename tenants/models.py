@@ -183,3 +183,52 @@ class Offboarding(models.Model):
     def may_delete(self) -> bool:
         """Deleting waits for the hand-over, or an operator's recorded override."""
         return self.handed_over_at is not None or bool(self.override_reason)
+
+
+class RestoreMode(models.TextChoices):
+    NEW_SCHEMA = "new_schema", "Into a new schema"
+    REPLACE = "replace", "Over the council's own schema"
+
+
+class CouncilRestore(models.Model):
+    """A kept backup restored from the console (console/services/backups.py): into a new schema beside the
+    council, or over its own. The row says who asked, why, from which archive (its SHA-256) into which schema,
+    and how it went — never any of the council's content. The work is ``council_restore`` (services/backups.py).
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="restores")
+    # The backup row goes with the council's files when it leaves; its SHA-256 is kept here.
+    backup = models.ForeignKey(CouncilBackup, null=True, blank=True, on_delete=models.SET_NULL, related_name="restores")
+    backup_sha256 = models.CharField(max_length=64)
+    mode = models.CharField(max_length=20, choices=RestoreMode.choices)
+    target_schema = models.CharField(max_length=63)
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=BackupStatus.choices, default=BackupStatus.QUEUED)
+    step = models.CharField(max_length=80, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by_id = models.UUIDField(null=True, blank=True, help_text="The platform staff member, if any.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    table_rows = models.JSONField(default=dict, blank=True, help_text="Rows per table restored (counts only).")
+    files_written = models.PositiveIntegerField(default=0)
+    files_removed = models.PositiveIntegerField(default=0)
+    cache_keys_deleted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="restore_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Restore of {self.council_id} into {self.target_schema} ({self.status})"
+
+    @property
+    def rows(self) -> int:
+        return sum(self.table_rows.values())
+
+    @property
+    def replaces(self) -> bool:
+        return self.mode == RestoreMode.REPLACE

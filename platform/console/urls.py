@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views.backups import council_backup, council_backups
+from console.views.backups import council_backup, council_backup_restore, council_backups, council_restore
 from console.views.councils import council_status_change, councils
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
@@ -16,6 +16,10 @@ urlpatterns = [
     path("councils/<slug:slug>/provisioning/retry/", council_provisioning_retry, name="council-provisioning-retry"),
     path("councils/<slug:slug>/backups/", council_backups, name="council-backups"),
     path("councils/<slug:slug>/backups/<int:backup_id>/", council_backup, name="council-backup"),
+    path(
+        "councils/<slug:slug>/backups/<int:backup_id>/restore/", council_backup_restore, name="council-backup-restore"
+    ),
+    path("councils/<slug:slug>/restores/<int:restore_id>/", council_restore, name="council-restore"),
     path("councils/<slug:slug>/offboarding/", council_offboarding, name="council-offboarding"),
     path(
         "councils/<slug:slug>/offboarding/certificate.<slug:kind>",

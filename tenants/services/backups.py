@@ -423,10 +423,17 @@ def archive_open(source: Path) -> Iterator[VerifiedArchive]:
         yield VerifiedArchive(root=root, manifest=manifest, sha256=sha256)
 
 
+def archive_sha256(path: Path) -> str:
+    """The whole archive's SHA-256: what a backup row records, to compare before restoring from it."""
+    return _sha256_file(path)
+
+
 # --- Restoring ---------------------------------------------------------------------------------
 
 
-def _schema_name_refuse(schema: str) -> None:
+def restore_target_check(schema: str) -> None:
+    """Refuse (``RestoreRefused``) a name a copy cannot be restored into: not a schema name, ``public`` or
+    ``pg_*``, the template's or any council's, or a schema that exists. The console asks before queuing."""
     if not SCHEMA_NAME.match(schema) or schema.startswith("pg_") or schema in ("public", "information_schema"):
         raise RestoreRefused(f"{schema!r} is not a name a council schema can have.")
     if schema == settings.TENANT_BASE_SCHEMA or Council.objects.filter(schema_name=schema).exists():
@@ -467,7 +474,7 @@ def council_restore(
                 )
         else:
             target = str(into_schema)
-            _schema_name_refuse(target)
+            restore_target_check(target)
         before, after = verified.structure
         progress("Restoring the schema", 20)
         with owner_connection():

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             summary = council_restore_record(
                 council=council,
                 archive=archive,
-                actor=None,
+                actor_id=None,
                 into_schema=options["into_schema"],
                 replace=options["replace"],
                 other_council=options["other_council"],
