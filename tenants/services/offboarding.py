@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from tenants.services.backups import (
     council_files_delete,
     council_folders_remove,
 )
-from tenants.services.schemas import council_schema_drop
+from tenants.services.schemas import council_schema_drop, schema_drop
 
 logger = logging.getLogger(__name__)
 
@@ -189,11 +190,13 @@ def council_queued_tasks_delete(*, schema: str) -> int:
     return removed
 
 
-def council_data_delete(*, offboarding: Offboarding) -> dict[str, Any]:
+def council_data_delete(*, offboarding: Offboarding, restored_copies: Iterable[str] = ()) -> dict[str, Any]:
     """Delete everything of the council but its row, its order and this record. Idempotent and resumable.
 
     In order: the row counts of every table are noted, its web addresses go (nothing resolves to it), its
-    schema is dropped (owner role; the outbox, sessions table and audit trail inside go with it), its files
+    schema is dropped (owner role; the outbox, sessions table and audit trail inside go with it), and so is
+    every copy of it restored into a schema of its own (``restored_copies``: the console's restores and the
+    command's, from their records and the platform's audit trail), its files
     in every storage (the final export and backups included), its cache keys and sessions, its queued tasks,
     and its backup records. What each step removed is recorded on ``offboarding.deletion`` as it goes.
     """
@@ -220,6 +223,12 @@ def council_data_delete(*, offboarding: Offboarding) -> dict[str, Any]:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         council_schema_drop(council=council)
         record("schema", schema, 40)
+    copies = sorted({copy for copy in restored_copies if copy and copy != schema and copy != "public"})
+    dropped = [copy for copy in copies if schema_exists(copy)]
+    for copy in dropped:
+        schema_drop(schema=copy)
+    if dropped or "restored_copies" not in done:
+        record("restored_copies", sorted({*done.get("restored_copies", []), *dropped}), 45)
     files = council_files(schema=schema, include_backups=True)
     if "files" not in done:
         record("files", {"count": len(files), "bytes": sum(stored.size for stored in files)}, 50)

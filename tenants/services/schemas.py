@@ -82,9 +82,14 @@ def council_schema_create(*, council: Council, strategy: SchemaStrategy = Schema
 
 def council_schema_drop(*, council: Council) -> None:
     """Drop a council's schema and everything in it. Used by offboarding and tests."""
+    schema_drop(schema=council.schema_name)
+
+
+def schema_drop(*, schema: str) -> None:
+    """Drop a schema and everything in it (a council's, or a copy of one restored beside it)."""
     connection.set_schema_to_public()
     with owner_connection(), connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(council.schema_name)))
+        cursor.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def _fresh_session() -> None:

@@ -146,6 +146,11 @@ def test_after_offboarding_by_the_command_nothing_of_the_council_is_left_but_its
     others = {schema: table_checksums(schema) for schema in ("council_alpha", "council_beta", "council_template")}
     files_a = storage_contents("council_alpha")
     keys_a = council_cache_keys(schema="council_alpha")
+    # A copy restored beside the council (to look at something past): a copy of its data, which goes with it.
+    call_command("council_backup", SLUG, "--output", str(tmp_path / "backup.tar.gz"))
+    call_command("council_restore", SLUG, str(tmp_path / "backup.tar.gz"), "--into-schema", "council_throwaway_copy")
+    assert schema_exists("council_throwaway_copy")
+    capsys.readouterr()
 
     # 1. Start: the site closes at once; the final export is made; its link goes to the DPO the council recorded.
     call_command("council_offboard", SLUG, "--reason", "Contract ended", "--operator", operator.email)
@@ -204,6 +209,7 @@ def test_after_offboarding_by_the_command_nothing_of_the_council_is_left_but_its
     assert hashlib.sha256(body).hexdigest() == offboarding.certificate_sha256
     assert f"Certificate SHA-256: {offboarding.certificate_sha256}" in printed
     deleted = certificate["deleted"]
+    assert deleted["restored_copies"] == ["council_throwaway_copy"]
     assert deleted["tables"]["clients_client"] == 3
     assert deleted["tables"]["notifications_notification"] == 1
     assert deleted["files"]["count"] == 4  # three of the council's, and its final export

@@ -14,7 +14,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit.models import AuditAction, AuditOutcome
+from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.audit.origin import NO_ORIGIN, Origin
 from core.audit.services.events import audit_record
 from tenants.lifecycle import SERVING
@@ -134,6 +134,24 @@ def backup_audit(backup: CouncilBackup, *, origin: Origin, outcome: str) -> None
             }
         },
     )
+
+
+def restored_copies_of(council: Council) -> list[str]:
+    """Every schema a backup of the council was restored into beside it (not over its own): from the console's
+    restore records and, for the command's, the platform's audit trail. Offboarding drops them with the council."""
+    copies = set(
+        CouncilRestore.objects.filter(council=council, mode=RestoreMode.NEW_SCHEMA).values_list(
+            "target_schema", flat=True
+        )
+    )
+    restored = AuditEvent.objects.filter(
+        action=AuditAction.COUNCIL_RESTORED, object_type="council", object_id=council.slug
+    ).values_list("changes", flat=True)
+    for changes in restored:
+        into = ((changes or {}).get("restore") or {}).get("into_schema")
+        if into:
+            copies.add(str(into))
+    return sorted(copies - {council.schema_name, ""})
 
 
 def council_restore_record(

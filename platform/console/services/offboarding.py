@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.pdf import Document
-from console.services.backups import backup_audit
+from console.services.backups import backup_audit, restored_copies_of
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import NO_ORIGIN, Origin
@@ -223,7 +223,7 @@ def offboarding_run(*, offboarding_id: int) -> Offboarding:
             return offboarding
         if offboarding.deleted_at is None:
             offboarding_progress(offboarding, step=OffboardingStep.DELETE, percent=50)
-            council_data_delete(offboarding=offboarding)
+            council_data_delete(offboarding=offboarding, restored_copies=restored_copies_of(council))
         if offboarding.certified_at is None:
             offboarding_progress(offboarding, step=OffboardingStep.CERTIFICATE, percent=90)
             _certificate_issue(offboarding)
@@ -294,6 +294,7 @@ def certificate_content(offboarding: Offboarding) -> dict[str, Any]:
             "at": offboarding.deleted_at.isoformat() if offboarding.deleted_at else None,
             "by": _person(offboarding.deleted_by_id),
             "schema": deletion.get("schema"),
+            "restored_copies": deletion.get("restored_copies", []),
             "tables": tables,
             "table_count": len(tables),
             "rows": sum(tables.values()),
