@@ -23,14 +23,24 @@ from psycopg import sql
 
 from config.celery import app
 from console.services.backups import council_backup_record, council_backup_request, council_restore_request
+from console.services.offboarding import offboarding_start
 from console.tasks import council_restore_task
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Client as CouncilClient
-from tenants.models import BackupStatus, Council, CouncilBackup, CouncilRestore, CouncilStatus, RestoreMode
+from tenants.models import (
+    BackupStatus,
+    Council,
+    CouncilBackup,
+    CouncilRestore,
+    CouncilStatus,
+    Offboarding,
+    RestoreMode,
+)
 from tenants.schema_state import schema_exists
 from tenants.services.backups import ArchiveRefused, RestoreRefused, archive_sha256, council_cache_keys, table_checksums
 from tenants.services.database_roles import owner_connection
+from tenants.services.offboarding import OffboardingRefused
 from tests.conftest import sign_in
 from tests.factories import PractitionerFactory, UserFactory
 from tests.tenants.council_data import council_fill, file_storages, storage_contents
@@ -420,6 +430,23 @@ def test_a_restore_queued_before_the_council_started_leaving_is_not_run(
     restore.refresh_from_db()
     assert restore.status == BackupStatus.FAILED
     assert _state()[:3] == before
+
+
+def test_offboarding_does_not_start_while_a_restore_is_under_way(
+    console: Client, council_a: Council, backup: CouncilBackup
+) -> None:
+    console.post(_restore_url(backup), {"mode": "replace", "confirm": "alpha", "reason": "r"})
+    assert CouncilRestore.objects.get().status == BackupStatus.QUEUED
+    with pytest.raises(OffboardingRefused, match="A restore of Alpha District Council is under way"):
+        offboarding_start(council=council_a, actor=None, reason="Contract ended", queue=False)
+    council_a.refresh_from_db()
+    assert council_a.status == CouncilStatus.LIVE
+    assert not Offboarding.objects.filter(council=council_a).exists()
+
+    CouncilRestore.objects.update(status=BackupStatus.FAILED)
+    offboarding_start(council=council_a, actor=None, reason="Contract ended", queue=False)
+    council_a.refresh_from_db()
+    assert council_a.status == CouncilStatus.OFFBOARDING
 
 
 # --- A real worker ------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.pdf import Document
-from console.services.backups import backup_audit, restored_copies_of
+from console.services.backups import UNDER_WAY, backup_audit, restored_copies_of
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import NO_ORIGIN, Origin
@@ -32,7 +32,7 @@ from core.audit.services.events import audit_record
 from core.council.services.lifecycle import council_transition
 from core.notifications.services.outbox import notification_queue
 from onboarding.models import Order
-from tenants.models import BackupStatus, Council, CouncilStatus, Offboarding, OffboardingStep
+from tenants.models import BackupStatus, Council, CouncilRestore, CouncilStatus, Offboarding, OffboardingStep
 from tenants.services.offboarding import (
     OffboardingRefused,
     council_data_delete,
@@ -94,6 +94,11 @@ def offboarding_start(
     if not reason:
         raise OffboardingRefused(f"Give a reason to start offboarding {council.name}.")
     with transaction.atomic():
+        # A restore still running would change (or copy) the council's data after its final export was made.
+        if CouncilRestore.objects.select_for_update().filter(council=council, status__in=UNDER_WAY).exists():
+            raise OffboardingRefused(
+                f"A restore of {council.name} is under way: start offboarding once it has finished or failed."
+            )
         council_transition(
             council=council, to=CouncilStatus.OFFBOARDING, actor=actor, reason=reason[:300], origin=origin
         )
