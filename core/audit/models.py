@@ -93,6 +93,16 @@ class AuditAction(models.TextChoices):
     COUNCIL_RESTORED = "council_restored", "Restored a council from a backup"
     COUNCIL_EXPORT_HANDED_OVER = "council_export_handed_over", "Handed over a council's final export"
     COUNCIL_OFFBOARDED = "council_offboarded", "Deleted a council's data and issued its certificate"
+    TEAM_MESSAGE_SENT = "team_message_sent", "Sent a message to a team"
+    MEETING_ARRANGED = "meeting_arranged", "Invited team members to a meeting"
+    MEETING_CHANGED = "meeting_changed", "Changed a meeting"
+    MEETING_CANCELLED = "meeting_cancelled", "Cancelled a meeting"
+    MEETING_REPLIED = "meeting_replied", "Replied to a meeting invitation"
+    TEAM_TASK_ASSIGNED = "team_task_assigned", "Assigned a task in a team"
+    TEAM_TASK_DONE = "team_task_done", "Marked a task done"
+    STILL_INVOLVED_ANSWERED = "still_involved_answered", "Answered whether still involved"
+    NOTIFICATION_SETTINGS_CHANGED = "notification_settings_changed", "Changed how they are told of changes"
+    DELIVERY_RETRIED = "delivery_retried", "Retried an undelivered email"
 
 
 class AuditOutcome(models.TextChoices):

@@ -19,12 +19,10 @@ from core.clients.views.involvement import (
 )
 from core.clients.views.join_requests import join_request_page
 from core.clients.views.search import client_search_page
-from core.clients.views.team import client_team
 
 urlpatterns = [
     path("clients/search/", client_search_page, name="client-search"),
     path("clients/new/", client_add, name="client-add"),
-    path("clients/<uuid:client_id>/", client_team, name="client-team"),
     path("clients/<uuid:client_id>/correct/", client_correct_page, name="client-correct"),
     path("clients/<uuid:client_id>/join/", client_join, name="client-join"),
     path("clients/<uuid:client_id>/my-involvement/", involvement_update_page, name="involvement-update"),

@@ -9,11 +9,30 @@ once delivered, or once the last attempt has failed, it is replaced with a neutr
 whoever can read this table cannot use the link.
 """
 
+import uuid
+
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.utils import timezone
 
 
+class DeliveryState(models.TextChoices):
+    WAITING = "waiting", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    DEAD = "dead", "Not delivered: on the dead-letter list"
+
+
 class Notification(models.Model):
+    # Sent with the email to the provider (a header, a tag, Notify's reference), so that every attempt at one
+    # delivery carries the same key.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False)
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.WAITING, db_default=DeliveryState.WAITING
+    )
+    # A dispatcher that takes a row holds it until this moment; one that dies leaves it to be taken again after.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True, help_text="The provider's id for the message.")
     to = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField(help_text="Never client personal data: what kind of change, and a link.")
@@ -26,9 +45,21 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=200, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+    # One attachment at most: a meeting's iCalendar invitation. No client personal data, like the body.
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_text = models.TextField(blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_waiting",
+                condition=models.Q(state__in=["waiting", "sending"]),
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Notification {self.pk} ({'sent' if self.sent_at else 'waiting'})"
+        return f"Notification {self.pk} ({self.state})"

@@ -1,16 +1,13 @@
-"""The team around the client (journey 4): members, the previously involved, the family, and a picture."""
+"""The team around the client (journey 4): members, the previously involved, the family, and a picture.
+
+The page itself is served by the teamwork app (core/teamwork/views/team.py), which adds the team's messages,
+meetings and tasks to what is read here.
+"""
 
 import math
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
-
-from core.audit.origin import Origin
-from core.clients.recorded import team_view_recorded
 from core.clients.selectors import TeamView
-from core.clients.views.viewer import viewer_for
 from core.governance.visibility import PLACEHOLDER_LABEL, MemberView
 
 DIAGRAM_WIDTH = 960
@@ -192,17 +189,6 @@ def network_diagram(team: TeamView) -> NetworkDiagram:
         nodes=nodes,
         description=description,
     )
-
-
-@require_GET
-def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
-    """Only for practitioners currently in the team, or who opened it by break-glass; anyone else gets
-    "not found" (recorded)."""
-    viewer = viewer_for(request)
-    team = team_view_recorded(
-        viewer=viewer, client_id=client_id, origin=Origin.from_request(request), with_join_requests=True
-    )
-    return render(request, "clients/team.html", team_page_context(team))
 
 
 def team_page_context(team: TeamView) -> dict[str, object]:

@@ -24,14 +24,34 @@ UNDELIVERED_LINK_BODY = (
 )
 
 
-def notification_queue(*, to: list[str], subject: str, body: str, holds_secret: bool = False) -> list[Notification]:
+@dataclass(frozen=True)
+class Attachment:
+    """A text attachment: a meeting's iCalendar invitation (``text/calendar; method=REQUEST``)."""
+
+    name: str
+    content_type: str
+    text: str
+
+
+def notification_queue(
+    *, to: list[str], subject: str, body: str, holds_secret: bool = False, attachment: Attachment | None = None
+) -> list[Notification]:
     """Write the emails in the caller's transaction; try to deliver them as soon as it commits.
 
     ``holds_secret``: the body carries a secret (a single-use link). It is kept only until the email is
     delivered, or given up on after the last attempt; then it is replaced with a neutral text.
     """
     rows = Notification.objects.bulk_create(
-        Notification(to=address, subject=subject, body=body, holds_secret=holds_secret) for address in to
+        Notification(
+            to=address,
+            subject=subject,
+            body=body,
+            holds_secret=holds_secret,
+            attachment_name=attachment.name if attachment else "",
+            attachment_type=attachment.content_type if attachment else "",
+            attachment_text=attachment.text if attachment else "",
+        )
+        for address in to
     )
     ids = [row.pk for row in rows]
     on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
@@ -95,9 +115,14 @@ def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetim
             due = due.filter(pk__in=ids)
         for notification in due:
             try:
-                EmailMessage(
+                message = EmailMessage(
                     notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.to]
-                ).send()
+                )
+                if notification.attachment_text:
+                    message.attach(
+                        notification.attachment_name, notification.attachment_text, notification.attachment_type
+                    )
+                message.send()
             except Exception as error:  # the email provider's failure, whatever it is: retry later
                 notification.attempts += 1
                 backoff = min(datetime.timedelta(minutes=2 ** (notification.attempts - 1)), MAX_BACKOFF)

@@ -57,6 +57,8 @@ TENANT_APPS = [
     "core.directory",
     "core.council",
     "core.clients",
+    "core.teamwork",
+    "core.inbox",
     "core.privacy",
     "core.subject_access",
     "core.retention",

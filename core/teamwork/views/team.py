@@ -1,0 +1,22 @@
+"""The team page: the team around the client (read by the clients app), with the team's messages, meetings and
+tasks around it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.audit.origin import Origin
+from core.clients.recorded import team_view_recorded
+from core.clients.views.team import team_page_context
+from core.clients.views.viewer import viewer_for
+
+
+@require_GET
+def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
+    """Only for practitioners currently in the team, or who opened it by break-glass; anyone else gets
+    "not found" (recorded)."""
+    viewer = viewer_for(request)
+    team = team_view_recorded(
+        viewer=viewer, client_id=client_id, origin=Origin.from_request(request), with_join_requests=True
+    )
+    return render(request, "teamwork/team.html", team_page_context(team))
