@@ -125,6 +125,24 @@ SECTIONS: dict[str, Section] = {
             order_by=("opened_at", "pk"),
         ),
         Section(
+            "teamwork.TeamMessage",
+            "Messages to the team",
+            "Short messages practitioners sent to the team around the client, and to whom.",
+            order_by=("sent_at", "pk"),
+        ),
+        Section("teamwork.Meeting", "Team meetings", order_by=("starts_at", "pk")),
+        Section(
+            "teamwork.MeetingInvitation",
+            "Who was invited to each meeting, and their replies",
+            order_by=("meeting__starts_at", "pk"),
+        ),
+        Section("teamwork.TeamTask", "Tasks in the team", order_by=("created_at", "pk")),
+        Section(
+            "teamwork.InvolvementCheck",
+            "Asking practitioners whether they were still involved",
+            order_by=("asked_at", "pk"),
+        ),
+        Section(
             "subject_access.SubjectAccessRequest",
             "Subject access requests",
             "Requests for this information, this one included.",
@@ -183,6 +201,13 @@ FREE_FORM: dict[str, FreeForm] = {
     "governance.Alert.evidence": FreeForm(
         True, "client_ids (an anomaly) and client_id (a break-glass): the alerts section"
     ),
+    "inbox.Notice.client_id": FreeForm(
+        True, "what practitioners were told in the app about the client's team: the notices section"
+    ),
+    "notifications.Notification.attachment_text": FreeForm(
+        True, "a meeting's calendar invitation, which links to the client's team page: the emails section"
+    ),
+    "notifications.Notification.idempotency_key": FreeForm(False, "a random key that identifies one delivery"),
     "notifications.Notification.body": FreeForm(
         True, "links to the client's pages in emails sent to practitioners: the emails section"
     ),
