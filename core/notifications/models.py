@@ -57,7 +57,7 @@ class Notification(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 name="notification_waiting",
-                condition=models.Q(state__in=["waiting", "sending"]),
+                condition=models.Q(sent_at__isnull=True, dead_at__isnull=True),
             )
         ]
 

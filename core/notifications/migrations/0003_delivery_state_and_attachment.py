@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='notification',
-            index=models.Index(condition=models.Q(('state__in', ['waiting', 'sending'])), fields=['next_attempt_at'], name='notification_waiting'),
+            index=models.Index(condition=models.Q(('dead_at__isnull', True), ('sent_at__isnull', True)), fields=['next_attempt_at'], name='notification_waiting'),
         ),
         migrations.RunSQL(
             sql=(
