@@ -423,7 +423,7 @@ def _statements_of_team_page(council: Council, browser: Browser, size: int, *, j
     assert response.status_code == 200
     assert text_of(response).count('class="govuk-summary-card"') >= min(size, 4) - 1
     assert text_of(response).count("asks to join the team") == join_requests
-    assert text_of(response).count("<p class=\"govuk-body govuk-!-margin-bottom-0\">Message ") == min(size, 20)
+    assert text_of(response).count('<p class="govuk-body govuk-!-margin-bottom-0">Message ') == min(size, 20)
     meetings = text_of(response).count("Your reply: Not replied") + text_of(response).count("You arranged it")
     assert meetings == min(size, 10)
     browser.post("/sign-out/")
@@ -514,7 +514,13 @@ def test_the_team_pages_own_work_is_five_statements_whatever_the_team_size(counc
     browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
     own = _page_own(_statements_of_team_page(council_a, browser, size))
     # the last: the client's row with the team's messages and meetings for the viewer (core/teamwork/selectors.py)
-    assert own == ["clients_client", "clients_familymember", "clients_involvement", "audit_auditevent", "clients_client"]
+    assert own == [
+        "clients_client",
+        "clients_familymember",
+        "clients_involvement",
+        "audit_auditevent",
+        "clients_client",
+    ]
 
 
 def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Council) -> None:
