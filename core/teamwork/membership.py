@@ -42,15 +42,24 @@ class CurrentTeam:
     def member(self, practitioner_id: object) -> Practitioner | None:
         return next((person for person in self.members if str(person.pk) == str(practitioner_id)), None)
 
+    def knows_of(self, viewer: Practitioner, who: Practitioner) -> bool:
+        """Whether the policy lets ``viewer`` know that ``who`` is in the team at all (by name, or as a
+        confidential service): a message or an invitation from someone hidden from the viewer would reveal them."""
+        return self.policy(viewer).practitioner_detail(who, self.consent) is not Detail.HIDDEN
+
+    def reachable_by(self, actor: Practitioner) -> list[Practitioner]:
+        """The other members ``actor`` may send to or invite: those who may know ``actor`` is in the team."""
+        return [person for person in self.members if person.pk != actor.pk and self.knows_of(person, actor)]
+
     def choosable_by(self, actor: Practitioner) -> list[Practitioner]:
-        """The members ``actor`` may pick (to message or invite): those the policy shows them in full, not
-        themselves. A confidential service's practitioner shown to them as a placeholder, or not at all, is
-        never offered: choosing them would need to know who they are."""
+        """The members ``actor`` may pick by name (to message or invite): those the policy shows them in full and
+        who may know of them. A confidential service's practitioner shown to them as a placeholder, or not at all,
+        is never offered: choosing them would need to know who they are."""
         policy = self.policy(actor)
         return [
             person
-            for person in self.members
-            if person.pk != actor.pk and policy.practitioner_detail(person, self.consent) is Detail.FULL
+            for person in self.reachable_by(actor)
+            if policy.practitioner_detail(person, self.consent) is Detail.FULL
         ]
 
     def chosen_by(self, actor: Practitioner, ids: Iterable[object], *, field: str) -> list[Practitioner]:

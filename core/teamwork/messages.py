@@ -38,8 +38,8 @@ def message_text_clean(text: str) -> str:
 
 
 def _recipients(team: CurrentTeam, sender: Practitioner, recipient_ids: Sequence[object] | None) -> list[Practitioner]:
-    if recipient_ids is None:  # the whole current team, as it is now
-        everyone = [person for person in team.members if person.pk != sender.pk]
+    if recipient_ids is None:  # the whole current team as it is now, less those the policy hides the sender from
+        everyone = team.reachable_by(sender)
         if not everyone:
             raise ValidationError({"recipients": NOBODY_ELSE})
         return everyone
@@ -53,9 +53,11 @@ def team_message_send(
     *, sender: Practitioner, client_id: object, text: str, recipient_ids: Sequence[object] | None, origin: Origin
 ) -> TeamMessage:
     """Send a message to the client's team: to every current member (``recipient_ids`` None) or to the members
-    chosen by id, each of whom the sender must see in full. The sender must be in the team now (``NotInTeam``
-    otherwise: nothing is written). Each recipient is told who sent a message, as the policy names the sender to
-    them, with a link to the team page. A constant number of queries, whatever the size of the team."""
+    chosen by id, each of whom the sender must see in full. Members from whom the policy hides the sender (a
+    confidential service they may not know is involved) are never sent to. The sender must be in the team now
+    (``NotInTeam`` otherwise: nothing is written). Each recipient is told who sent a message, as the policy names
+    the sender to them, with a link to the team page. A constant number of queries, whatever the size of the team.
+    """
     team = team_current_for_member(actor=sender, client_id=client_id)
     cleaned = message_text_clean(text)
     recipients = _recipients(team, sender, recipient_ids)

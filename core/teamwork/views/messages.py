@@ -42,4 +42,7 @@ def team_message_new(request: HttpRequest, client_id: object) -> HttpResponse:
         else:
             messages.success(request, "Your message has been sent. They have been told there is a message to read.")
             return redirect(reverse("client-team", kwargs={"client_id": team.client.pk}) + "#team-messages")
-    return render(request, "teamwork/message_new.html", {"form": form, "client": team.client})
+    # members the policy hides the sender from (a confidential service they may not know is involved)
+    unreached = len(team.members) - 1 - len(team.reachable_by(viewer))
+    context = {"form": form, "client": team.client, "unreached": unreached}
+    return render(request, "teamwork/message_new.html", context)

@@ -29,17 +29,19 @@ def local(zone: str, days: int, hour: int, minute: int = 0) -> datetime.datetime
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo(zone))
 
 
-def next_clock_change(zone: str) -> datetime.date:
-    """The first day, from a week ahead, on whose noon the zone's offset differs from the day before's."""
+def next_clock_change(zone: str, *, forward: bool | None = None) -> datetime.date:
+    """The first day, from a week ahead, on whose noon the zone's offset differs from the day before's (only a
+    change forward, or back, when ``forward`` says which)."""
     tz = ZoneInfo(zone)
     day = timezone.localdate(timezone=tz) + datetime.timedelta(days=7)
     for _ in range(370):
         before = datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(12), tzinfo=tz)
         after = datetime.datetime.combine(day, datetime.time(12), tzinfo=tz)
-        if before.utcoffset() != after.utcoffset():
+        earlier, later = before.utcoffset(), after.utcoffset()
+        if earlier != later and (forward is None or forward == (later > earlier)):  # type: ignore[operator]
             return day
         day += datetime.timedelta(days=1)
-    raise AssertionError(f"{zone} has no clock change within a year")
+    raise AssertionError(f"{zone} has no such clock change within a year")
 
 
 def emails_to(address: str) -> list[Notification]:

@@ -33,6 +33,7 @@ from tests.core.teamwork.helpers import (
     emails_to,
     event_of,
     local,
+    next_clock_change,
     origin_of,
 )
 from tests.factories import ClientFactory, InvolvementFactory
@@ -553,3 +554,44 @@ def test_a_victorian_councils_meeting_is_in_melbourne_time(council_b: Council, c
         event = event_of(email)
     assert meeting.starts_at == local("Australia/Melbourne", 5, 10)
     assert event["dtstart"].params["TZID"] == "Australia/Melbourne"
+
+
+def test_a_time_the_clocks_skip_is_refused_on_the_page(council_a: Council, team: Team, browser_as: object) -> None:
+    day = next_clock_change(ZONE, forward=True)  # in London the clocks go from 01:00 to 02:00 that night
+    response = browser_as(team.member).post(  # type: ignore[operator]
+        f"/clients/{team.client.pk}/meetings/new/", _form(day, "01:30", "02:30", invitees=[str(team.nurse.pk)])
+    )
+    assert "that time does not exist on that day" in text_of(response)
+    with schema_context(council_a.schema_name):
+        assert _nothing_arranged()
+
+
+def test_the_meeting_page_costs_the_same_queries_for_5_and_50_invitees(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PractitionerFactory
+
+    with schema_context(council_a.schema_name):
+        people = [PractitionerFactory(agency=team.school) for _ in range(49)]
+        for person in people:
+            InvolvementFactory(client=team.client, practitioner=person)
+    counts = []
+    browser = browser_as(team.member)  # type: ignore[operator]
+    for invited in (people[:4], people):
+        with schema_context(council_a.schema_name):
+            meeting = meeting_arrange(
+                organiser=team.member,
+                client_id=team.client.pk,
+                values=_values(team.nurse, *invited),
+                origin=origin_of(council_a),
+            )
+        path = f"/clients/{team.client.pk}/meetings/{meeting.pk}/"
+        browser.get(path)  # warm: session, caches
+        with CaptureQueriesContext(connection) as queries:
+            page = text_of(browser.get(path))
+        assert page.count('<tr class="govuk-table__row"><td') == len(invited) + 1
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts

@@ -364,3 +364,39 @@ def test_a_refused_message_shows_the_problem_and_keeps_what_was_typed(
     assert data["text"] in page
     with schema_context(council_a.schema_name):
         assert _nothing_sent()
+
+
+def test_a_sender_the_policy_hides_never_reaches_those_it_hides_them_from(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    from core.governance.rules import SensitiveMode
+    from tests.core.governance.rulebook import rules_in_force, sensitive_rules
+
+    with schema_context(council_a.schema_name):
+        rules_in_force(sensitive_rules(team.recovery, SensitiveMode.HIDDEN))
+        InvolvementFactory(client=team.client, practitioner=team.recovery_colleague, role="Peer mentor")
+        message = team_message_send(
+            sender=team.recovery_worker,
+            client_id=team.client.pk,
+            text=TEXT,
+            recipient_ids=None,
+            origin=origin_of(council_a),
+        )
+        assert list(message.recipients.all()) == [team.recovery_colleague]  # the whole team it may be known to
+        assert list(Notice.objects.values_list("recipient_id", flat=True)) == [team.recovery_colleague.user_id]
+        with pytest.raises(ValidationError):  # nor can the nurse be chosen
+            team_message_send(
+                sender=team.recovery_worker,
+                client_id=team.client.pk,
+                text=TEXT,
+                recipient_ids=[str(team.nurse.pk)],
+                origin=origin_of(council_a),
+            )
+    browser = browser_as(team.recovery_worker)  # type: ignore[operator]
+    form = text_of(browser.get(f"/clients/{team.client.pk}/messages/new/"))
+    assert "do not let 2 members of the team know that your service is involved" in form
+    assert "Nia Nurse" not in form
+    browser.post("/sign-out/")
+    page = text_of(browser_as(team.nurse).get(f"/clients/{team.client.pk}/"))  # type: ignore[operator]
+    assert "school today" not in page
+    assert "Rory" not in page
