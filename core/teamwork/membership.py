@@ -48,8 +48,13 @@ class CurrentTeam:
         return self.policy(viewer).practitioner_detail(who, self.consent) is not Detail.HIDDEN
 
     def reachable_by(self, actor: Practitioner) -> list[Practitioner]:
-        """The other members ``actor`` may send to or invite: those who may know ``actor`` is in the team."""
-        return [person for person in self.members if person.pk != actor.pk and self.knows_of(person, actor)]
+        """The other members ``actor`` may send to or invite: those who may know ``actor`` is in the team, and
+        can sign in (a deactivated account is neither told nor emailed)."""
+        return [
+            person
+            for person in self.members
+            if person.pk != actor.pk and person.user.is_active and self.knows_of(person, actor)
+        ]
 
     def choosable_by(self, actor: Practitioner) -> list[Practitioner]:
         """The members ``actor`` may pick by name (to message or invite): those the policy shows them in full and

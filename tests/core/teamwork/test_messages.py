@@ -400,3 +400,20 @@ def test_a_sender_the_policy_hides_never_reaches_those_it_hides_them_from(
     page = text_of(browser_as(team.nurse).get(f"/clients/{team.client.pk}/"))  # type: ignore[operator]
     assert "school today" not in page
     assert "Rory" not in page
+
+
+def test_a_member_whose_account_is_deactivated_is_neither_offered_nor_told(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    from core.accounts.models import User
+
+    with schema_context(council_a.schema_name):
+        User.objects.filter(pk=team.nurse.user_id).update(is_active=False)
+    page = text_of(browser_as(team.member).get(f"/clients/{team.client.pk}/messages/new/"))  # type: ignore[operator]
+    assert "Nia Nurse" not in page
+    with schema_context(council_a.schema_name):
+        message = team_message_send(
+            sender=team.member, client_id=team.client.pk, text=TEXT, recipient_ids=None, origin=origin_of(council_a)
+        )
+        assert list(message.recipients.all()) == [team.recovery_worker]
+        assert not Notification.objects.filter(to=team.nurse.user.email).exists()
