@@ -19,7 +19,7 @@ from core.clients.selectors import TeamView
 from core.directory.models import Agency, Practitioner
 from core.governance.visibility import Detail, MemberView, policy_for
 from core.teamwork.meetings import MeetingNotFound
-from core.teamwork.membership import A_MEMBER, team_current_for_member
+from core.teamwork.membership import team_current_for_member
 from core.teamwork.models import Meeting, MeetingInvitation, MeetingReply, TeamMessage
 
 MESSAGES_SHOWN = 20
@@ -128,7 +128,8 @@ def _names(members: list[MemberView]) -> dict[str, str]:
 def teamwork_for_team(*, team: TeamView, viewer: Practitioner, now: datetime.datetime | None = None) -> Teamwork:
     """The messages the viewer may read (sent by them or to them — a message to the whole team goes to everyone
     in it when it is sent), newest first, and the upcoming meetings they arranged or are invited to, soonest
-    first. Senders and recipients are named through the policy the team was read with. One statement."""
+    first. Senders and recipients are named through the policy the team was read with; a message from someone the
+    rules now hide from the viewer is left out. One statement."""
     policy = team.policy or policy_for(viewer)
     row = _teamwork_queryset(client_id=team.client.pk, viewer_id=viewer.pk, now=now or timezone.now()).first()
     if row is None:
@@ -138,12 +139,15 @@ def teamwork_for_team(*, team: TeamView, viewer: Practitioner, now: datetime.dat
     for item in (row["messages_shown"] or [])[:MESSAGES_SHOWN]:
         sender = _sender(item)
         mine = sender.pk == viewer.pk
+        named = "you" if mine else policy.practitioner_named(sender, team.consent)
+        if named is None:  # the rules now hide the sender from the viewer: what they wrote is not shown either
+            continue
         messages.append(
             MessageShown(
                 id=uuid.UUID(item["id"]),
                 text=item["text"],
                 sent_at=_moment(item["sent_at"]),
-                sender="you" if mine else policy.practitioner_named(sender, team.consent) or A_MEMBER,
+                sender=named,
                 from_viewer=mine,
                 to_whole_team=item["whole"],
                 recipients=[names[str(key)] for key in item["recipients"] or [] if str(key) in names],

@@ -89,3 +89,17 @@ def test_past_and_cancelled_meetings_and_those_the_viewer_was_taken_off_are_not_
     page = text_of(browser_as(team.nurse).get(f"/clients/{team.client.pk}/"))  # type: ignore[operator]
     assert "Your upcoming meetings" not in page
     assert "Room 9" not in page
+
+
+def test_a_message_from_someone_the_rules_have_since_hidden_is_not_shown(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    from core.governance.rules import SensitiveMode
+    from tests.core.governance.rulebook import rules_in_force, sensitive_rules
+
+    with schema_context(council_a.schema_name):
+        _messages(team, 1)  # from Rory, while his service was shown as a placeholder
+        rules_in_force(sensitive_rules(team.recovery, SensitiveMode.HIDDEN))
+    page = text_of(browser_as(team.nurse).get(f"/clients/{team.client.pk}/"))  # type: ignore[operator]
+    assert "Note 00" not in page
+    assert "Messages to the team" not in page
