@@ -380,6 +380,10 @@ class TeamView:
     # The requests to join the team that wait for a decision (when asked for), and whether the viewer decides.
     join_requests: list[JoinRequestWaiting] = field(default_factory=list)
     decides_join_requests: bool = False
+    # The policy the team was read with and what the client's consent covers: whatever the page adds to the
+    # team (its messages, meetings) names people the same way, without reading the rules again.
+    policy: Policy | None = None
+    consent: ConsentCover = NO_CONSENT
 
     @property
     def lead(self) -> MemberView | None:
@@ -584,6 +588,8 @@ def team_for_client(*, viewer: Practitioner, client_id: object, with_join_reques
         consent_summary=summary,
         join_requests=waiting,
         decides_join_requests=decides,
+        policy=policy,
+        consent=consent,
     )
 
 

@@ -9,6 +9,8 @@ from types import ModuleType
 
 import core
 
+# Service modules named for their part of the domain rather than ``services``.
+SERVICES_BY_DOMAIN_NAME = {"core.teamwork.messages", "core.teamwork.meetings"}
 REQUEST_TYPE = re.compile(r"\b(HttpRequest|Request|WSGIRequest|ASGIRequest)\b")
 
 
@@ -17,7 +19,7 @@ def service_modules() -> list[ModuleType]:
     names = [
         info.name
         for info in pkgutil.walk_packages(core.__path__, prefix="core.")
-        if ".services" in info.name or info.name.endswith(".recorded")
+        if ".services" in info.name or info.name.endswith(".recorded") or info.name in SERVICES_BY_DOMAIN_NAME
     ]
     return [importlib.import_module(name) for name in sorted(names)]
 

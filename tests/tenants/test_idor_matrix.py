@@ -709,6 +709,61 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_meeting_id(objects: dict[str, object]) -> object:
+    """A council-B meeting of the council-B client's team, its practitioner invited (teamwork probes)."""
+    if "b_meeting" not in objects:
+        import datetime
+
+        from django.utils import timezone
+
+        from core.teamwork.models import Meeting, MeetingInvitation
+
+        client_id = _b_client_id(objects)
+        with schema_context("council_beta"):
+            starts = timezone.now() + datetime.timedelta(days=3)
+            meeting = Meeting.objects.create(
+                client_id=client_id,
+                organiser=objects["b_practitioner"],
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=1),
+                place="Beta Town Hall",
+            )
+            MeetingInvitation.objects.create(meeting=meeting, practitioner=objects["b_practitioner"])
+        objects["b_meeting"] = meeting
+    return objects["b_meeting"].pk  # type: ignore[attr-defined]
+
+
+def _b_teamwork_untouched(objects: dict[str, object]) -> bool:
+    """No message to the council-B team, its meeting as it was, nobody told anything."""
+    from core.inbox.models import Notice
+    from core.teamwork.models import Meeting, MeetingInvitation, MeetingReply, TeamMessage
+
+    with schema_context("council_beta"):
+        quiet = not TeamMessage.objects.exists() and not Notice.objects.exists()
+        meetings = list(Meeting.objects.values_list("sequence", "cancelled_at", "place"))
+        replies = set(MeetingInvitation.objects.values_list("reply", flat=True))
+    expected = [(0, None, "Beta Town Hall")] if "b_meeting" in objects else []
+    return quiet and meetings == expected and replies <= {MeetingReply.NONE} and _b_client_untouched(objects)
+
+
+def _meeting_page(suffix: str) -> Callable[[dict[str, object]], str]:
+    return lambda objects: f"/clients/{_b_client_id(objects)}/meetings/{_b_meeting_id(objects)}/{suffix}"
+
+
+COUNCIL_MATRIX |= {
+    **{
+        name: [Probe(method, _client_page(suffix), _not_found, _b_teamwork_untouched) for method in ("get", "post")]
+        for name, suffix in (("team-message-new", "messages/new/"), ("meeting-new", "meetings/new/"))
+    },
+    "meeting": [Probe("get", _meeting_page(""), _not_found, _b_teamwork_untouched)],
+    **{
+        name: [Probe(method, _meeting_page(suffix), _not_found, _b_teamwork_untouched) for method in ("get", "post")]
+        for name, suffix in (("meeting-change", "change/"), ("meeting-cancel", "cancel/"))
+    },
+    "meeting-reply": [Probe("post", _meeting_page("reply/"), _not_found, _b_teamwork_untouched)],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

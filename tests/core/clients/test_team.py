@@ -383,7 +383,27 @@ def _team_of(council: Council, size: int) -> tuple[object, object]:
         FamilyMember.objects.create(family=family, client=client, relationship="child")
         FamilyMember.objects.create(family=family, client=sibling, relationship="sibling")
         InvolvementFactory.create_batch(min(size, 5), client=sibling)
+        _messages_and_meetings(client, viewer)
     return client, viewer
+
+
+def _messages_and_meetings(client: Client, viewer: object) -> None:
+    """As many messages to the viewer and upcoming meetings they are invited to as the team has members (the
+    team page reads them with the teamwork statement, whatever their number)."""
+    from django.utils import timezone
+
+    from core.teamwork.models import Meeting, MeetingInvitation, TeamMessage
+
+    current = client.involvements.filter(ended_on__isnull=True).select_related("practitioner")
+    members = [involvement.practitioner for involvement in current]
+    soon = timezone.now() + datetime.timedelta(days=2)
+    for number, sender in enumerate(members):
+        message = TeamMessage.objects.create(client=client, sender=sender, text=f"Message {number}")
+        message.recipients.add(viewer, *members[:3])
+        meeting = Meeting.objects.create(
+            client=client, organiser=sender, starts_at=soon, ends_at=soon + datetime.timedelta(hours=1), place="Room"
+        )
+        MeetingInvitation.objects.create(meeting=meeting, practitioner=viewer)
 
 
 def _statements_of_team_page(council: Council, browser: Browser, size: int, *, join_requests: int = 0) -> list[str]:
@@ -403,6 +423,9 @@ def _statements_of_team_page(council: Council, browser: Browser, size: int, *, j
     assert response.status_code == 200
     assert text_of(response).count('class="govuk-summary-card"') >= min(size, 4) - 1
     assert text_of(response).count("asks to join the team") == join_requests
+    assert text_of(response).count('<p class="govuk-body govuk-!-margin-bottom-0">Message ') == min(size, 20)
+    meetings = text_of(response).count("Your reply: Not replied") + text_of(response).count("You arranged it")
+    assert meetings == min(size, 10)
     browser.post("/sign-out/")
     return statements
 
@@ -472,24 +495,32 @@ def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(
     counts = [len(_statements_of_team_page(council_a, browser, size)) for size in (1, 10, 50)]
     print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201
     assert counts[0] == counts[1] == counts[2]
-    # Six (PERFORMANCE.md: at most 8). Request-level (2): SET search_path to the council (in a test's transaction;
-    # a request in autocommit skips it when its connection already has that path), and the signed-in user with
-    # their second factor's device, practitioner and agency (core/accounts/signed_in.py); the council comes from
-    # memory (tenants/routing.py), the session from the cache. The page's own (4): the client with the rules in
-    # force, the consent summary's dates, what its consent covers, whether the viewer is in the team and whether
-    # requests to join wait; the family; every involvement of the client and the family's current ones; the audit
-    # row. (Requests to join that wait: one more.)
-    assert counts[0] == 6
+    # Seven (PERFORMANCE.md: at most 8). Request-level (2): SET search_path to the council (in a test's
+    # transaction; a request in autocommit skips it when its connection already has that path), and the signed-in
+    # user with their second factor's device, practitioner and agency (core/accounts/signed_in.py); the council
+    # comes from memory (tenants/routing.py), the session from the cache. The page's own (5): the client with the
+    # rules in force, the consent summary's dates, what its consent covers, whether the viewer is in the team and
+    # whether requests to join wait; the family; every involvement of the client and the family's current ones; the
+    # audit row; the team's messages to the viewer and their upcoming meetings, as two arrays on the client's row
+    # (core/teamwork/selectors.py). (Requests to join that wait: one more.)
+    assert counts[0] == 7
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_team_pages_own_work_is_four_statements_whatever_the_team_size(council_a: Council, size: int) -> None:
+def test_the_team_pages_own_work_is_five_statements_whatever_the_team_size(council_a: Council, size: int) -> None:
     with schema_context(council_a.schema_name):
         sensitive = AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 111")
         rules_in_force(sensitive_rules(sensitive, SensitiveMode.WITH_CONSENT, family_teams=FamilyTeams.FULL))
     browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
     own = _page_own(_statements_of_team_page(council_a, browser, size))
-    assert own == ["clients_client", "clients_familymember", "clients_involvement", "audit_auditevent"]
+    # the last: the client's row with the team's messages and meetings for the viewer (core/teamwork/selectors.py)
+    assert own == [
+        "clients_client",
+        "clients_familymember",
+        "clients_involvement",
+        "audit_auditevent",
+        "clients_client",
+    ]
 
 
 def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Council) -> None:
@@ -501,6 +532,7 @@ def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Co
         "clients_involvement",
         "clients_joinrequest",
         "audit_auditevent",
+        "clients_client",
     ]
 
 

@@ -40,6 +40,7 @@ from core.clients.models import (
 )
 from core.directory.models import Agency, Practitioner
 from core.governance.rules import BreakGlassRole, FamilyTeams, Rules, SensitiveMode, SensitiveService
+from core.teamwork.models import Meeting, MeetingInvitation, TeamMessage
 from tenants.models import Council
 from tests.conftest import COUNCILS, host_of, sign_in
 from tests.core.access.test_route_inventory import routes
@@ -64,6 +65,7 @@ class World:
     school: Agency
     people: dict[str, Practitioner]
     break_glass: BreakGlassAccess
+    meeting: Meeting
     browsers: dict[str, Browser] = field(default_factory=dict)
 
 
@@ -157,6 +159,20 @@ def _world_build() -> World:
             object_type="client",
             object_id=client.pk,
         )
+        # Rory wrote to the whole team; Maya arranged a meeting with Nia, Rory and Petra (the team page, the
+        # message and meeting pages name them through the policy).
+        message = TeamMessage.objects.create(client=client, sender=people["rory"], text="Weekly check-in")
+        message.recipients.add(people["maya"], people["nia"], people["petra"])
+        soon = timezone.now() + datetime.timedelta(days=2)
+        meeting = Meeting.objects.create(
+            client=client,
+            organiser=people["maya"],
+            starts_at=soon,
+            ends_at=soon + datetime.timedelta(hours=1),
+            place="Civic Centre, room 4",
+        )
+        for key in ("nia", "rory", "petra"):
+            MeetingInvitation.objects.create(meeting=meeting, practitioner=people[key])
         break_glass = BreakGlassAccess.objects.create(
             client=client,
             practitioner=people["bea"],
@@ -173,6 +189,7 @@ def _world_build() -> World:
         school=school,
         people=people,
         break_glass=break_glass,
+        meeting=meeting,
     )
     for key in VIEWERS.values():
         browser = Browser(HTTP_HOST=host_of(council))
@@ -273,6 +290,29 @@ def _family_expected(world: World, mode: Mode, viewer: str) -> Expected:
     if viewer not in IN_TEAM and viewer != "bea":
         return Expected(404, Sees.NOTHING)
     return Expected(200, _sees_involvement(world, mode, viewer, consent=False))  # Kai gave no consent
+
+
+def _member_picker_expected(world: World, mode: Mode, viewer: str) -> Expected:
+    """A member picks others to message or invite: Rory is offered only to those who see him in full (a
+    placeholder is never offered, so nothing of him shows); anyone else, break-glass too, is not found."""
+    if viewer not in IN_TEAM:
+        return Expected(404, Sees.NOTHING)
+    sees = _sees_involvement(world, mode, viewer, consent=True)
+    return Expected(200, Sees.FULL if sees is Sees.FULL else Sees.NOTHING)
+
+
+def _meeting_expected(world: World, mode: Mode, viewer: str) -> Expected:
+    """Maya's meeting, with Nia, Rory and Petra invited: for them, each named through the policy."""
+    if viewer not in IN_TEAM:
+        return Expected(404, Sees.NOTHING)
+    return Expected(200, _sees_involvement(world, mode, viewer, consent=True))
+
+
+def _meeting_change_expected(world: World, mode: Mode, viewer: str) -> Expected:
+    """Only its organiser (Maya) changes it: its invitees are refused, anyone else is not told it exists."""
+    if viewer == "maya":
+        return _member_picker_expected(world, mode, viewer)
+    return Expected(403 if viewer in IN_TEAM else 404, Sees.NOTHING)
 
 
 def _search_expected(world: World, mode: Mode, viewer: str) -> Expected:
@@ -562,6 +602,51 @@ READ_PATHS: dict[str, list[ReadPath]] = {
             secrets="staff",
         )
     ],
+    "team-message-new": [
+        ReadPath(
+            "team-message-new",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/messages/new/"),
+            Format.HTML,
+            _member_picker_expected,
+        )
+    ],
+    "meeting-new": [
+        ReadPath(
+            "meeting-new",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/meetings/new/"),
+            Format.HTML,
+            _member_picker_expected,
+        )
+    ],
+    "meeting": [
+        ReadPath(
+            "meeting",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/meetings/{w.meeting.pk}/"),
+            Format.HTML,
+            _meeting_expected,
+            placeholder_shows=("A confidential service",),
+        )
+    ],
+    "meeting-change": [
+        ReadPath(
+            "meeting-change",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/meetings/{w.meeting.pk}/change/"),
+            Format.HTML,
+            _meeting_change_expected,
+        )
+    ],
+    "meeting-cancel": [
+        ReadPath(
+            "meeting-cancel",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/meetings/{w.meeting.pk}/cancel/"),
+            Format.HTML,
+            lambda world, mode, viewer: (
+                Expected(200, Sees.NOTHING)
+                if viewer == "maya"
+                else Expected(403 if viewer in IN_TEAM else 404, Sees.NOTHING)
+            ),
+        )
+    ],
     "api-v1:practitioner-list": [
         ReadPath(
             "api-v1:practitioner-list",
@@ -683,6 +768,7 @@ NO_CLIENT_DATA = {
     "break-glass-end": "ending one's own break-glass access (a write): no client data",
     "consent-withdraw": "confirming the withdrawal of one consent (a write): the consent, no involvement",
     "api-v1:client-team-invitation-create": "inviting a colleague (a write): answers the invitation only",
+    "meeting-reply": "an invitee's reply to a meeting (a write): sends them back to the meeting page (covered above)",
     # Subject access (privacy officers only, tests/core/subject_access): the pages name the client, no team.
     "subject-access": "the privacy officer's subject access requests: clients' names and deadlines, no team",
     "subject-access-new": "finding the client a request is about: the privacy officer's lookup, no team",
