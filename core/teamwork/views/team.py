@@ -9,6 +9,7 @@ from core.audit.origin import Origin
 from core.clients.recorded import team_view_recorded
 from core.clients.views.team import team_page_context
 from core.clients.views.viewer import viewer_for
+from core.teamwork.tasks import team_tasks_for
 
 
 @require_GET
@@ -19,4 +20,7 @@ def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
     team = team_view_recorded(
         viewer=viewer, client_id=client_id, origin=Origin.from_request(request), with_join_requests=True
     )
-    return render(request, "teamwork/team.html", team_page_context(team))
+    context = team_page_context(team)
+    if team.own_involvement is not None:  # members only: a break-glass viewer sees no tasks
+        context["tasks"] = team_tasks_for(client_id=team.client.pk, viewer=viewer)
+    return render(request, "teamwork/team.html", context)
