@@ -478,18 +478,24 @@ def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(
     # memory (tenants/routing.py), the session from the cache. The page's own (4): the client with the rules in
     # force, the consent summary's dates, what its consent covers, whether the viewer is in the team and whether
     # requests to join wait; the family; every involvement of the client and the family's current ones; the audit
-    # row. (Requests to join that wait: one more.)
-    assert counts[0] == 6
+    # row. (Requests to join that wait: one more.) The teamwork app's own (1): the team's open tasks (core/teamwork).
+    assert counts[0] == 7
 
 
 @pytest.mark.parametrize("size", [1, 50])
-def test_the_team_pages_own_work_is_four_statements_whatever_the_team_size(council_a: Council, size: int) -> None:
+def test_the_team_pages_own_work_is_five_statements_whatever_the_team_size(council_a: Council, size: int) -> None:
     with schema_context(council_a.schema_name):
         sensitive = AgencyFactory(is_sensitive=True, gateway_contact="Duty line 01632 960 111")
         rules_in_force(sensitive_rules(sensitive, SensitiveMode.WITH_CONSENT, family_teams=FamilyTeams.FULL))
     browser = Browser(HTTP_HOST=council_a.domains.get(is_primary=True).domain)
     own = _page_own(_statements_of_team_page(council_a, browser, size))
-    assert own == ["clients_client", "clients_familymember", "clients_involvement", "audit_auditevent"]
+    assert own == [
+        "clients_client",
+        "clients_familymember",
+        "clients_involvement",
+        "audit_auditevent",
+        "teamwork_teamtask",  # the team's open tasks (core/teamwork/tasks.py team_tasks_for)
+    ]
 
 
 def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Council) -> None:
@@ -501,6 +507,7 @@ def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Co
         "clients_involvement",
         "clients_joinrequest",
         "audit_auditevent",
+        "teamwork_teamtask",
     ]
 
 
