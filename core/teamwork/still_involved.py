@@ -324,6 +324,11 @@ def _escalate(rule: StillInvolvedAsking, *, rules: Rules, now: datetime.datetime
     return len(checks)
 
 
+def _one_run_at_a_time() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"still-involved:{connection.schema_name}"])
+
+
 @transaction.atomic
 def involvement_checks_run(*, origin: Origin) -> ChecksRun:
     """Tonight's asking, reminding and telling in the council the connection is in. Safe to run again: what was
@@ -331,8 +336,7 @@ def involvement_checks_run(*, origin: Origin) -> ChecksRun:
 
     Asking and reminding cost the same few queries however many involvements there are; telling the lead costs a
     few more for each check whose lead is told (a handful a night at most)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"still-involved:{connection.schema_name}"])
+    _one_run_at_a_time()
     rules = rules_current()
     rule = still_involved_in_force(rules, jurisdiction=council_jurisdiction())
     now, today = timezone.now(), timezone.localdate()
@@ -340,3 +344,12 @@ def involvement_checks_run(*, origin: Origin) -> ChecksRun:
     reminded = _remind(rule, now=now, origin=origin)
     asked = _ask(rule, now=now, today=today, origin=origin)
     return ChecksRun(asked=asked, reminded=reminded, escalated=escalated)
+
+
+@transaction.atomic
+def involvement_checks_remind(*, origin: Origin) -> int:
+    """Only the nightly run's reminders (what is due for one, as the run would send them): for an operator who
+    needs them sent again after a failed run, and for the end-to-end journey. Returns how many checks."""
+    _one_run_at_a_time()
+    rule = still_involved_in_force(rules_current(), jurisdiction=council_jurisdiction())
+    return _remind(rule, now=timezone.now(), origin=origin)
