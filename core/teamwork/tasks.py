@@ -19,8 +19,8 @@ from django.utils import dateformat, timezone
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
-from core.clients.consent import consent_cover
-from core.clients.models import Client, Involvement
+from core.clients.models import Involvement
+from core.clients.selectors import consent_covers
 from core.directory.models import Practitioner
 from core.governance.rules import SensitiveMode
 from core.governance.selectors import rules_current_annotation, rules_of
@@ -78,6 +78,11 @@ def _current_members(client_id: object) -> list[Involvement]:
     )
 
 
+def _consent_of(client_id: object) -> ConsentCover:
+    """What the client's current consent covers, for the visibility policy. One query."""
+    return consent_covers([client_id]).get(uuid.UUID(str(client_id)), NO_CONSENT)
+
+
 def _seen_in_full(policy: Policy, practitioner: Practitioner, consent: ConsentCover) -> bool:
     return practitioner.pk == policy.viewer.pk or policy.practitioner_detail(practitioner, consent) is Detail.FULL
 
@@ -89,7 +94,7 @@ def task_assignees_for(*, viewer: Practitioner, client_id: object) -> list[Assig
     if not any(member.practitioner_id == viewer.pk for member in members):
         return []
     policy = policy_for(viewer)
-    consent = consent_cover(Client(pk=client_id))
+    consent = _consent_of(client_id)
     choices = []
     for member in members:
         practitioner = member.practitioner
@@ -141,7 +146,7 @@ def team_task_assign(
     if not any(member.practitioner_id == actor.pk for member in members):
         raise PermissionDenied("Only members of the team can give tasks in it.")
     policy = policy_for(actor)
-    consent = consent_cover(Client(pk=client_id))
+    consent = _consent_of(client_id)
     errors: dict[str, str] = {}
     assignee = next((m.practitioner for m in members if str(m.practitioner_id) == str(assignee_id)), None)
     if assignee is None or not _seen_in_full(policy, assignee, consent):
@@ -155,9 +160,8 @@ def team_task_assign(
             checked[name] = check(value)  # type: ignore[operator]
         except ValidationError as error:
             errors[name] = error.message_dict[name][0]
-    if errors:
+    if errors or assignee is None:
         raise ValidationError(errors)
-    assert assignee is not None  # noqa: S101  # checked above
     task = TeamTask.objects.create(
         client_id=client_id,
         assigned_by=actor,
@@ -231,7 +235,7 @@ def team_task_done(*, actor: Practitioner, client_id: object, task_id: object, o
     if actor.pk != task.assigned_by_id:
         giver = task.assigned_by
         actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
-        consent = consent_cover(Client(pk=client_id))
+        consent = _consent_of(client_id)
         who = policy_for(giver).practitioner_named(actor, consent) or "The member you gave it to"
         notices_send(
             recipients=[giver.user],
@@ -277,7 +281,7 @@ def team_tasks_for(*, client_id: object, viewer: Practitioner) -> list[TaskShown
     with_consent = any(
         service.mode is SensitiveMode.WITH_CONSENT for service in policy.rules.sensitive_services.values()
     )
-    consent = consent_cover(Client(pk=client_id)) if with_consent else NO_CONSENT
+    consent = _consent_of(client_id) if with_consent else NO_CONSENT
     today = timezone.localdate()
     shown = []
     for task in tasks:
