@@ -179,3 +179,21 @@ def test_a_reminder_answered_no_longer_involved_through_the_emailed_link_ends_th
     assert "You have already answered: no longer involved." in page.content()
     _checked(page, "teamwork-08-link-used")
     context.close()
+
+
+def test_the_council_administrator_sees_and_checks_the_still_involved_rule(demo_server: str, browser: object) -> None:
+    """Only looked at and refused here (an empty reason): the demo's rules stay as the other journeys expect them."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    _sign_in(page, demo_server, "helen.bradbury@staffordshire-earlyhelp.example")
+    page.goto(f"http://staffordshire.localhost:{demo_server}/administration/rules/")
+    assert "Still involved?" in page.content()
+    page.click("main >> text=Change when members are asked whether they are still involved")
+    page.wait_for_url("**/administration/rules/still-involved/")
+    _checked(page, "teamwork-09-rule")
+    page.fill("#id_after_days", "7")
+    content = _submit(page, "Save the change")
+    assert "There is a problem" in content
+    assert "Say why the rules are changing" in content or "between 14 and 365" in content
+    _checked(page, "teamwork-10-rule-errors")
+    context.close()
