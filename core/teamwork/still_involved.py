@@ -11,7 +11,8 @@ council's schema in it, lasting ``LINK_DAYS``). Opening it needs the normal sign
 very practitioner asked; a GET only shows a button confirming the answer (mail scanners follow links), the POST
 records it, once (the check is locked while it is answered). "No longer involved" ends the involvement through the
 clients app's ``involvement_end``, so the team is told as when anyone leaves; "still involved" starts the count
-again.
+again. A member who records a contact meanwhile has answered in effect: the next run withdraws the question (and the
+home page stops showing it at once).
 
 With no answer after the rule's ``reminder_days``, the practitioner is reminded once; with none again as long after
 the reminder, the team's lead professional is told. When there is none to tell — the practitioner is the lead
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, F, OuterRef, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -120,6 +121,7 @@ def involvement_checks_open_for(*, viewer: Practitioner) -> list[CheckShown]:
         InvolvementCheck.objects.filter(
             involvement__practitioner=viewer, involvement__ended_on__isnull=True, answered_at__isnull=True
         )
+        .exclude(_moot())
         .select_related("involvement__client")
         .order_by("asked_at")
     )
@@ -194,6 +196,13 @@ class ChecksRun:
     asked: int
     reminded: int
     escalated: int  # checks whose lead professional (or agency managers) were told
+    withdrawn: int = 0  # unanswered checks made moot: a contact was recorded since they were asked
+
+
+def _moot() -> Q:
+    """An unanswered check whose involvement has had a contact recorded on or after the day it was asked: the
+    practitioner has shown they are still involved, so the question is withdrawn."""
+    return Q(involvement__last_contact_on__gte=TruncDate("asked_at"))
 
 
 def _ask(rule: StillInvolvedAsking, *, now: datetime.datetime, today: datetime.date, origin: Origin) -> int:
@@ -340,10 +349,11 @@ def involvement_checks_run(*, origin: Origin) -> ChecksRun:
     rules = rules_current()
     rule = still_involved_in_force(rules, jurisdiction=council_jurisdiction())
     now, today = timezone.now(), timezone.localdate()
+    withdrawn, _ = InvolvementCheck.objects.filter(_moot(), answered_at__isnull=True).delete()
     escalated = _escalate(rule, rules=rules, now=now, origin=origin)
     reminded = _remind(rule, now=now, origin=origin)
     asked = _ask(rule, now=now, today=today, origin=origin)
-    return ChecksRun(asked=asked, reminded=reminded, escalated=escalated)
+    return ChecksRun(asked=asked, reminded=reminded, escalated=escalated, withdrawn=withdrawn)
 
 
 @transaction.atomic

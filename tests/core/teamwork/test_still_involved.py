@@ -360,3 +360,20 @@ def test_another_councils_practitioner_cannot_answer_at_their_own_site(
     assert client_b.post(f"/still-involved/{token}/").status_code == 400
     with schema_context(council_a.schema_name):
         assert _unchanged(check)
+
+
+def test_a_contact_recorded_after_asking_withdraws_the_question(
+    council_a: Council, team: Team, browser_as: object
+) -> None:
+    with schema_context(council_a.schema_name):
+        check = _nurse_only(team)
+        Involvement.objects.filter(pk=check.involvement_id).update(last_contact_on=timezone.localdate())
+    home = text_of(browser_as(team.nurse).get("/"))  # type: ignore[operator]
+    assert 'id="still-involved"' not in home
+    with schema_context(council_a.schema_name):
+        InvolvementCheck.objects.update(asked_at=timezone.now() - datetime.timedelta(days=8))
+        Notice.objects.all().delete()
+        run = involvement_checks_run(origin=ORIGIN)
+        assert (run.withdrawn, run.reminded, run.asked) == (1, 0, 0)
+        assert not InvolvementCheck.objects.exists()
+        assert not Notice.objects.exists()
