@@ -328,6 +328,22 @@ class RetentionForm(RulesChangeForm):
     field_order = ["clients", "involvements", "team_activity", "audit", "sign_in", "reason"]
 
 
+class StillInvolvedForm(RulesChangeForm):
+    """When members with no contact recorded are asked whether they are still involved."""
+
+    after_days = _whole_number(
+        "Ask after this many days with no contact recorded",
+        help_text="Between 14 and 365. Counted from the member's last contact, or from when they joined the team, "
+        "or from when they last said they are still involved.",
+    )
+    reminder_days = _whole_number(
+        "Days to wait for an answer",
+        help_text="Between 2 and 30. With no answer, the member is reminded once; with none again as long after, "
+        "the lead professional is told.",
+    )
+    field_order = ["after_days", "reminder_days", "reason"]
+
+
 class BreakGlassRoleGiveForm(forms.Form):
     role = forms.ChoiceField(
         label="Role",

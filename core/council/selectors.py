@@ -16,8 +16,14 @@ from core.governance.rules import (
     BreakGlassRole,
     RetentionKind,
     Rules,
+    StillInvolvedAsking,
 )
-from core.governance.selectors import council_jurisdiction, retention_in_force, rules_current
+from core.governance.selectors import (
+    council_jurisdiction,
+    retention_in_force,
+    rules_current,
+    still_involved_in_force,
+)
 from tenants.models import Council, CouncilStatus
 
 MINIMUM_APPROVED_AGENCIES = 2
@@ -210,12 +216,15 @@ class RulesShown:
     family_teams: str
     retention: list[tuple[str, int]]  # (what, years) for each kind of record
     retention_reviewed: bool  # the council's own schedule, not yet its jurisdiction's defaults
+    still_involved: StillInvolvedAsking | None = None  # the rule in force (the council's, or the default)
+    still_involved_own: bool = False  # the council has set its own
 
 
 def rules_shown(rules: Rules) -> RulesShown:
     """``rules`` with agencies named and choices in words, for every sensitive agency of the council. Two queries."""
     names = {str(pk): name for pk, name in Agency.objects.values_list("pk", "name")}
-    periods = retention_in_force(rules, jurisdiction=council_jurisdiction())
+    jurisdiction = council_jurisdiction()
+    periods = retention_in_force(rules, jurisdiction=jurisdiction)
     services = []
     for agency in Agency.objects.filter(is_sensitive=True).order_by("name"):
         rule = rules.sensitive_service(agency.pk)
@@ -236,6 +245,8 @@ def rules_shown(rules: Rules) -> RulesShown:
         family_teams=FAMILY_TEAMS_LABELS[rules.family_teams],
         retention=[(RETENTION_KIND_LABELS[kind], periods.years(kind)) for kind in RetentionKind],
         retention_reviewed=rules.retention is not None,
+        still_involved=still_involved_in_force(rules, jurisdiction=jurisdiction),
+        still_involved_own=rules.still_involved is not None,
     )
 
 

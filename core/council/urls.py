@@ -33,6 +33,7 @@ urlpatterns = [
     path("administration/rules/break-glass/", views.rules_break_glass, name="council-rules-break-glass"),
     path("administration/rules/alerts/", views.rules_alerts, name="council-rules-alerts"),
     path("administration/rules/retention/", views.rules_retention, name="council-rules-retention"),
+    path("administration/rules/still-involved/", views.rules_still_involved, name="council-rules-still-involved"),
     path("administration/rules/history/", views.rules_history, name="council-rules-history"),
     path("administration/rules/history/<int:number>/", views.rules_version, name="council-rules-version"),
     path("administration/break-glass-roles/", views.break_glass_roles, name="council-break-glass-roles"),

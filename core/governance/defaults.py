@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from core.governance.rules import RetentionPeriods
+from core.governance.rules import RetentionPeriods, StillInvolvedAsking
 from tenants.jurisdictions import Jurisdiction
 
 
@@ -69,4 +69,15 @@ LEGAL_BASES: dict[str, tuple[LegalBasisDefault, ...]] = {
 RETENTION: dict[str, RetentionPeriods] = {
     Jurisdiction.ENGLAND: RetentionPeriods(clients=6, involvements=6, team_activity=6, audit=7, sign_in=7),
     Jurisdiction.VICTORIA: RetentionPeriods(clients=7, involvements=7, team_activity=7, audit=7, sign_in=7),
+}
+
+
+# When each jurisdiction starts asking a member with no contact recorded whether they are still involved
+# (core/teamwork/still_involved.py): after a quarter without contact, then a reminder a week later, and the lead
+# professional told a week after that. Neither Working Together to Safeguard Children (2023) nor Victoria's
+# Child Information Sharing Scheme sets a period; a quarter matches the review cycle of a team around the child
+# (a Team Around the Family meets at least every twelve weeks) and the council's administrator may change it.
+STILL_INVOLVED: dict[str, StillInvolvedAsking] = {
+    Jurisdiction.ENGLAND: StillInvolvedAsking(after_days=90, reminder_days=7),
+    Jurisdiction.VICTORIA: StillInvolvedAsking(after_days=90, reminder_days=7),
 }

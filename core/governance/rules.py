@@ -123,6 +123,46 @@ class RetentionPeriods:
         return cls(**{str(kind): int(data[str(kind)]) for kind in RetentionKind})
 
 
+# Asking practitioners whether they are still involved (core/teamwork/still_involved.py): after how many days with
+# no contact recorded, and how long to wait for an answer before reminding them (and as long again before the lead
+# professional is told). Not sooner than a fortnight (a team member is not nagged), not later than a year.
+STILL_INVOLVED_AFTER_DAYS_MIN = 14
+STILL_INVOLVED_AFTER_DAYS_MAX = 365
+STILL_INVOLVED_REMINDER_DAYS_MIN = 2
+STILL_INVOLVED_REMINDER_DAYS_MAX = 30
+
+
+@dataclass(frozen=True)
+class StillInvolvedAsking:
+    """When a member with no contact recorded is asked whether they are still involved, and reminded."""
+
+    after_days: int
+    reminder_days: int
+
+    def __post_init__(self) -> None:
+        _bounded(
+            "still_involved.after_days",
+            self.after_days,
+            STILL_INVOLVED_AFTER_DAYS_MIN,
+            STILL_INVOLVED_AFTER_DAYS_MAX,
+            "days",
+        )
+        _bounded(
+            "still_involved.reminder_days",
+            self.reminder_days,
+            STILL_INVOLVED_REMINDER_DAYS_MIN,
+            STILL_INVOLVED_REMINDER_DAYS_MAX,
+            "days",
+        )
+
+    def to_json(self) -> dict[str, int]:
+        return {"after_days": self.after_days, "reminder_days": self.reminder_days}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "StillInvolvedAsking":
+        return cls(after_days=int(data["after_days"]), reminder_days=int(data["reminder_days"]))
+
+
 @dataclass(frozen=True)
 class SensitiveService:
     """One sensitive agency's rule: its mode, and the agencies whose staff see its involvements in full."""
@@ -170,6 +210,9 @@ class Rules:
     # The council's retention schedule; None until its administrator reviews it: the jurisdiction's defaults
     # apply meanwhile (core/governance/defaults.py RETENTION), and going live needs the review.
     retention: RetentionPeriods | None = None
+    # When to ask members whether they are still involved; None: the jurisdiction's default
+    # (core/governance/defaults.py STILL_INVOLVED) until the administrator sets the council's own.
+    still_involved: StillInvolvedAsking | None = None
 
     def __post_init__(self) -> None:
         _bounded("result_cap", self.result_cap, RESULT_CAP_MIN, RESULT_CAP_MAX, "results")
@@ -242,6 +285,7 @@ class Rules:
                 "out_of_hours_searches": self.alerts.out_of_hours_searches,
             },
             "retention": None if self.retention is None else self.retention.to_json(),
+            "still_involved": None if self.still_involved is None else self.still_involved.to_json(),
         }
 
     @classmethod
@@ -283,6 +327,9 @@ class Rules:
                     out_of_hours_searches=int(alerts.get("out_of_hours_searches", base.out_of_hours_searches)),
                 ),
                 retention=RetentionPeriods.from_json(data["retention"]) if data.get("retention") else None,
+                still_involved=(
+                    StillInvolvedAsking.from_json(data["still_involved"]) if data.get("still_involved") else None
+                ),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, RulesError):

@@ -3,9 +3,9 @@
 from django.db import connection
 from django.db.models import JSONField, Subquery
 
-from core.governance.defaults import RETENTION
+from core.governance.defaults import RETENTION, STILL_INVOLVED
 from core.governance.models import RulebookVersion
-from core.governance.rules import RetentionPeriods, Rules
+from core.governance.rules import RetentionPeriods, Rules, StillInvolvedAsking
 from tenants.models import Council
 
 
@@ -44,6 +44,17 @@ def retention_in_force(rules: Rules, *, jurisdiction: str) -> RetentionPeriods:
 def retention_current() -> RetentionPeriods:
     """The retention schedule in force in the council the connection is in."""
     return retention_in_force(rules_current(), jurisdiction=council_jurisdiction())
+
+
+def still_involved_in_force(rules: Rules, *, jurisdiction: str) -> StillInvolvedAsking:
+    """When the council asks members whether they are still involved: its own rule once set, its jurisdiction's
+    default before."""
+    return rules.still_involved or STILL_INVOLVED[str(jurisdiction)]
+
+
+def still_involved_current() -> StillInvolvedAsking:
+    """The "still involved?" rule in force in the council the connection is in."""
+    return still_involved_in_force(rules_current(), jurisdiction=council_jurisdiction())
 
 
 def council_jurisdiction() -> str:

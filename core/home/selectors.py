@@ -12,6 +12,8 @@ from core.clients.selectors import Dashboard, consent_covers, dashboard_for
 from core.directory.models import Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.governance.visibility import NO_CONSENT, policy_for
+from core.teamwork.still_involved import CheckShown, involvement_checks_open_for
+from core.teamwork.tasks import MyTask, my_tasks_for
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class HomePage:
     practitioner: Practitioner | None
     dashboard: Dashboard | None = None
     invitations: list[PendingInvitation] = field(default_factory=list)
+    tasks: list[MyTask] = field(default_factory=list)  # my open tasks, due soonest first
+    checks: list[CheckShown] = field(default_factory=list)  # "are you still involved?" questions waiting for me
 
 
 def team_invitations_pending(*, viewer: Practitioner) -> list[PendingInvitation]:
@@ -75,4 +79,6 @@ def home_page_for(*, user: User, today: datetime.date) -> HomePage:
         practitioner=practitioner,
         dashboard=dashboard_for(viewer=practitioner, today=today),
         invitations=team_invitations_pending(viewer=practitioner),
+        tasks=my_tasks_for(viewer=practitioner, today=today),
+        checks=involvement_checks_open_for(viewer=practitioner),
     )

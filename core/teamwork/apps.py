@@ -7,3 +7,7 @@ class TeamworkConfig(AppConfig):
     name = "core.teamwork"
     label = "teamwork"
     verbose_name = "Teamwork"
+
+    def ready(self) -> None:
+        # The app's Celery tasks live in jobs.py (tasks.py is the team tasks themselves): register them.
+        import core.teamwork.jobs  # noqa: F401

@@ -10,6 +10,8 @@ from core.teamwork.views.meetings import (
     meeting_reply_page,
 )
 from core.teamwork.views.messages import team_message_new
+from core.teamwork.views.still_involved import still_involved_answer
+from core.teamwork.views.tasks import team_task_give, team_task_mark_done
 from core.teamwork.views.team import client_team
 
 urlpatterns = [
@@ -20,4 +22,7 @@ urlpatterns = [
     path("clients/<uuid:client_id>/meetings/<uuid:meeting_id>/change/", meeting_change_page, name="meeting-change"),
     path("clients/<uuid:client_id>/meetings/<uuid:meeting_id>/cancel/", meeting_cancel_page, name="meeting-cancel"),
     path("clients/<uuid:client_id>/meetings/<uuid:meeting_id>/reply/", meeting_reply_page, name="meeting-reply"),
+    path("clients/<uuid:client_id>/tasks/new/", team_task_give, name="team-task-give"),
+    path("clients/<uuid:client_id>/tasks/<uuid:task_id>/done/", team_task_mark_done, name="team-task-done"),
+    path("still-involved/<str:token>/", still_involved_answer, name="still-involved-answer"),
 ]

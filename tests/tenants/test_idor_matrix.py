@@ -764,6 +764,72 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_task_and_check(objects: dict[str, object]) -> dict[str, object]:
+    """A council-B task in the B client's team, and an open "still involved?" check on its involvement, with the
+    signed link that answers it "no longer involved" (made in council B: the council's schema is in its salt)."""
+    if "b_task" not in objects:
+        import datetime
+
+        from core.clients.models import Involvement
+        from core.teamwork.models import InvolvementCheck, StillInvolvedAnswer, TeamTask
+        from core.teamwork.still_involved import still_involved_token
+
+        client_id = _b_client_id(objects)
+        with schema_context("council_beta"):
+            practitioner = objects["b_practitioner"]
+            objects["b_task"] = TeamTask.objects.create(
+                client_id=client_id,
+                assigned_by=practitioner,
+                assignee=practitioner,
+                description="Call the school",
+                due_on=datetime.date(2027, 1, 5),
+            )
+            check = InvolvementCheck.objects.create(involvement=Involvement.objects.get(client_id=client_id))
+            objects["b_check"] = check
+            objects["b_check_token"] = still_involved_token(
+                check_id=check.pk, answer=StillInvolvedAnswer.NO_LONGER_INVOLVED
+            )
+    return objects
+
+
+def _b_tasks_untouched(objects: dict[str, object]) -> bool:
+    from core.teamwork.models import InvolvementCheck, TeamTask
+
+    with schema_context("council_beta"):
+        task_open = TeamTask.objects.filter(done_at__isnull=True).count() == TeamTask.objects.count()
+        checks_open = not InvolvementCheck.objects.filter(answered_at__isnull=False).exists()
+    return task_open and checks_open and _b_client_untouched(objects)
+
+
+def _link_refused(response: object) -> bool:
+    """A link of another council does not even verify here: refused, as an altered link is."""
+    return response.status_code == 400 and "This link does not work" in response.content.decode()  # type: ignore[attr-defined]
+
+
+COUNCIL_MATRIX |= {
+    "team-task-give": [
+        Probe(method, _client_page("tasks/new/"), _not_found, _b_tasks_untouched) for method in ("get", "post")
+    ],
+    "team-task-done": [
+        Probe(
+            "post",
+            lambda o: f"/clients/{_b_client_id(o)}/tasks/{_b_task_and_check(o)['b_task'].pk}/done/",  # type: ignore[attr-defined]
+            _not_found,
+            _b_tasks_untouched,
+        )
+    ],
+    "still-involved-answer": [
+        Probe(
+            method,
+            lambda o: f"/still-involved/{_b_task_and_check(o)['b_check_token']}/",
+            _link_refused,
+            _b_tasks_untouched,
+        )
+        for method in ("get", "post")
+    ],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

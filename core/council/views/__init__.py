@@ -11,6 +11,7 @@ from core.council.views.rules import (
     rules_retention,
     rules_search_join,
     rules_sensitive_service,
+    rules_still_involved,
     rules_version,
 )
 from core.council.views.setup import (
@@ -48,6 +49,7 @@ __all__ = [
     "rules_retention",
     "rules_search_join",
     "rules_sensitive_service",
+    "rules_still_involved",
     "rules_version",
     "setup",
 ]

@@ -21,6 +21,7 @@ from core.council.forms import (
     RetentionForm,
     SearchJoinForm,
     SensitiveServiceForm,
+    StillInvolvedForm,
 )
 from core.council.selectors import (
     agencies_seeing_in_full_offered,
@@ -40,8 +41,15 @@ from core.governance.rules import (
     SearchMinimum,
     SensitiveMode,
     SensitiveService,
+    StillInvolvedAsking,
 )
-from core.governance.selectors import retention_current, rulebook_history, rulebook_version_current, rules_current
+from core.governance.selectors import (
+    retention_current,
+    rulebook_history,
+    rulebook_version_current,
+    rules_current,
+    still_involved_current,
+)
 from core.governance.services.rulebook import rulebook_revise, sensitive_service_set
 
 SAVED = "The council's rules are changed: version {number} is in force."
@@ -242,6 +250,25 @@ def rules_retention(request: HttpRequest) -> HttpResponse:
         if saved:
             return saved
     return _page(request, "retention.html", form, reviewed=rules.retention is not None)
+
+
+@require_http_methods(["GET", "POST"])
+def rules_still_involved(request: HttpRequest) -> HttpResponse:
+    """When members with no contact recorded are asked whether they are still involved (core/teamwork)."""
+    actor = _administrator(request)
+    rules = rules_current()
+    form = StillInvolvedForm(_posted(request), initial=still_involved_current().to_json())
+    if request.method == "POST" and form.is_valid():
+        asking = {name: form.cleaned_data[name] for name in ("after_days", "reminder_days")}
+        saved = _revise(
+            request,
+            form,
+            actor,
+            lambda current: current.with_changes(still_involved=StillInvolvedAsking(**asking)),
+        )
+        if saved:
+            return saved
+    return _page(request, "still_involved.html", form, own=rules.still_involved is not None)
 
 
 @require_GET

@@ -82,6 +82,19 @@ def rules_changes_described(old: Rules, new: Rules) -> list[str]:
                     f"Retention, {RETENTION_KIND_LABELS[kind].lower()}: {new.retention.years(kind)} years "
                     f"(was {before_years})"
                 )
+    if old.still_involved != new.still_involved:
+        after, before = new.still_involved, old.still_involved
+        if after is None:
+            changes.append("Still involved?: the jurisdiction's default")
+        else:
+            labels = (
+                ("after_days", "Ask whether still involved after this many days without contact"),
+                ("reminder_days", "Remind, then tell the lead professional, after this many days without an answer"),
+            )
+            for name, label in labels:
+                was = "the default" if before is None else getattr(before, name)
+                if before is None or getattr(before, name) != getattr(after, name):
+                    changes.append(f"{label}: {getattr(after, name)} (was {was})")
     return changes
 
 

@@ -10,6 +10,7 @@ from core.clients.recorded import team_view_recorded
 from core.clients.views.team import team_page_context
 from core.clients.views.viewer import viewer_for
 from core.teamwork.selectors import teamwork_for_team
+from core.teamwork.tasks import team_tasks_for
 
 
 @require_GET
@@ -22,4 +23,6 @@ def client_team(request: HttpRequest, client_id: object) -> HttpResponse:
     )
     context = team_page_context(team)
     context["teamwork"] = teamwork_for_team(team=team, viewer=viewer)
+    if team.own_involvement is not None:  # members only: a break-glass viewer sees no tasks
+        context["tasks"] = team_tasks_for(client_id=team.client.pk, viewer=viewer)
     return render(request, "teamwork/team.html", context)

@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE = {
     # Each council's records past its retention schedule listed for its privacy officer (core/retention/tasks.py);
     # at 02:30 UTC (each council's own date); nothing is erased before the officer approves; a re-run lists nothing new.
     "retention-runs": {"task": "retention.retention_run_prepare_all", "schedule": crontab(hour=2, minute=30)},
+    # Each council's members with no contact recorded asked whether they are still involved, reminded, and their
+    # lead professional told (core/teamwork/still_involved.py); a re-run the same night asks nobody twice.
+    "teamwork-still-involved": {"task": "teamwork.involvement_checks_all", "schedule": crontab(hour=3, minute=30)},
+    # Assignees reminded of tasks due today or overdue, once a day (core/teamwork/tasks.py): 06:30 UTC is the
+    # morning in London and the working day's end in Melbourne, on the same date in both.
+    "teamwork-task-reminders": {"task": "teamwork.team_task_reminders_all", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Subject access ------------------------------------------------------------------------------

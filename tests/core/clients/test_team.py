@@ -495,15 +495,16 @@ def test_the_team_page_needs_the_same_few_queries_for_1_10_and_50_members(
     counts = [len(_statements_of_team_page(council_a, browser, size)) for size in (1, 10, 50)]
     print(f"team page queries for 1, 10, 50 members: {counts}")  # noqa: T201
     assert counts[0] == counts[1] == counts[2]
-    # Seven (PERFORMANCE.md: at most 8). Request-level (2): SET search_path to the council (in a test's
+    # Eight (PERFORMANCE.md: at most 8). Request-level (2): SET search_path to the council (in a test's
     # transaction; a request in autocommit skips it when its connection already has that path), and the signed-in
     # user with their second factor's device, practitioner and agency (core/accounts/signed_in.py); the council
-    # comes from memory (tenants/routing.py), the session from the cache. The page's own (5): the client with the
+    # comes from memory (tenants/routing.py), the session from the cache. The page's own (4): the client with the
     # rules in force, the consent summary's dates, what its consent covers, whether the viewer is in the team and
     # whether requests to join wait; the family; every involvement of the client and the family's current ones; the
-    # audit row; the team's messages to the viewer and their upcoming meetings, as two arrays on the client's row
-    # (core/teamwork/selectors.py). (Requests to join that wait: one more.)
-    assert counts[0] == 7
+    # audit row. The teamwork app's own (2): the team's messages to the viewer and their upcoming meetings, as two
+    # arrays on the client's row (core/teamwork/selectors.py), and the team's open tasks (core/teamwork/tasks.py).
+    # (Requests to join that wait: one more.)
+    assert counts[0] == 8
 
 
 @pytest.mark.parametrize("size", [1, 50])
@@ -520,6 +521,7 @@ def test_the_team_pages_own_work_is_five_statements_whatever_the_team_size(counc
         "clients_involvement",
         "audit_auditevent",
         "clients_client",
+        "teamwork_teamtask",  # the team's open tasks (core/teamwork/tasks.py team_tasks_for)
     ]
 
 
@@ -533,6 +535,7 @@ def test_requests_to_join_that_wait_are_read_in_one_more_statement(council_a: Co
         "clients_joinrequest",
         "audit_auditevent",
         "clients_client",
+        "teamwork_teamtask",
     ]
 
 

@@ -340,6 +340,14 @@ def _picker_expected(world: World, mode: Mode, viewer: str) -> Expected:
     return Expected(200, _sees_staff(world, mode, viewer))
 
 
+def _task_picker_expected(world: World, mode: Mode, viewer: str) -> Expected:
+    """Giving a task: only members seen in full are offered (a placeholder is no one to give a task to)."""
+    if viewer not in IN_TEAM:
+        return Expected(404, Sees.NOTHING)
+    sees = _sees_involvement(world, mode, viewer, consent=True)
+    return Expected(200, Sees.FULL if sees is Sees.FULL else Sees.NOTHING)
+
+
 def _oversight_expected(viewer: str) -> Expected:
     if viewer == "ivy":
         return Expected(200, Sees.FULL)
@@ -574,6 +582,14 @@ READ_PATHS: dict[str, list[ReadPath]] = {
             secrets="staff",
         )
     ],
+    "team-task-give": [
+        ReadPath(
+            "team-task-give",
+            lambda b, w: b.get(f"/clients/{w.client.pk}/tasks/new/"),
+            Format.HTML,
+            _task_picker_expected,
+        )
+    ],
     "directory": [
         ReadPath(
             "directory",
@@ -726,6 +742,8 @@ NO_CLIENT_DATA = {
     "client-correct": "a team member corrects the client's own details: no involvement data",
     "involvement-update": "the viewer's own involvement only",
     "involvement-end": "the viewer's own involvement only",
+    "team-task-done": "marking a task done (a write): answers a redirect to the team page",
+    "still-involved-answer": "the viewer's own involvement only: a question asked of them, and their answer",
     "api-v1:client-create": "adding a new client (a write): answers the new client only",
     "api-v1:client-correct": "correcting the client's details (a write): answers the client's details only",
     "api-v1:client-involvement-start": "joining a team (a write): answers the viewer's own involvement",
@@ -742,6 +760,7 @@ NO_CLIENT_DATA = {
     ),
     "council-rules": "the council administrator's rulebook: agencies and their rules, no client data",
     "council-rules-retention": "the council administrator's retention schedule: no client data",
+    "council-rules-still-involved": "the council administrator's rule on asking members: no client data",
     # Retention and erasure: the privacy officer's own pages (privacy officers only), never a team.
     "privacy-client-restrict": "restricting a client's record (a write, privacy officers only)",
     "privacy-client-restriction-lift": "lifting a restriction (a write, privacy officers only)",
