@@ -246,6 +246,12 @@ SUBJECT_ACCESS_LINK_DAYS = int(os.environ.get("SUBJECT_ACCESS_LINK_DAYS", "7"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <no-reply@patchwork.localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The outbox's dispatcher (core/notifications/services/delivery.py, docs/adr/0018-email-delivery.md): which
+# transport email leaves by ("django": EMAIL_BACKEND; "ses": Amazon SES v2 in each council's data region), how long
+# a dispatcher holds a row it took, and the first retry's delay (doubled each attempt, at most an hour).
+NOTIFICATIONS_TRANSPORT = "django"
+NOTIFICATIONS_LEASE_SECONDS = 300
+NOTIFICATIONS_BACKOFF_BASE_SECONDS = 60.0
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

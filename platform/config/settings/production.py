@@ -69,6 +69,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = "django_ses.SESBackend"
+# The outbox sends through SES v2 in each council's own data region (core/notifications/transports.py).
+NOTIFICATIONS_TRANSPORT = "ses"
 AWS_SES_REGION_NAME = AWS_REGION
 AWS_SES_REGION_ENDPOINT = f"email.{AWS_REGION}.amazonaws.com"
 
