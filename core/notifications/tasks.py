@@ -4,6 +4,8 @@ Dispatch tasks are ``acks_late`` and ``reject_on_worker_lost``: a worker that di
 to be delivered again, and the row's lease (services/delivery.py) to run out, so another worker takes it.
 """
 
+import contextlib
+
 from celery import Task, shared_task
 from django.conf import settings
 
@@ -22,10 +24,9 @@ def _retry_later(task: Task, outcome: DispatchOutcome) -> None:
     if getattr(settings, "NOTIFICATIONS_DISPATCH_INLINE", False):
         return
     for seconds, ids in outcome.retry_in.items():
-        try:
+        # A broker out of reach: the rows wait in the outbox, and the sweep delivers them.
+        with contextlib.suppress(Exception):
             task.apply_async(args=[ids], countdown=seconds, retry=False)
-        except Exception:  # noqa: BLE001,S110 - the rows wait in the outbox; the sweep delivers them
-            pass
 
 
 @shared_task(base=CouncilTask, name=DISPATCH, bind=True, acks_late=True, reject_on_worker_lost=True)

@@ -31,7 +31,7 @@ from tenants.models import Council, EmailProvider
 
 DELIVERY_HEADER = "X-Patchwork-Delivery"
 SES_TAG = "patchwork-delivery"
-NOTIFY_SECRET = "patchwork/{slug}/notify-api-key"
+NOTIFY_SECRET = "patchwork/{slug}/notify-api-key"  # noqa: S105 - the secret's name, not the secret
 SECRET_CACHE_SECONDS = 300
 
 
@@ -136,7 +136,7 @@ class NotifyTransport:
         if council.jurisdiction != Jurisdiction.ENGLAND:
             raise NotifyNotAllowed("GOV.UK Notify is for English councils only.")
         self.template_id = council.notify_template_id
-        self.client = NotificationsAPIClient(notify_api_key(council), timeout=20)
+        self.client = NotificationsAPIClient(notify_api_key(council), base_url=settings.NOTIFY_BASE_URL, timeout=20)
 
     def send(self, message: OutgoingMessage) -> str:
         response = self.client.send_email_notification(

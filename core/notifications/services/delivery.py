@@ -166,10 +166,13 @@ def delivery_record_failed(*, taken: Taken, error: Exception, now: datetime.date
 
 
 def _this_council() -> Council | None:
-    tenant = getattr(connection, "tenant", None)
-    if connection.schema_name == get_public_schema_name() or not isinstance(tenant, Council):
+    """The council whose schema this is (its region and choice of transport); None on the platform."""
+    if connection.schema_name == get_public_schema_name():
         return None
-    return tenant
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Council):
+        return tenant
+    return Council.objects.get(schema_name=connection.schema_name)  # a schema_context's stand-in: read it
 
 
 def deliveries_dispatch(

@@ -24,6 +24,8 @@ from tenants.transactions import on_commit_in_this_schema
 logger = logging.getLogger(__name__)
 
 HAND_OFF_CHUNK = 500
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A text attachment: a meeting's iCalendar invitation (``text/calendar; method=REQUEST``)."""

@@ -252,6 +252,8 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 NOTIFICATIONS_TRANSPORT = "django"
 NOTIFICATIONS_LEASE_SECONDS = 300
 NOTIFICATIONS_BACKOFF_BASE_SECONDS = 60.0
+# GOV.UK Notify's API, for the councils that chose it (their key is in Secrets Manager, never here).
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
