@@ -10,6 +10,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from core.notifications.services.delivery import DispatchOutcome, deliveries_dispatch
+from core.notifications.services.outbox import dispatch_started
 from tenants.fan_out import councils_fan_out
 from tenants.tasks_base import CouncilTask, PlatformTask
 
@@ -31,18 +32,32 @@ def _retry_later(task: Task, outcome: DispatchOutcome) -> None:
 
 @shared_task(base=CouncilTask, name=DISPATCH, bind=True, acks_late=True, reject_on_worker_lost=True)
 def notifications_dispatch(self: Task, ids: list[int]) -> int:
-    """Deliver these rows of the council the message was sent from (those still due)."""
-    outcome = deliveries_dispatch(ids=ids)
+    """Deliver these rows of the council the message was sent from (those still due), and its other due rows."""
+    outcome = _dispatch_handed(ids)
     _retry_later(self, outcome)
     return outcome.sent
 
 
 @shared_task(base=PlatformTask, name=DISPATCH_PLATFORM, bind=True, acks_late=True, reject_on_worker_lost=True)
 def notifications_dispatch_platform(self: Task, ids: list[int]) -> int:
-    """Deliver these rows of the platform's own outbox (onboarding orders, operator notices)."""
-    outcome = deliveries_dispatch(ids=ids)
+    """Deliver these rows of the platform's own outbox (onboarding orders, operator notices), and its other due rows."""
+    outcome = _dispatch_handed(ids)
     _retry_later(self, outcome)
     return outcome.sent
+
+
+def _dispatch_handed(ids: list[int]) -> DispatchOutcome:
+    """The rows handed over; then, where hand-offs are coalesced, every other due row of the schema (those whose
+    hand-off found this task queued and sent nothing)."""
+    dispatch_started()
+    outcome = deliveries_dispatch(ids=ids)
+    if settings.NOTIFICATIONS_COALESCE_HAND_OFFS and not getattr(settings, "NOTIFICATIONS_DISPATCH_INLINE", False):
+        rest = deliveries_dispatch()
+        outcome.sent += rest.sent
+        outcome.dead += rest.dead
+        for seconds, more in rest.retry_in.items():
+            outcome.retry_in.setdefault(seconds, []).extend(more)
+    return outcome
 
 
 def dispatch_task(*, public: bool) -> Task:

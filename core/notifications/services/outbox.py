@@ -5,10 +5,12 @@ task (``notifications.dispatch``) that delivers them (services/delivery.py). If 
 simply wait, and the periodic sweep delivers them.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
@@ -24,6 +26,7 @@ from tenants.transactions import on_commit_in_this_schema
 logger = logging.getLogger(__name__)
 
 HAND_OFF_CHUNK = 500
+QUEUED_SECONDS = 60  # how long a queued dispatch stands for later hand-offs, should its message be lost
 
 
 @dataclass(frozen=True)
@@ -87,21 +90,46 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
     return rows
 
 
-def deliveries_hand_off(*, ids: list[int]) -> None:
-    """Give these rows of the current schema to the dispatch task, in messages of at most ``HAND_OFF_CHUNK`` ids.
+def _queued_key() -> str:
+    return f"notifications:dispatch-queued:{connection.schema_name}"
 
-    Never raises: a broker out of reach leaves the rows waiting for the sweep. Under the test-only setting
+
+def dispatch_started() -> None:
+    """A dispatch task of this schema has started (before it takes anything): the next hand-off sends a message."""
+    with contextlib.suppress(Exception):  # the cache out of reach: hand-offs send a message each, as without it
+        cache.delete(_queued_key())
+
+
+def _dispatch_already_queued() -> bool:
+    """Whether a dispatch task of this schema is queued and has not started; if not, say one is from now."""
+    try:
+        return not cache.add(_queued_key(), 1, timeout=QUEUED_SECONDS)
+    except Exception:  # the cache out of reach: send the message
+        return False
+
+
+def deliveries_hand_off(*, ids: list[int]) -> None:
+    """Give these committed rows of the current schema to the dispatch task, in messages of ``HAND_OFF_CHUNK`` ids.
+
+    With ``NOTIFICATIONS_COALESCE_HAND_OFFS`` (a cache shared by every process), a hand-off while a dispatch task of
+    this schema is queued and not yet started sends nothing: that task clears the mark before it takes anything and
+    then takes every due row of the schema, these included. A burst of changes thus costs a few messages, not one
+    each. Never raises: a broker out of reach leaves the rows waiting for the sweep. Under the test-only setting
     ``NOTIFICATIONS_DISPATCH_INLINE`` the same task runs here instead (``task.apply``).
     """
     from core.notifications.tasks import dispatch_task  # the task module imports this one
 
     task = dispatch_task(public=connection.schema_name == get_public_schema_name())
-    for start in range(0, len(ids), HAND_OFF_CHUNK):
-        chunk = ids[start : start + HAND_OFF_CHUNK]
-        if getattr(settings, "NOTIFICATIONS_DISPATCH_INLINE", False):
+    chunks = [ids[start : start + HAND_OFF_CHUNK] for start in range(0, len(ids), HAND_OFF_CHUNK)]
+    if getattr(settings, "NOTIFICATIONS_DISPATCH_INLINE", False):
+        for chunk in chunks:
             task.apply(args=[chunk])
-            continue
+        return
+    if settings.NOTIFICATIONS_COALESCE_HAND_OFFS and _dispatch_already_queued():
+        return
+    for chunk in chunks:
         try:
             task.apply_async(args=[chunk], retry=False)
         except Exception as error:  # the broker is out of reach: the rows wait, and the sweep delivers them
+            dispatch_started()  # nothing is queued after all
             logger.warning("%s notifications left for the sweep: %s", len(chunk), type(error).__name__)

@@ -252,6 +252,8 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 NOTIFICATIONS_TRANSPORT = "django"
 NOTIFICATIONS_LEASE_SECONDS = 300
 NOTIFICATIONS_BACKOFF_BASE_SECONDS = 60.0
+# Coalesce hand-offs while a dispatch is queued (services/outbox.py): only with a cache every process shares.
+NOTIFICATIONS_COALESCE_HAND_OFFS = bool(CACHE_URL)
 # GOV.UK Notify's API, for the councils that chose it (their key is in Secrets Manager, never here).
 NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 

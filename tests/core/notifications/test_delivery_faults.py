@@ -40,7 +40,7 @@ from core.clients.models import Involvement
 from core.clients.services import involvement_start
 from core.notifications.models import DeliveryState, Notification
 from core.notifications.services.delivery import MAX_ATTEMPTS
-from core.notifications.services.outbox import notification_queue
+from core.notifications.services.outbox import dispatch_started, notification_queue
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.models import Council
 from tenants.services.schemas import council_schema_drop
@@ -67,11 +67,13 @@ def fault_council(django_db_setup: None, django_db_blocker: pytest.FixtureReques
 
 
 @pytest.fixture
-def faults(settings: LazySettings) -> Iterator[str]:
+def faults(settings: LazySettings, fault_council: Council) -> Iterator[str]:
     """The hand-off goes to the broker, as in production; the provider's controls and records under a prefix."""
     settings.NOTIFICATIONS_DISPATCH_INLINE = False
     prefix = f"patchwork-test-faults-{uuid.uuid4().hex}"
     app.control.purge()
+    with schema_context(fault_council.schema_name):
+        dispatch_started()  # no message of an earlier test stands queued: it was purged
     try:
         yield prefix
     finally:
@@ -147,9 +149,9 @@ def test_a_team_change_while_the_broker_is_down_commits_and_its_email_is_deliver
             client = ClientFactory()
             InvolvementFactory(client=client, practitioner=member)
 
-        pool = app.pool
-        app.conf.broker_url, working_broker = CLOSED_PORT_BROKER, app.conf.broker_url
-        app._pool = None  # the next message opens a connection to the closed port
+        # The app's connections, for the hand-off, to a closed port: a broker that is down.
+        working = (app.conf.broker_url, app.pool, app.amqp._producer_pool)
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = CLOSED_PORT_BROKER, None, None
         try:
             with schema_context(schema), transaction.atomic():
                 involvement_start(
@@ -161,8 +163,7 @@ def test_a_team_change_while_the_broker_is_down_commits_and_its_email_is_deliver
                     approved_by=member,
                 )
         finally:
-            app.conf.broker_url = working_broker
-            app._pool = pool
+            app.conf.broker_url, app._pool, app.amqp._producer_pool = working
 
         with schema_context(schema):
             assert Involvement.objects.filter(client=client, practitioner=joiner, ended_on__isnull=True).exists()

@@ -53,6 +53,7 @@ def ses(settings: LazySettings, tags: list[list[dict[str, str]]]) -> Iterator[No
     """SES v2 (moto) in every data region, the sender verified in each; the EmailTags of each call recorded."""
     settings.NOTIFICATIONS_TRANSPORT = "ses"
     settings.AWS_REGION = "eu-west-2"
+    transports._clients.clear()  # made afresh from the session below, which records the tags
     with mock_aws():
         boto3.setup_default_session()
         boto3.DEFAULT_SESSION.events.register(  # type: ignore[union-attr]
@@ -62,6 +63,7 @@ def ses(settings: LazySettings, tags: list[list[dict[str, str]]]) -> Iterator[No
             boto3.client("sesv2", region_name=region).create_email_identity(EmailIdentity=SENDER)
         yield
     boto3.DEFAULT_SESSION = None
+    transports._clients.clear()
 
 
 def _queue_in(council_schema: str, capture: object, **extra: object) -> Notification:
@@ -122,6 +124,7 @@ def notify(settings: LazySettings) -> Iterator[FakeNotify]:
     fake = FakeNotify()
     settings.NOTIFY_BASE_URL = fake.url
     transports._notify_keys.clear()
+    transports._clients.clear()
     try:
         yield fake
     finally:
