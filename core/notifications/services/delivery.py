@@ -79,7 +79,8 @@ TAKE = """
 UPDATE {table} AS n SET state = 'sending', lease_until = %(lease_until)s
 WHERE n.id IN (
     SELECT id FROM {table}
-    WHERE ((state = 'waiting' AND next_attempt_at <= %(now)s) OR (state = 'sending' AND lease_until < %(now)s))
+    WHERE sent_at IS NULL AND dead_at IS NULL  -- always so while waiting or sending: the outbox's partial index
+      AND ((state = 'waiting' AND next_attempt_at <= %(now)s) OR (state = 'sending' AND lease_until < %(now)s))
     {only_ids}
     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )

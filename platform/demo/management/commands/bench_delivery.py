@@ -1,6 +1,6 @@
 """Benchmark: 1,000 team changes' emails handed to SES by one Celery worker, against the same sends made directly.
 
-    manage.py bench_delivery [--emails 1000] [--broker-url redis://127.0.0.1:6379/5]
+    manage.py bench_delivery [--emails 1000] [--broker-url redis://127.0.0.1:6379/13]
 
 Makes a throwaway council (``bench-delivery``), plays Amazon SES v2 in its data region with ``moto`` (in this
 process), and in one run times
@@ -60,12 +60,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--emails", type=int, default=TARGET_EMAILS, help="Team changes, one email each")
-        parser.add_argument("--broker-url", default="", help="The Redis broker (default: CELERY_BROKER_URL)")
+        parser.add_argument(
+            "--broker-url", default="redis://127.0.0.1:6379/13", help="The Redis broker the worker reads"
+        )
         parser.add_argument("--summary", help="Also write PERFORMANCE.md's row to this JSON file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        broker = options["broker_url"] or settings.CELERY_BROKER_URL
-        if not broker or broker.startswith("memory"):
+        broker = options["broker_url"]
+        if not broker.startswith(("redis://", "rediss://")):
             raise CommandError("A real broker is needed (--broker-url redis://…): the worker reads from it.")
         app.conf.broker_url = broker
         app.conf.task_always_eager = False
