@@ -43,7 +43,7 @@ def _dead_letters() -> None:
         ):
             connection.execute(
                 sql.SQL(
-                    "INSERT INTO {}.notifications_notification (\"to\", subject, body, holds_secret, created_at, "
+                    'INSERT INTO {}.notifications_notification ("to", subject, body, holds_secret, created_at, '
                     "next_attempt_at, attempts, last_error, provider_reference, attachment_name, attachment_type, "
                     "attachment_text, state, dead_at) "
                     "VALUES (%s, %s, %s, %s, now(), now(), 8, 'ConnectionError', '', '', '', '', 'dead', now())"
