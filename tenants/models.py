@@ -25,6 +25,13 @@ class CouncilStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class EmailProvider(models.TextChoices):
+    """How a council's email leaves (core/notifications/transports.py)."""
+
+    PLATFORM = "platform", "The platform's email (Amazon SES in the council's data region)"
+    NOTIFY = "notify", "GOV.UK Notify (English councils)"
+
+
 class Council(TenantMixin):
     """A subscribing council. Its schema is created by provisioning, never on save."""
 
@@ -41,6 +48,12 @@ class Council(TenantMixin):
         max_length=7, default="#1d70b8", validators=[RegexValidator(COLOUR_PATTERN), validate_header_colour]
     )
     status = models.CharField(max_length=20, choices=CouncilStatus.choices, default=CouncilStatus.ORDERED)
+    # GOV.UK Notify's API key is not kept here: it is the Secrets Manager secret patchwork/<slug>/notify-api-key
+    # in the council's data region. The template's subject and body are ((subject)) and ((body)).
+    email_provider = models.CharField(
+        max_length=10, choices=EmailProvider.choices, default=EmailProvider.PLATFORM, db_default=EmailProvider.PLATFORM
+    )
+    notify_template_id = models.CharField(max_length=36, blank=True, default="", db_default="")
 
     provisioning_step = models.CharField(max_length=40, blank=True)
     provisioning_progress = models.PositiveSmallIntegerField(default=0)
@@ -55,6 +68,12 @@ class Council(TenantMixin):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(provisioning_progress__lte=100), name="council_progress_at_most_100"
+            ),
+            # Notify is for English public bodies, and needs the template its emails are sent with.
+            models.CheckConstraint(
+                condition=models.Q(email_provider=EmailProvider.PLATFORM)
+                | (models.Q(jurisdiction="england") & ~models.Q(notify_template_id="")),
+                name="council_notify_only_in_england_with_a_template",
             ),
         ]
 

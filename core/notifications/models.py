@@ -1,8 +1,9 @@
 """A transactional outbox for email (ARCHITECTURE.md, Asynchronous work and email).
 
 A notification row commits in the same transaction as the change it announces, so a change is
-never announced without happening, nor happens without its announcement being kept. Delivery is
-attempted right after commit and retried with backoff until it succeeds.
+never announced without happening, nor happens without its announcement being kept. After commit a dispatcher
+task delivers it, retrying with backoff; after the last attempt it is dead-lettered for an operator
+(services/delivery.py, docs/adr/0018-email-delivery.md).
 
 A body that carries a secret (an invitation or password-reset link) is kept only while it waits:
 once delivered, or once the last attempt has failed, it is replaced with a neutral text, so that

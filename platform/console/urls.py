@@ -2,6 +2,7 @@ from django.urls import path
 
 from console.views.backups import council_backup, council_backup_restore, council_backups, council_restore
 from console.views.councils import council_status_change, councils
+from console.views.deliveries import council_delivery_retry, deliveries, platform_delivery_retry
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
 from console.views.provisioning import council_provisioning, council_provisioning_retry
@@ -12,6 +13,13 @@ urlpatterns = [
     path("orders/<slug:reference>/", order_detail, name="order"),
     path("orders/<slug:reference>/approve/", order_approve_page, name="order-approve"),
     path("orders/<slug:reference>/reject/", order_reject_page, name="order-reject"),
+    path("deliveries/", deliveries, name="deliveries"),
+    path("deliveries/platform/<int:notification_id>/retry/", platform_delivery_retry, name="platform-delivery-retry"),
+    path(
+        "deliveries/councils/<slug:slug>/<int:notification_id>/retry/",
+        council_delivery_retry,
+        name="council-delivery-retry",
+    ),
     path("councils/<slug:slug>/provisioning/", council_provisioning, name="council-provisioning"),
     path("councils/<slug:slug>/provisioning/retry/", council_provisioning_retry, name="council-provisioning-retry"),
     path("councils/<slug:slug>/backups/", council_backups, name="council-backups"),

@@ -1,27 +1,32 @@
-"""Queue email in the outbox; deliver it after commit; retry what failed with backoff."""
+"""Queue email in the outbox with the change; hand the rows to the dispatcher once the change commits.
 
-import datetime
+Nothing is sent here: the rows are written in the caller's transaction and, after commit, their ids go to a Celery
+task (``notifications.dispatch``) that delivers them (services/delivery.py). If the broker cannot be reached the rows
+simply wait, and the periodic sweep delivers them.
+"""
+
+import contextlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import connection, transaction
-from django.utils import timezone
+from django.core.cache import cache
+from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from core.notifications.models import Notification
+from core.notifications.services.delivery import (  # noqa: F401 - where callers have always found them
+    DELIVERED_LINK_BODY,
+    MAX_ATTEMPTS,
+    UNDELIVERED_LINK_BODY,
+    notifications_deliver,
+)
 from tenants.transactions import on_commit_in_this_schema
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-MAX_BACKOFF = datetime.timedelta(hours=1)
-DELIVERED_LINK_BODY = "This email carried a single-use link. It was delivered, and its text is not kept."
-UNDELIVERED_LINK_BODY = (
-    "This email carried a single-use link. It could not be delivered after the last attempt, and its text is "
-    "not kept: issue a new link."
-)
+HAND_OFF_CHUNK = 500
+QUEUED_SECONDS = 60  # how long a queued dispatch stands for later hand-offs, should its message be lost
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class Attachment:
 def notification_queue(
     *, to: list[str], subject: str, body: str, holds_secret: bool = False, attachment: Attachment | None = None
 ) -> list[Notification]:
-    """Write the emails in the caller's transaction; try to deliver them as soon as it commits.
+    """Write the emails in the caller's transaction; hand them to the dispatcher once it commits.
 
     ``holds_secret``: the body carries a secret (a single-use link). It is kept only until the email is
     delivered, or given up on after the last attempt; then it is replaced with a neutral text.
@@ -54,7 +59,8 @@ def notification_queue(
         for address in to
     )
     ids = [row.pk for row in rows]
-    on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
+    if ids:
+        on_commit_in_this_schema(lambda: deliveries_hand_off(ids=ids))
     return rows
 
 
@@ -69,9 +75,7 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
     """Many different emails at once (a bulk import's invitations): one insert, written in the caller's
     transaction like ``notification_queue``.
 
-    Delivering hundreds of emails takes far longer than writing them, so in a council it is handed to a
-    background task once the transaction commits, rather than done by whoever queued them; on the platform
-    it is done after commit, as ``notification_queue`` does. Either way the retry sweep catches any failure.
+    Handed to the dispatcher after commit, like ``notification_queue``, in messages of ``HAND_OFF_CHUNK`` rows.
     """
     rows = Notification.objects.bulk_create(
         [
@@ -81,66 +85,51 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
         batch_size=1000,
     )
     ids = [row.pk for row in rows]
-    if ids and connection.schema_name != get_public_schema_name():
-        on_commit_in_this_schema(lambda: _deliver_in_background(ids))
-    elif ids:
-        on_commit_in_this_schema(lambda: notifications_deliver(ids=ids))
+    if ids:
+        on_commit_in_this_schema(lambda: deliveries_hand_off(ids=ids))
     return rows
 
 
-def _deliver_in_background(ids: list[int]) -> None:
-    from core.notifications.tasks import notifications_deliver_council  # the task module imports this one
+def _queued_key() -> str:
+    return f"notifications:dispatch-queued:{connection.schema_name}"
 
+
+def dispatch_started() -> None:
+    """A dispatch task of this schema has started (before it takes anything): the next hand-off sends a message."""
+    with contextlib.suppress(Exception):  # the cache out of reach: hand-offs send a message each, as without it
+        cache.delete(_queued_key())
+
+
+def _dispatch_already_queued() -> bool:
+    """Whether a dispatch task of this schema is queued and has not started; if not, say one is from now."""
     try:
-        notifications_deliver_council.delay(ids)
-    except Exception as error:  # the broker is out of reach: the rows wait, and the retry sweep delivers them
-        logger.warning("Delivery of %s notifications not sent to a worker: %s", len(ids), type(error).__name__)
+        return not cache.add(_queued_key(), 1, timeout=QUEUED_SECONDS)
+    except Exception:  # the cache out of reach: send the message
+        return False
 
 
-def notifications_deliver(*, ids: list[int] | None = None, now: datetime.datetime | None = None) -> int:
-    """Send waiting notifications that are due (all of them, or ``ids``). Returns how many were sent.
+def deliveries_hand_off(*, ids: list[int]) -> None:
+    """Give these committed rows of the current schema to the dispatch task, in messages of ``HAND_OFF_CHUNK`` ids.
 
-    Never raises: a failure is recorded on the row, and the row waits for its next attempt
-    (1, 2, 4 … minutes, at most an hour apart; after MAX_ATTEMPTS it stays for an operator).
-    Rows are locked while being sent, so two deliverers never send the same email twice.
-    A body holding a secret is replaced once sent, or after the last failed attempt.
+    With ``NOTIFICATIONS_COALESCE_HAND_OFFS`` (a cache shared by every process), a hand-off while a dispatch task of
+    this schema is queued and not yet started sends nothing: that task clears the mark before it takes anything and
+    then takes every due row of the schema, these included. A burst of changes thus costs a few messages, not one
+    each. Never raises: a broker out of reach leaves the rows waiting for the sweep. Under the test-only setting
+    ``NOTIFICATIONS_DISPATCH_INLINE`` the same task runs here instead (``task.apply``).
     """
-    now = now or timezone.now()
-    sent = 0
-    with transaction.atomic():
-        due = Notification.objects.select_for_update(skip_locked=True).filter(
-            sent_at__isnull=True, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
-        )
-        if ids is not None:
-            due = due.filter(pk__in=ids)
-        for notification in due:
-            try:
-                message = EmailMessage(
-                    notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.to]
-                )
-                if notification.attachment_text:
-                    message.attach(
-                        notification.attachment_name, notification.attachment_text, notification.attachment_type
-                    )
-                message.send()
-            except Exception as error:  # the email provider's failure, whatever it is: retry later
-                notification.attempts += 1
-                backoff = min(datetime.timedelta(minutes=2 ** (notification.attempts - 1)), MAX_BACKOFF)
-                notification.next_attempt_at = now + backoff
-                notification.last_error = type(error).__name__[:200]
-                fields = ["attempts", "next_attempt_at", "last_error"]
-                if notification.holds_secret and notification.attempts >= MAX_ATTEMPTS:
-                    notification.body = UNDELIVERED_LINK_BODY
-                    fields.append("body")
-                notification.save(update_fields=fields)
-                logger.warning("Notification %s not delivered (attempt %s)", notification.pk, notification.attempts)
-            else:
-                notification.attempts += 1
-                notification.sent_at = now
-                fields = ["attempts", "sent_at"]
-                if notification.holds_secret:
-                    notification.body = DELIVERED_LINK_BODY
-                    fields.append("body")
-                notification.save(update_fields=fields)
-                sent += 1
-    return sent
+    from core.notifications.tasks import dispatch_task  # the task module imports this one
+
+    task = dispatch_task(public=connection.schema_name == get_public_schema_name())
+    chunks = [ids[start : start + HAND_OFF_CHUNK] for start in range(0, len(ids), HAND_OFF_CHUNK)]
+    if getattr(settings, "NOTIFICATIONS_DISPATCH_INLINE", False):
+        for chunk in chunks:
+            task.apply(args=[chunk])
+        return
+    if settings.NOTIFICATIONS_COALESCE_HAND_OFFS and _dispatch_already_queued():
+        return
+    for chunk in chunks:
+        try:
+            task.apply_async(args=[chunk], retry=False)
+        except Exception as error:  # the broker is out of reach: the rows wait, and the sweep delivers them
+            dispatch_started()  # nothing is queued after all
+            logger.warning("%s notifications left for the sweep: %s", len(chunk), type(error).__name__)

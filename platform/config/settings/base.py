@@ -252,6 +252,16 @@ SUBJECT_ACCESS_LINK_DAYS = int(os.environ.get("SUBJECT_ACCESS_LINK_DAYS", "7"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Patchwork <no-reply@patchwork.localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The outbox's dispatcher (core/notifications/services/delivery.py, docs/adr/0018-email-delivery.md): which
+# transport email leaves by ("django": EMAIL_BACKEND; "ses": Amazon SES v2 in each council's data region), how long
+# a dispatcher holds a row it took, and the first retry's delay (doubled each attempt, at most an hour).
+NOTIFICATIONS_TRANSPORT = "django"
+NOTIFICATIONS_LEASE_SECONDS = 300
+NOTIFICATIONS_BACKOFF_BASE_SECONDS = 60.0
+# Coalesce hand-offs while a dispatch is queued (services/outbox.py): only with a cache every process shares.
+NOTIFICATIONS_COALESCE_HAND_OFFS = bool(CACHE_URL)
+# GOV.UK Notify's API, for the councils that chose it (their key is in Secrets Manager, never here).
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

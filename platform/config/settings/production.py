@@ -69,6 +69,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = "django_ses.SESBackend"
+# The outbox sends through SES v2 in each council's own data region (core/notifications/transports.py).
+NOTIFICATIONS_TRANSPORT = "ses"
+NOTIFICATIONS_COALESCE_HAND_OFFS = True  # the cache is Redis, shared by the web processes and the workers
 AWS_SES_REGION_NAME = AWS_REGION
 AWS_SES_REGION_ENDPOINT = f"email.{AWS_REGION}.amazonaws.com"
 

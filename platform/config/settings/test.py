@@ -47,6 +47,11 @@ CELERY_RESULT_BACKEND = _redis_database(2)
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Test only: the outbox's after-commit hand-off runs the dispatch task's own function here (``task.apply``) instead
+# of sending it to the broker, so that a test sees ``mail.outbox`` right after the action that queued the email.
+# Production and development never set it; the delivery fault tests set it False and use a real worker.
+NOTIFICATIONS_DISPATCH_INLINE = True
+NOTIFICATIONS_COALESCE_HAND_OFFS = True  # the cache is Redis (above), shared with a worker a test starts
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
 
 # Static files come straight from the finders; collectstatic is for production images only.

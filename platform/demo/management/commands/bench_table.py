@@ -16,7 +16,8 @@ server (made by the owner role if missing, then migrated; kept for the next run,
 - memory: ``patchwork_bench_memory``, ``bench_memory``;
 - import: ``patchwork_bench_import``, ``bench_import``;
 - retention and export: ``patchwork_bench_records``, ``bench_retention`` then ``bench_export`` (the 300,000-client
-  council of demo/records_bench.py generated first if missing).
+  council of demo/records_bench.py generated first if missing);
+- delivery: ``patchwork_bench_delivery``, ``bench_delivery`` (its broker on Redis database 13).
 
 Each writes the rows it judged (``--summary``, demo/bench_summary.py) into the run's folder,
 ``var/bench-table/<time>/``, beside its whole output. A benchmark that fails — including one whose timed requests
@@ -75,16 +76,11 @@ STEPS = (
     # export in the same council.
     Step("retention", "patchwork_bench_records", ("bench_retention",)),
     Step("export", "patchwork_bench_records", ("bench_export",)),
+    # 1,000 team changes' emails through the outbox and one worker to SES (moto), against direct boto3 sends.
+    Step("delivery", "patchwork_bench_delivery", ("bench_delivery",)),
 )
 # PERFORMANCE.md's rows no benchmark measures yet, and why.
-NOT_MEASURED = (
-    TargetRow(
-        "Notification fan-out (1,000 team changes → emails handed to the transport)",
-        "not measured: the outbox's dispatcher task is issue 12's work",
-        "≤ 10 s with one worker",
-        None,
-    ),
-)
+NOT_MEASURED: tuple[TargetRow, ...] = ()
 
 
 class Command(BaseCommand):
