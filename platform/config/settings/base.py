@@ -128,6 +128,7 @@ TEMPLATES = [
                 "core.accounts.context_processors.session_limits",
                 "core.council.context_processors.council_notices",
                 "core.clients.context_processors.break_glass",
+                "core.inbox.context_processors.notices_unread",
             ],
             # GOV.UK form fields rendered in Python (config/templatetags/govuk.py); config is not an app.
             "libraries": {"govuk": "config.templatetags.govuk"},
@@ -236,6 +237,9 @@ CELERY_BEAT_SCHEDULE = {
     # Each council's records past its retention schedule listed for its privacy officer (core/retention/tasks.py);
     # at 02:30 UTC (each council's own date); nothing is erased before the officer approves; a re-run lists nothing new.
     "retention-runs": {"task": "retention.retention_run_prepare_all", "schedule": crontab(hour=2, minute=30)},
+    # Each person who chose a daily summary of their notifications gets it (core/inbox/tasks.py): at 07:00 UTC, the
+    # start of a working day in the UK (and the evening before in Victoria); a re-run emails nobody twice.
+    "inbox-digests": {"task": "inbox.digests_send_all", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Subject access ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def test_the_export_holds_everything_about_the_client_and_nothing_about_others(c
         "audit.AuditEvent",
         "governance.Alert",
         "notifications.Notification",
+        "inbox.Notice",
         "retention.RetentionItem",
     }
 
