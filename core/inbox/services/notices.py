@@ -108,6 +108,8 @@ def notices_erase(*, client_ids: Iterable[object]) -> int:
     if not ids:
         return 0
     about = Notice.objects.filter(client_id__in=ids)
-    unread_forget(user_ids=about.filter(read_at__isnull=True).values_list("recipient_id", flat=True).distinct())
+    unread_forget(
+        user_ids=about.filter(read_at__isnull=True).order_by().values_list("recipient_id", flat=True).distinct()
+    )
     removed, _ = about.delete()
     return removed

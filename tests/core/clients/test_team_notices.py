@@ -164,3 +164,20 @@ def test_consent_withdrawn_is_a_notice_for_the_lead(council_a: Council, team: Te
     assert notice.client_id == team.client.pk
     assert "Mia" not in notice.text
     assert "Hughes" not in notice.text
+
+
+def test_erasing_a_client_removes_the_notices_about_them_and_their_unread_count(council_a: Council, team: Team) -> None:
+    from core.clients.erasure import clients_erase
+    from core.inbox.unread import unread_count
+
+    with schema_context(council_a.schema_name):
+        other = ClientFactory()
+        InvolvementFactory(client=other, practitioner=team.nurse)
+        InvolvementFactory(client=other, practitioner=team.member)
+        for client in (team.client, other):
+            involvement_start(viewer=team.outsider, client=client, role="Support", reason="Referral", origin=ORIGIN)
+        assert unread_count(user_id=team.member.user_id) == 2
+        counts = clients_erase(client_ids=[team.client.pk])
+        assert counts["inbox.Notice"] == 3  # Maya, Nia and Rory were told Otto joined
+        assert set(Notice.objects.values_list("client_id", flat=True)) == {other.pk}
+        assert unread_count(user_id=team.member.user_id) == 1
