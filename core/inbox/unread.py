@@ -10,6 +10,8 @@ behind by a race the two forgettings do not cover.
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
 
 from core.inbox.models import Notice
 from tenants.transactions import on_commit_in_this_schema
@@ -38,3 +40,10 @@ def unread_forget(*, user_ids: Iterable[object]) -> None:
         return
     cache.delete_many(keys)
     on_commit_in_this_schema(lambda: cache.delete_many(keys))
+
+
+def unread_count_at_sign_in(sender: object, user: object, **kwargs: object) -> None:
+    """Django's ``user_logged_in`` (both factors passed): remember the count now, in a council (the platform's
+    schema has no notices), so that the first page after signing in reads it from the cache."""
+    if connection.schema_name != get_public_schema_name():
+        unread_count(user_id=user.pk)  # type: ignore[attr-defined]

@@ -88,3 +88,15 @@ def test_the_count_is_kept_per_council(council_a: Council, council_b: Council, p
         assert unread_count(user_id=people.nell.user_id) == 0
     with schema_context(council_a.schema_name):
         assert cache.get(f"inbox:unread:{people.nell.user_id}") == 2
+
+
+def test_signing_in_remembers_the_count_so_the_first_page_reads_none(
+    council_a: Council, people: People, browser_as: object
+) -> None:
+    _send(council_a, people.nell, times=2)
+    with schema_context(council_a.schema_name):
+        cache.delete(f"inbox:unread:{people.nell.user_id}")
+    browser = browser_as(people.nell)  # type: ignore[operator]
+    with CaptureQueriesContext(connection) as first:
+        assert _counted(browser)[0] == "Notifications (2)"
+    assert not [query["sql"] for query in first.captured_queries if '"inbox_notice"' in query["sql"]]
