@@ -24,7 +24,8 @@ from core.directory.models import Agency, Practitioner
 from core.governance.rules import SensitiveMode
 from core.governance.selectors import rules_current
 from core.governance.visibility import ConsentCover, policy_for
-from core.notifications.services.outbox import notification_queue
+from core.inbox.models import NoticeKind
+from core.inbox.services.notices import notices_send
 
 GIVEN_BY_MAX_LENGTH = Consent._meta.get_field("given_by").max_length
 EVIDENCE_MAX_LENGTH = Consent._meta.get_field("evidence").max_length
@@ -294,8 +295,9 @@ def consent_record(*, actor: Practitioner, client: Client, values: ConsentValues
 
 
 def _tell_lead(*, client: Client, actor: Practitioner, cover: ConsentCover, withheld: bool, origin: Origin) -> None:
-    """Email the lead professional (unless they withdrew it themselves) after the change commits. No client
-    data: what happened, and a link to the team page. Who recorded it is named as the policy lets the lead know."""
+    """Tell the lead professional (unless they withdrew it themselves): a notice, and an email as they prefer,
+    after the change commits. No client data: what happened, and a link to the team page. Who recorded it is
+    named as the policy lets the lead know."""
     lead = (
         Involvement.objects.filter(client=client, ended_on__isnull=True, is_lead=True)
         .exclude(practitioner=actor)
@@ -306,17 +308,21 @@ def _tell_lead(*, client: Client, actor: Practitioner, cover: ConsentCover, with
         return
     actor = Practitioner.objects.select_related("user", "agency").get(pk=actor.pk)
     who = policy_for(lead.practitioner).practitioner_named(actor, cover) or "A member of the team"
-    link = origin.absolute_url(reverse("client-team", kwargs={"client_id": client.pk}))
     effect = (
         "No consent is on record now: until it is recorded again, only the current team finds this client by searching."
         if withheld
         else "Another consent is still on record for this client."
     )
-    body = (
-        f"{who} recorded that consent was withdrawn for one of the clients whose lead professional you are.\n\n"
-        f"{effect}\n\nSee the team and the consent records: {link}\n"
+    notices_send(
+        recipients=[lead.practitioner.user],
+        kind=NoticeKind.CONSENT,
+        text=f"{who} recorded that consent was withdrawn for one of the clients whose lead professional you are. "
+        f"{effect}",
+        link=reverse("client-team", kwargs={"client_id": client.pk}),
+        subject="Consent withdrawn in one of your teams",
+        origin=origin,
+        client_id=client.pk,
     )
-    notification_queue(to=[lead.practitioner.user.email], subject="Consent withdrawn in one of your teams", body=body)
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ due and allowed and record it (one RECORDS_ERASED event with counts, never names
 
 What goes with a client (every foreign key to ``Client``): previous names, family memberships (and a family
 left with no member), involvements, team activity, team invitations, consents (and the services they cover),
-join requests and break-glass accesses, by the database's cascade as Django declares it. A ``PROTECT`` key from
+join requests and break-glass accesses, by the database's cascade as Django declares it; and what practitioners
+were told about the client in the app (notices, which keep the client's id rather than a key). A ``PROTECT`` key from
 an app above (a legal hold) stops the erasure of the whole batch (``ProtectedError``); a ``SET_NULL`` key (a
 subject access or erasure request) keeps its row without the client. The audit trail keeps its events, whose
 client ids are opaque UUIDs; the old and new values of a correction are cleared (core/audit/services/erasure.py).
@@ -19,6 +20,7 @@ from django.db.models import Exists, OuterRef
 
 from core.audit.services.erasure import audit_events_redact
 from core.clients.models import Client, Family, FamilyMember
+from core.inbox.services.notices import notices_erase
 
 # How the counts of an erasure are named (Django's model labels, in plain words).
 ERASED_LABELS = {
@@ -33,6 +35,7 @@ ERASED_LABELS = {
     "clients.Consent_services": "services covered by consents",
     "clients.JoinRequest": "join requests",
     "clients.BreakGlassAccess": "break-glass accesses",
+    "inbox.Notice": "notices",
 }
 
 
@@ -57,6 +60,9 @@ def clients_erase(*, client_ids: Iterable[object]) -> dict[str, int]:
                 .delete()
             )
             counts.update({label: count for label, count in emptied.items() if count})
+        notices = notices_erase(client_ids=present)  # kept by the client's id, not a key: no cascade reaches them
+        if notices:
+            counts["inbox.Notice"] = notices
         redacted = audit_events_redact(client_ids=present)
         if redacted:
             counts["audit events redacted"] = redacted

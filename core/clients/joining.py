@@ -5,7 +5,7 @@ A request has the preconditions joining has (a verified practitioner, a reason, 
 there is one pending request per practitioner and client. The current lead professional decides or, in a
 team without a lead, any current member. Approval starts the involvement through ``involvement_start``
 (there is one way an involvement starts); a decline keeps its note. Every step is audited, and the people
-concerned are emailed, through the outbox, a link and no client personal data.
+concerned are told through the notification centre (and by email as each prefers): a link, no client personal data.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
@@ -22,7 +23,8 @@ from core.clients.services import involvement_start
 from core.directory.models import Practitioner
 from core.governance.selectors import rules_current
 from core.governance.visibility import CONFIDENTIAL_SERVICE, Policy
-from core.notifications.services.outbox import notification_queue
+from core.inbox.models import NoticeKind
+from core.inbox.services.notices import notices_send
 
 NOTE_MAX_LENGTH = 300
 ALREADY_ASKED = "You have already asked to join this team: the lead professional has not decided yet."
@@ -50,15 +52,13 @@ def join_needs_approval() -> bool:
     return rules_current().join_needs_lead_approval
 
 
-def _link(origin: Origin, request: JoinRequest) -> str:
-    return origin.absolute_url(
-        reverse("client-join-request", kwargs={"client_id": request.client_id, "request_id": request.pk})
-    )
+def _link(request: JoinRequest) -> str:
+    return reverse("client-join-request", kwargs={"client_id": request.client_id, "request_id": request.pk})
 
 
 @transaction.atomic
 def join_request_create(*, viewer: Practitioner, client: Client, role: str, reason: str, origin: Origin) -> JoinRequest:
-    """Ask to join ``client``'s team. The lead professional (or, without one, the team) is emailed a link.
+    """Ask to join ``client``'s team. The lead professional (or, without one, the team) is told, with a link.
 
     Whether the viewer may reach the client at all (a recent search hit, an invitation) is the caller's
     check, as it is for joining."""
@@ -93,17 +93,25 @@ def join_request_create(*, viewer: Practitioner, client: Client, role: str, reas
     )
     deciders = join_deciders(client)
     asker = Practitioner.objects.select_related("user", "agency").get(pk=viewer.pk)
-    link = _link(origin, request)
-    by_sentence: dict[str, list[str]] = {}
+    by_sentence: dict[str, list[User]] = {}
     rules = rules_current()
     for decider in deciders:
         who = Policy(viewer=decider, rules=rules).practitioner_named(asker) or CONFIDENTIAL_SERVICE
-        by_sentence.setdefault(f"{who} asks to join the team around one of your clients.", []).append(
-            decider.user.email
-        )
+        by_sentence.setdefault(
+            f"{who} asks to join the team around one of your clients. The council asks the lead professional to "
+            "decide.",
+            [],
+        ).append(decider.user)
     for sentence, recipients in by_sentence.items():
-        body = f"{sentence}\n\nThe council asks the lead professional to decide. See the request: {link}\n"
-        notification_queue(to=recipients, subject="A request to join one of your teams", body=body)
+        notices_send(
+            recipients=recipients,
+            kind=NoticeKind.JOIN_REQUEST,
+            text=sentence,
+            link=_link(request),
+            subject="A request to join one of your teams",
+            origin=origin,
+            client_id=client.pk,
+        )
     return request
 
 
@@ -116,7 +124,7 @@ def join_request_decide(
     *, actor: Practitioner, request: JoinRequest, approve: bool, note: str, origin: Origin
 ) -> JoinRequest:
     """Approve or decline a pending request. Only the team's current lead professional, or any current
-    member when it has none. Approval starts the asker's involvement; the asker is emailed the decision."""
+    member when it has none. Approval starts the asker's involvement; the asker is told the decision."""
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError({"note": f"The note must be {NOTE_MAX_LENGTH} characters or fewer."})
@@ -164,13 +172,21 @@ def join_request_decide(
         },
     )
     if approve:
-        link = origin.absolute_url(reverse("client-team", kwargs={"client_id": request.client_id}))
-        body = f"Your request to join a client's team was approved: you are now in the team.\n\nSee the team: {link}\n"
+        link = reverse("client-team", kwargs={"client_id": request.client_id})
+        text = "Your request to join a client's team was approved: you are now in the team."
         subject = "Your request to join a team was approved"
     else:
-        link = origin.absolute_url(reverse("home"))
-        said = f'\n\nThe lead professional\'s note: "{note}"' if note else ""
-        body = f"Your request to join a client's team was declined.{said}\n\nPatchwork: {link}\n"
+        link = reverse("home")
+        said = f' The lead professional\'s note: "{note}"' if note else ""
+        text = f"Your request to join a client's team was declined.{said}"
         subject = "Your request to join a team was declined"
-    notification_queue(to=[asker.user.email], subject=subject, body=body)
+    notices_send(
+        recipients=[asker.user],
+        kind=NoticeKind.JOIN_REQUEST,
+        text=text,
+        link=link,
+        subject=subject,
+        origin=origin,
+        client_id=request.client_id,
+    )
     return request

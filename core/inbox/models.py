@@ -27,7 +27,8 @@ class Notice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=20, choices=NoticeKind.choices)
-    text = models.CharField(max_length=300, help_text="What happened, without client personal data.")
+    # Room for a sentence naming who did what and a practitioner's short note (a declined request to join).
+    text = models.CharField(max_length=500, help_text="What happened, without client personal data.")
     link = models.CharField(max_length=300, help_text="A path on the council's site.")
     client_id = models.UUIDField(null=True, blank=True, db_index=True, help_text="The client it concerns, if any.")
     created_at = models.DateTimeField(default=timezone.now)

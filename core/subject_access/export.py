@@ -2,8 +2,8 @@
 
 ``export_gather`` reads every section of the registry (core/subject_access/registry.py) for the client — one
 query a section, related rows joined, many-to-many fields prefetched, rows read in chunks — then the access
-history from the audit trail (core/privacy/selectors.py), the alerts whose evidence names the client and the
-emails that linked to them. ``export_files`` writes three documents from it:
+history from the audit trail (core/privacy/selectors.py), the alerts whose evidence names the client, the
+emails that linked to them and the notices about them. ``export_files`` writes three documents from it:
 
 * ``subject-access.json`` — machine-readable; its shape is documented in docs/subject-access-export.md and
   versioned by ``schema_version``;
@@ -35,6 +35,7 @@ from core.clients.models import Client, Involvement
 from core.directory.models import Practitioner
 from core.governance.models import Alert
 from core.governance.rules import RetentionKind
+from core.inbox.models import Notice
 from core.notifications.models import Notification
 from core.privacy.selectors import access_rows_streamed, client_access_events
 from core.subject_access.coverage import client_references
@@ -269,6 +270,43 @@ def emails_gather(*, client_id: object) -> ExportSection:
     return section
 
 
+def notices_gather(*, client_id: object) -> ExportSection:
+    """What practitioners were told in the app about the client's team (notices keep the client's id, not a key):
+    who was told, what kind of thing, the words they read, and when they read it (one query)."""
+    section = ExportSection(
+        "inbox.Notice",
+        "What practitioners were told in the app",
+        "Notices in Patchwork's notification centre about this client's team. Like the emails, they name no client.",
+        [
+            ("recipient", "Told"),
+            ("kind", "Kind"),
+            ("text", "Text"),
+            ("created_at", "Written"),
+            ("read_at", "Read"),
+            ("emailed_at", "Emailed"),
+        ],
+        [("Link", "the address of the client's page in Patchwork")],
+    )
+    notices = (
+        Notice.objects.filter(client_id=client_id)
+        .select_related("recipient__practitioner__agency")
+        .order_by("created_at", "id")
+    )
+    for notice in notices.iterator(chunk_size=CHUNK):
+        practitioner = getattr(notice.recipient, "practitioner", None)
+        section.rows.append(
+            {
+                "recipient": name_of(practitioner) if practitioner else notice.recipient.full_name,
+                "kind": notice.get_kind_display(),
+                "text": notice.text,
+                "created_at": timezone.localtime(notice.created_at),
+                "read_at": timezone.localtime(notice.read_at) if notice.read_at else None,
+                "emailed_at": timezone.localtime(notice.emailed_at) if notice.emailed_at else None,
+            }
+        )
+    return section
+
+
 def retention_gather(*, client_id: object) -> ExportSection:
     """The retention runs that listed the client's record, or one of its ended involvements, as due for erasure
     (the items hold ids only; the run says when, and what became of the list)."""
@@ -303,7 +341,7 @@ def retention_gather(*, client_id: object) -> ExportSection:
     return section
 
 
-GATHERERS = (access_history_gather, alerts_gather, emails_gather, retention_gather)
+GATHERERS = (access_history_gather, alerts_gather, emails_gather, notices_gather, retention_gather)
 
 
 def export_steps() -> int:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("core.council.urls")),
     path("", include("core.clients.urls")),
     path("", include("core.teamwork.urls")),
+    path("", include("core.inbox.urls")),
     path("", include("core.privacy.urls")),
     path("", include("core.subject_access.urls")),
     path("", include("core.retention.urls")),

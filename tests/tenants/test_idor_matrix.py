@@ -499,6 +499,35 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_notice_id(objects: dict[str, object]) -> object:
+    """An unread council-B notice of council B's practitioner (notification centre probes)."""
+    if "b_notice" not in objects:
+        from core.inbox.models import Notice, NoticeKind
+
+        with schema_context("council_beta"):
+            objects["b_notice"] = Notice.objects.create(
+                recipient=objects["b_practitioner"].user,
+                kind=NoticeKind.TEAM_CHANGE,
+                text="Kim Beta joined the team around one of your clients.",
+                link="/",
+            )
+    return objects["b_notice"].pk  # type: ignore[attr-defined]
+
+
+def _b_notice_unread(objects: dict[str, object]) -> bool:
+    from core.inbox.models import Notice
+
+    with schema_context("council_beta"):
+        return Notice.objects.get(pk=_b_notice_id(objects)).read_at is None
+
+
+COUNCIL_MATRIX |= {
+    "notification-open": [
+        Probe("get", lambda o: f"/notifications/{_b_notice_id(o)}/", _not_found, _b_notice_unread),
+    ],
+}
+
+
 def _b_subject_access_id(objects: dict[str, object]) -> object:
     """A council-B subject access request about the council-B client, its export ready to download."""
     if "b_subject_access" not in objects:

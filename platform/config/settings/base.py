@@ -128,6 +128,7 @@ TEMPLATES = [
                 "core.accounts.context_processors.session_limits",
                 "core.council.context_processors.council_notices",
                 "core.clients.context_processors.break_glass",
+                "core.inbox.context_processors.notices_unread",
             ],
             # GOV.UK form fields rendered in Python (config/templatetags/govuk.py); config is not an app.
             "libraries": {"govuk": "config.templatetags.govuk"},
@@ -242,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
     # Assignees reminded of tasks due today or overdue, once a day (core/teamwork/tasks.py): 06:30 UTC is the
     # morning in London and the working day's end in Melbourne, on the same date in both.
     "teamwork-task-reminders": {"task": "teamwork.team_task_reminders_all", "schedule": crontab(hour=6, minute=30)},
+    # Each person who chose a daily summary of their notifications gets it (core/inbox/tasks.py): at 07:00 UTC, the
+    # start of a working day in the UK (and the evening before in Victoria); a re-run emails nobody twice.
+    "inbox-digests": {"task": "inbox.digests_send_all", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Subject access ------------------------------------------------------------------------------

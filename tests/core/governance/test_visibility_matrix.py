@@ -696,6 +696,12 @@ NO_CLIENT_DATA = {
     "password-reset-confirm": "password reset: no client data",
     "password-reset-done": "password reset: no client data",
     "profile": "the viewer's own directory entry",
+    # The notification centre: the viewer's own notices (no client is named in one; who acted was named through the
+    # policy when the notice was written, tests/core/inbox), and their own email preference.
+    "notifications": "the viewer's own notices: what kind of thing happened and a link, never a client's details",
+    "notification-open": "opens one of the viewer's own notices (marks it read) and follows its link: no data",
+    "notifications-read-all": "marks the viewer's own notices read (a write)",
+    "notification-settings": "the viewer's own email preference: no client data",
     "api-v1:me": "the viewer's own account",
     "accessibility": "static statement",
     "privacy": "static notice",

@@ -60,6 +60,7 @@ def test_the_export_holds_everything_about_the_client_and_nothing_about_others(c
         "audit.AuditEvent",
         "governance.Alert",
         "notifications.Notification",
+        "inbox.Notice",
         "retention.RetentionItem",
     }
 
@@ -136,6 +137,33 @@ def test_legal_holds_erasure_requests_and_retention_listings_are_in_the_export(c
     assert (erasure["decision_reason"], erasure["received_on"]) == ("A statutory duty to keep it", "2026-01-20")
     (listed,) = sections["retention.RetentionItem"]["rows"]  # the stranger's listing is not here
     assert (listed["listed_on"], listed["what"]) == ("2026-01-10", "The client's record")
+
+
+def test_what_practitioners_were_told_in_the_app_about_the_client_is_in_the_export(
+    council_a: Council, held: Held
+) -> None:
+    from core.inbox.models import Notice, NoticeKind
+
+    with schema_context(council_a.schema_name):
+        for client, text in ((held.client, "Asha Asker asks to join the team"), (held.stranger, "About the stranger")):
+            Notice.objects.create(
+                recipient=held.worker.user,
+                kind=NoticeKind.JOIN_REQUEST,
+                text=text,
+                link=f"/clients/{client.pk}/",
+                client_id=client.pk,
+                created_at=at(20),
+            )
+    notices = sections_of(exported(held, council_a))["inbox.Notice"]
+    (row,) = notices["rows"]
+    assert (row["recipient"], row["kind"], row["text"], row["read_at"]) == (
+        "Wendy Worker (Alpha Children's Services)",
+        "A request to join a team",
+        "Asha Asker asks to join the team",
+        None,
+    )
+    assert row["created_at"].startswith("2026-01-20")
+    assert [item["field"] for item in notices["left_out"]] == ["Link"]
 
 
 def test_the_readable_documents_say_the_same_and_stand_alone(council_a: Council, held: Held) -> None:
