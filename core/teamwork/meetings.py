@@ -21,7 +21,7 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.directory.models import Practitioner
 from core.inbox.models import NoticeKind
-from core.inbox.services.notices import notices_send
+from core.inbox.services.notices import PersonalNotice, notices_send, notices_send_each
 from core.notifications.services.outbox import Attachment
 from core.teamwork.calendar import CANCEL, REQUEST, CouncilCalendar, Person, council_calendar, meeting_invitation_ics
 from core.teamwork.membership import CurrentTeam, team_current_for_member
@@ -124,10 +124,11 @@ class _Telling:
 
 def _tell(telling: _Telling, people: list[Practitioner], *, method: str, what: str, subject: str) -> None:
     """Each of ``people`` gets a notice ("<the organiser, as the policy names them> <what>") and, at once, an
-    email with their own calendar file. Two statements a person (their notice, their email): each file is theirs."""
+    email with their own calendar file: one insert of notices and one of emails, however many people."""
     meeting, team = telling.meeting, telling.team
     link = telling.origin.absolute_url(_team_path(meeting))
     path = meeting_path(meeting) if method == REQUEST or meeting.cancelled_at else _team_path(meeting)
+    notices = []
     for person in people:
         shown = team.shown_in_full_to(person, telling.organiser)
         ics = meeting_invitation_ics(
@@ -138,17 +139,22 @@ def _tell(telling: _Telling, people: list[Practitioner], *, method: str, what: s
             link=link,
             council=telling.council,
         )
-        notices_send(
-            recipients=[person.user],
-            kind=NoticeKind.MEETING,
-            text=f"{team.named_to(person, telling.organiser)} {what}"[:300],
-            link=path,
-            subject=subject,
-            origin=telling.origin,
-            client_id=meeting.client_id,
-            attachment=Attachment(name="invitation.ics", content_type=f"text/calendar; method={method}", text=ics),
-            email_now=True,
+        notices.append(
+            PersonalNotice(
+                recipient=person.user,
+                text=f"{team.named_to(person, telling.organiser)} {what}",
+                link=path,
+                attachment=Attachment(name="invitation.ics", content_type=f"text/calendar; method={method}", text=ics),
+            )
         )
+    notices_send_each(
+        notices=notices,
+        kind=NoticeKind.MEETING,
+        subject=subject,
+        origin=telling.origin,
+        client_id=meeting.client_id,
+        email_now=True,
+    )
 
 
 def _audit(action: str, *, actor: Practitioner, meeting: Meeting, origin: Origin, reason: str) -> None:

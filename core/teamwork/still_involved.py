@@ -4,7 +4,8 @@ The council's rulebook says after how many days (``Rules.still_involved``, the j
 administrator sets it): counted from the involvement's last contact, or from its start when none was recorded, or
 from the member's last answer "still involved", whichever is latest. Every night (core/teamwork/jobs.py) each
 current involvement past that point with no open check gets one (``InvolvementCheck``), and the practitioner is
-told: a notice, and an email as they prefer, leading to their home page, where each open check has two answers.
+told: a notice, and an email as they prefer carrying both answers to each question as signed links; their home
+page shows each open check with the same two answers.
 
 Each answer is a signed link (``still_involved_token``: the check and the answer, this module's own salt with the
 council's schema in it, lasting ``LINK_DAYS``). Opening it needs the normal sign-in with the second factor, as the
@@ -35,6 +36,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
@@ -46,7 +48,7 @@ from core.governance.rules import Rules, StillInvolvedAsking
 from core.governance.selectors import council_jurisdiction, rules_current, still_involved_in_force
 from core.governance.visibility import NO_CONSENT, Detail, Policy
 from core.inbox.models import NoticeKind
-from core.inbox.services.notices import notices_send
+from core.inbox.services.notices import PersonalNotice, notices_send, notices_send_each
 from core.teamwork.models import InvolvementCheck, StillInvolvedAnswer
 
 SALT = "teamwork.still-involved"
@@ -216,19 +218,49 @@ def _ask(rule: StillInvolvedAsking, *, now: datetime.datetime, today: datetime.d
     )
     if not due:
         return 0
-    InvolvementCheck.objects.bulk_create(InvolvementCheck(involvement_id=inv.pk, asked_at=now) for inv in due)
-    notices_send(
-        recipients=[inv.practitioner.user for inv in due],
-        kind=NoticeKind.STILL_INVOLVED,
+    checks = InvolvementCheck.objects.bulk_create(InvolvementCheck(involvement_id=inv.pk, asked_at=now) for inv in due)
+    _tell_asked(
+        [(inv.practitioner.user, check) for inv, check in zip(due, checks, strict=True)],
         text=(
             f"No contact with one or more of your clients has been recorded in Patchwork for {rule.after_days} days. "
-            "Are you still involved? Answer with one click on your home page."
+            "Are you still involved? Answer with one click, on your home page or with the links in the email."
         ),
-        link=HOME_LINK,
         subject="Are you still involved with one of your clients?",
         origin=origin,
     )
     return len(due)
+
+
+def _answer_links(checks: list[InvolvementCheck], origin: Origin) -> str:
+    """The email's own lines: both answers to each check as signed links (who the client is shows once signed in)."""
+    lines = ["Answer each question with one click (you will see which client it is about once you have signed in):"]
+    for number, check in enumerate(checks, start=1):
+        for answer, label in (
+            (StillInvolvedAnswer.STILL_INVOLVED, "Still involved"),
+            (StillInvolvedAnswer.NO_LONGER_INVOLVED, "No longer involved"),
+        ):
+            token = still_involved_token(check_id=check.pk, answer=answer)
+            url = origin.absolute_url(reverse("still-involved-answer", kwargs={"token": token}))
+            lines.append(f"{number}. {label}: {url}")
+    return "\n".join(lines)
+
+
+def _tell_asked(asked: list[tuple[User, InvolvementCheck]], *, text: str, subject: str, origin: Origin) -> None:
+    """One notice a practitioner, however many questions; their email carries each question's two signed links.
+    One insert of notices and one of emails, however many practitioners."""
+    by_user: dict[object, tuple[User, list[InvolvementCheck]]] = {}
+    for user, check in asked:
+        by_user.setdefault(user.pk, (user, []))[1].append(check)
+    notices_send_each(
+        notices=[
+            PersonalNotice(recipient=user, text=text, link=HOME_LINK, email_more=_answer_links(checks, origin))
+            for user, checks in by_user.values()
+        ],
+        kind=NoticeKind.STILL_INVOLVED,
+        subject=subject,
+        origin=origin,
+        email_holds_secret=True,
+    )
 
 
 def _remind(rule: StillInvolvedAsking, *, now: datetime.datetime, origin: Origin) -> int:
@@ -246,14 +278,13 @@ def _remind(rule: StillInvolvedAsking, *, now: datetime.datetime, origin: Origin
     if not checks:
         return 0
     InvolvementCheck.objects.filter(pk__in=[check.pk for check in checks]).update(reminded_at=now)
-    notices_send(
-        recipients=[check.involvement.practitioner.user for check in checks],
-        kind=NoticeKind.STILL_INVOLVED,
+    _tell_asked(
+        [(check.involvement.practitioner.user, check) for check in checks],
         text=(
             "A reminder: are you still involved with one or more of your clients? No contact has been recorded "
-            "for a while. Answer with one click on your home page, or the lead professional will be told."
+            "for a while. Answer with one click, on your home page or with the links in the email, or the lead "
+            "professional will be told."
         ),
-        link=HOME_LINK,
         subject="A reminder: are you still involved with one of your clients?",
         origin=origin,
     )

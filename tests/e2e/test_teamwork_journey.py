@@ -7,6 +7,7 @@ folder, and the browser opens its link. Every page on the way, those with errors
 photographed into ``PATCHWORK_E2E_SHOTS`` (``/tmp/patchwork_e2e_shots`` unless set)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -150,20 +151,26 @@ def test_a_reminder_answered_no_longer_involved_through_the_emailed_link_ends_th
     [reminder] = [m for m in emails_to(demo_var_dir, SOCIAL_WORKER) if m["Subject"].startswith("A reminder")]
     body = reminder.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert client_name not in body  # the email says there is a question, never who about
-    link = link_in(reminder, rf"http://staffordshire\.localhost:{demo_server}/#still-involved")
+    home_link = link_in(reminder, rf"http://staffordshire\.localhost:{demo_server}/#still-involved")
+    # The email carries both answers as signed single-use links; this one says "no longer involved".
+    answer_link = re.search(
+        rf"No longer involved: (http://staffordshire\.localhost:{demo_server}/still-involved/[^\s]+/)", body
+    ).group(1)  # type: ignore[union-attr]
+    answer_path = answer_link.split(f":{demo_server}", 1)[1]
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
+    page.goto(answer_link)  # signed out: the link still needs signing in, with both factors
+    assert "/sign-in/" in page.url
     _sign_in(page, demo_server, SOCIAL_WORKER)
-    page.goto(link)
+    page.goto(home_link)
     section = page.locator("#still-involved")
     assert client_name in section.text_content()  # type: ignore[attr-defined]
     _checked(page, "teamwork-05-home-still-involved")
 
-    # The answer's own link (the form's target) asks to confirm on a GET, and changes nothing until the POST.
-    form = section.locator(f"form:has(button:has-text('No longer involved with {client_name}'))")
-    answer_path = form.get_attribute("action")  # type: ignore[attr-defined]
-    page.goto(f"http://staffordshire.localhost:{demo_server}{answer_path}")
+    # The emailed answer asks to confirm on a GET (mail scanners follow links), and changes nothing until the POST.
+    page.goto(answer_link)
+    assert client_name in page.content()
     assert "Confirm you are no longer involved" in page.content()
     _checked(page, "teamwork-06-confirm-no-longer-involved")
     _submit(page, "I am no longer involved")

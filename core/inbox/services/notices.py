@@ -8,6 +8,7 @@ Whatever changes a person's unread notices forgets their unread count (``core.in
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from core.accounts.models import User
 from core.audit.origin import Origin
 from core.inbox.models import EmailFrequency, Notice, NoticeKind, NotificationPreference
 from core.inbox.unread import unread_forget
-from core.notifications.services.outbox import Attachment, notification_queue
+from core.notifications.services.outbox import Attachment, OutgoingEmail, notification_queue, notifications_queue_many
 
 SETTINGS_HINT = "You can choose a daily summary instead, under Notification settings in Patchwork."
 TEXT_MAX_LENGTH = Notice._meta.get_field("text").max_length
@@ -78,6 +79,68 @@ def notices_send(
         body = f"{text}\n\nSee it in Patchwork: {origin.absolute_url(link)}\n\n{SETTINGS_HINT}\n"
         notification_queue(to=[user.email for user in now_emailed], subject=subject, body=body, attachment=attachment)
     return notices
+
+
+@dataclass(frozen=True)
+class PersonalNotice:
+    """What one person is told when each is told something of their own: their own words (each through the
+    visibility policy), their own calendar file, or their own links in the email (``email_more``: lines added to
+    the email only, such as signed single-use links, never kept in the notice)."""
+
+    recipient: User
+    text: str
+    link: str
+    email_more: str = ""
+    attachment: Attachment | None = None
+
+
+def notices_send_each(
+    *,
+    notices: Sequence[PersonalNotice],
+    kind: NoticeKind,
+    subject: str,
+    origin: Origin,
+    client_id: uuid.UUID | None = None,
+    email_now: bool = False,
+    email_holds_secret: bool = False,
+) -> list[Notice]:
+    """As ``notices_send``, for people each told something different: one insert of notices and one of emails,
+    however many people (a meeting's fifty invitees, each with a calendar file of their own).
+    ``email_holds_secret``: the emails carry single-use links, kept in the outbox only until delivered."""
+    if not notices:
+        return []
+    recipients = [notice.recipient for notice in notices]
+    digest = set() if email_now else _wants_digest(recipients)
+    moment = timezone.now()
+    rows = Notice.objects.bulk_create(
+        Notice(
+            recipient=notice.recipient,
+            kind=kind,
+            text=_fitting(notice.text),
+            link=notice.link,
+            client_id=client_id,
+            created_at=moment,
+            emailed_at=None if notice.recipient.pk in digest else moment,
+        )
+        for notice in notices
+    )
+    unread_forget(user_ids=[user.pk for user in recipients])
+    emails = [
+        OutgoingEmail(
+            to=notice.recipient.email,
+            subject=subject,
+            body=(
+                f"{notice.text}\n\n{notice.email_more + chr(10) + chr(10) if notice.email_more else ''}"
+                f"See it in Patchwork: {origin.absolute_url(notice.link)}\n\n{SETTINGS_HINT}\n"
+            ),
+            attachment=notice.attachment,
+        )
+        for notice in notices
+        if notice.recipient.pk not in digest
+    ]
+    if emails:
+        notifications_queue_many(emails=emails, holds_secret=email_holds_secret)
+    return rows
 
 
 @transaction.atomic

@@ -69,6 +69,7 @@ class OutgoingEmail:
     to: str
     subject: str
     body: str
+    attachment: Attachment | None = None
 
 
 def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool = False) -> list[Notification]:
@@ -79,7 +80,15 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
     """
     rows = Notification.objects.bulk_create(
         [
-            Notification(to=email.to, subject=email.subject, body=email.body, holds_secret=holds_secret)
+            Notification(
+                to=email.to,
+                subject=email.subject,
+                body=email.body,
+                holds_secret=holds_secret,
+                attachment_name=email.attachment.name if email.attachment else "",
+                attachment_type=email.attachment.content_type if email.attachment else "",
+                attachment_text=email.attachment.text if email.attachment else "",
+            )
             for email in emails
         ],
         batch_size=1000,

@@ -595,3 +595,33 @@ def test_the_meeting_page_costs_the_same_queries_for_5_and_50_invitees(
         assert page.count('<tr class="govuk-table__row"><td') == len(invited) + 1
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_arranging_a_meeting_costs_the_same_queries_for_5_and_50_invitees(council_a: Council, team: Team) -> None:
+    """Each invitee's notice and email (with their own calendar file) are written in one insert each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.notifications.models import Notification
+    from tests.factories import PractitionerFactory
+
+    with schema_context(council_a.schema_name):
+        people = [PractitionerFactory(agency=team.school) for _ in range(49)]
+        for person in people:
+            InvolvementFactory(client=team.client, practitioner=person)
+        counts = []
+        for invited in (people[:4], people):
+            before = Notification.objects.count()
+            with CaptureQueriesContext(connection) as queries:
+                meeting_arrange(
+                    organiser=team.member,
+                    client_id=team.client.pk,
+                    values=_values(team.nurse, *invited),
+                    origin=origin_of(council_a),
+                )
+            counts.append(len(queries.captured_queries))
+            emails = list(Notification.objects.order_by("id")[before:])
+            assert len(emails) == len(invited) + 1  # the nurse too
+            assert all(email.attachment_name == "invitation.ics" for email in emails)
+            assert len({email.attachment_text for email in emails}) == len(emails)  # a file of one's own each
+    assert counts[0] == counts[1], counts
