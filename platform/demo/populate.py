@@ -26,6 +26,7 @@ from demo.places import DemoPerson, Place, place_for
 from demo.retention import council_retention_populate
 from demo.staff import Staff, StaffBuilder, build_agencies, demo_email
 from demo.teams import TeamPlanner
+from demo.teamwork import council_teamwork_populate
 from tenants.jurisdictions import Jurisdiction
 
 # The day the demo is made: ages, contacts and "upcoming" dates are planned around it, so a demo made today
@@ -78,6 +79,8 @@ def council_demo_populate(*, place: str, jurisdiction: str, password_hash: str, 
         council_governance_populate(place=spec, today=TODAY)
         # A client long past the retention schedule, and the nightly list of what is due, waiting for the officer.
         council_retention_populate(place=spec, today=TODAY)
+        # A message, a meeting and a task in one of the social worker's teams, as practitioners would make them.
+        council_teamwork_populate(place=spec, today=TODAY)
         return _summary(spec, created=created)
 
 
