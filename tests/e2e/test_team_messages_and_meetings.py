@@ -6,67 +6,41 @@ into ``PATCHWORK_E2E_SHOTS`` (``/tmp/patchwork_e2e_shots`` unless set) for a per
 """
 
 import datetime
-import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
-from tests.e2e.conftest import axe_violations, emails_to
+from tests.e2e.conftest import emails_to
+from tests.e2e.staffordshire import checked, sign_in, submit
 
 pytestmark = pytest.mark.council_side
 
-PASSWORD = "demo-patchwork-2026"
-BACKUP_CODE = "demo2fa"
 SOCIAL_WORKER = "amy.collier@staffordshire-childrens.example"
-SHOTS = Path(os.environ.get("PATCHWORK_E2E_SHOTS", "/tmp/patchwork_e2e_shots"))  # noqa: S108
 POLICE_OFFICER = "gareth.hollis@staffs-police.example"
 COLLEAGUE = "Gareth Hollis"  # a colleague with a demo sign-in (platform/demo/places.py), to reply to the invitation
 MESSAGE = "Please check whether the school has seen him this week, and tell me before Friday."
-
-
-def _checked(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"meetings-{name}.png"), full_page=True)  # type: ignore[attr-defined]
-    assert axe_violations(page) == []
-
-
-def _sign_in(page: object, port: str, email: str) -> None:
-    page.goto(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
-    page.fill("#id_email", email)  # type: ignore[attr-defined]
-    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
-    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
-    page.click("main button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
-
-
-def _submit(page: object, button: str) -> str:
-    with page.expect_navigation():  # type: ignore[attr-defined]  # every form here is sent without JavaScript
-        page.click(f"main button:has-text('{button}')")  # type: ignore[attr-defined]
-    return page.content()  # type: ignore[attr-defined]
 
 
 def _colleague_joins(browser: object, port: str, team_url: str) -> None:
     """The social worker invites the police officer (who has a demo sign-in) to the team, and he joins it."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, port, SOCIAL_WORKER)
+    sign_in(page, port, SOCIAL_WORKER)
     page.goto(team_url + "invite/")
     page.fill("#id_q", COLLEAGUE)
-    _submit(page, "Search")
+    submit(page, "Search")
     page.check(f"label:has-text('{COLLEAGUE}')")
-    _submit(page, "Send invitation")
+    submit(page, "Send invitation")
     page.wait_for_url(team_url)
     context.close()
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, port, POLICE_OFFICER)
+    sign_in(page, port, POLICE_OFFICER)
     page.goto(team_url + "join/")
     page.fill("#id_reason", "Missing-from-home report; I am the officer in the case")
-    _submit(page, "Join the team")
+    submit(page, "Join the team")
     page.wait_for_url(team_url)
     context.close()
 
@@ -76,55 +50,55 @@ def test_a_team_member_raises_attention_and_arranges_a_meeting_a_colleague_repli
 ) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, demo_server, SOCIAL_WORKER)
+    sign_in(page, demo_server, SOCIAL_WORKER)
     page.click("main table a.govuk-link >> nth=2")
     page.wait_for_url("**/clients/*/")
     team_url = page.url
     _colleague_joins(browser, demo_server, team_url)
     invitee_name, invitee_email = COLLEAGUE, POLICE_OFFICER
     page.goto(team_url)
-    _checked(page, "01-team")
+    checked(page, "meetings-01-team")
 
     page.click("main >> text=Raise attention")
     page.wait_for_url("**/messages/new/")
-    _checked(page, "02-message")
-    content = _submit(page, "Send message")
+    checked(page, "meetings-02-message")
+    content = submit(page, "Send message")
     assert "Enter your message" in content
-    _checked(page, "03-message-error")
+    checked(page, "meetings-03-message-error")
     page.fill("#id_text", MESSAGE)
     page.check("#id_send_to_0")
-    _submit(page, "Send message")
+    submit(page, "Send message")
     page.wait_for_url(f"{team_url}#team-messages")
     content = page.content()
     assert MESSAGE in content
     assert "Your message has been sent" in content
-    _checked(page, "04-team-with-message")
+    checked(page, "meetings-04-team-with-message")
 
     page.click("main >> text=Arrange a meeting")
     page.wait_for_url("**/meetings/new/")
     assert "Europe/London" in page.content()
-    _checked(page, "05-meeting")
+    checked(page, "meetings-05-meeting")
     tomorrow = datetime.datetime.now(ZoneInfo("Europe/London")).date() + datetime.timedelta(days=2)
     page.fill("#id_date_day", str(tomorrow.day))
     page.fill("#id_date_month", str(tomorrow.month))
     page.fill("#id_date_year", str(tomorrow.year))
     page.fill("#id_start_time", "11:00")
     page.fill("#id_end_time", "10:00")
-    content = _submit(page, "Send invitations")
+    content = submit(page, "Send invitations")
     assert "The end time must be after the start time" in content
     assert "Enter a place or a video link" in content
     assert "Choose who to invite" in content
-    _checked(page, "06-meeting-errors")
+    checked(page, "meetings-06-meeting-errors")
     page.fill("#id_end_time", "12:00")
     page.fill("#id_place", "Civic Centre, meeting room 4")
     page.check(f"label:has-text('{invitee_name} (')")
-    _submit(page, "Send invitations")
+    submit(page, "Send invitations")
     page.wait_for_url("**/meetings/*/")
     meeting_url = page.url
     content = page.content()
     assert "11:00 to 12:00" in content
     assert invitee_name in content
-    _checked(page, "07-meeting-page")
+    checked(page, "meetings-07-meeting-page")
 
     page.goto(team_url)
     assert "Your upcoming meetings about this client" in page.content()
@@ -141,32 +115,32 @@ def test_a_team_member_raises_attention_and_arranges_a_meeting_a_colleague_repli
 
     colleague = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = colleague.new_page()
-    _sign_in(page, demo_server, invitee_email)
+    sign_in(page, demo_server, invitee_email)
     page.goto(team_url)
     assert MESSAGE in page.content()  # sent to the whole team
     page.click("#team-meetings a.govuk-link >> nth=0")
     page.wait_for_url(meeting_url)
     assert "Are you coming?" in page.content()
-    _checked(page, "08-meeting-invitee")
-    content = _submit(page, "Maybe")
+    checked(page, "meetings-08-meeting-invitee")
+    content = submit(page, "Maybe")
     assert "Your reply is recorded: Maybe" in content
-    _checked(page, "09-meeting-replied")
+    checked(page, "meetings-09-meeting-replied")
     colleague.close()
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, demo_server, SOCIAL_WORKER)
+    sign_in(page, demo_server, SOCIAL_WORKER)
     page.goto(meeting_url)
     assert "Maybe" in page.content()
     page.click("main >> text=Change the meeting")
     page.wait_for_url("**/change/")
-    _checked(page, "10-meeting-change")
+    checked(page, "meetings-10-meeting-change")
     page.goto(meeting_url)
     page.click("main >> text=Cancel the meeting")
     page.wait_for_url("**/cancel/")
-    _checked(page, "11-meeting-cancel")
-    _submit(page, "Cancel the meeting")
+    checked(page, "meetings-11-meeting-cancel")
+    submit(page, "Cancel the meeting")
     page.wait_for_url(team_url)
     assert "The meeting is cancelled" in page.content()
-    _checked(page, "12-team-after-cancel")
+    checked(page, "meetings-12-team-after-cancel")
     context.close()

@@ -15,14 +15,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.e2e.conftest import ROOT, axe_violations, emails_to, link_in
+from tests.e2e.conftest import ROOT, emails_to, link_in
+from tests.e2e.staffordshire import checked, sign_in, submit
 
 pytestmark = pytest.mark.council_side
 
-PASSWORD = "demo-patchwork-2026"
-BACKUP_CODE = "demo2fa"
 SOCIAL_WORKER = "amy.collier@staffordshire-childrens.example"
-SHOTS = Path(os.environ.get("PATCHWORK_E2E_SHOTS", "/tmp/patchwork_e2e_shots"))  # noqa: S108
 
 # Run in the served demo's database: one check on the social worker's current involvement with the client last by
 # name (the other journeys start from her first), asked eight days ago, and the nightly reminders sent.
@@ -64,56 +62,33 @@ def _served_demo_env(var_dir: Path, port: str) -> dict[str, str]:
     return env
 
 
-def _checked(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-    assert axe_violations(page) == []
-
-
-def _sign_in(page: object, port: str, email: str) -> None:
-    page.goto(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
-    page.fill("#id_email", email)  # type: ignore[attr-defined]
-    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
-    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
-    page.click("main button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
-
-
-def _submit(page: object, button: str) -> str:
-    with page.expect_navigation():  # type: ignore[attr-defined]  # every form here is sent without JavaScript
-        page.click(f"main button:has-text('{button}')")  # type: ignore[attr-defined]
-    return page.content()  # type: ignore[attr-defined]
-
-
 def test_a_task_is_given_and_marked_done_in_a_team(demo_server: str, browser: object) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, demo_server, SOCIAL_WORKER)
+    sign_in(page, demo_server, SOCIAL_WORKER)
     assert "My tasks" in page.content()
     page.click("main table a.govuk-link >> nth=0")
     page.wait_for_url("**/clients/*/")
     team_url = page.url
     page.click("main >> text=Give a task")
     page.wait_for_url("**/tasks/new/")
-    _checked(page, "teamwork-01-give-a-task")
+    checked(page, "teamwork-01-give-a-task")
 
-    content = _submit(page, "Give the task")
+    content = submit(page, "Give the task")
     assert "There is a problem" in content
     assert "Choose who the task is for" in content
     assert "Say what the task is" in content
-    _checked(page, "teamwork-02-give-a-task-errors")
+    checked(page, "teamwork-02-give-a-task-errors")
 
     page.locator("input[type=radio][name=assignee]").first.check()  # type: ignore[attr-defined]
     page.fill("#id_description", "Share the latest attendance figures with the team")
     page.fill("#id_due_on_day", "1")
     page.fill("#id_due_on_month", "1")
     page.fill("#id_due_on_year", "2000")
-    content = _submit(page, "Give the task")
+    content = submit(page, "Give the task")
     assert "The due date must be today or later" in content
     assert "Share the latest attendance figures with the team" in content  # nothing typed is lost
-    _checked(page, "teamwork-03-give-a-task-past-date")
+    checked(page, "teamwork-03-give-a-task-past-date")
 
     from datetime import date, timedelta
 
@@ -121,13 +96,13 @@ def test_a_task_is_given_and_marked_done_in_a_team(demo_server: str, browser: ob
     page.fill("#id_due_on_day", str(due.day))
     page.fill("#id_due_on_month", str(due.month))
     page.fill("#id_due_on_year", str(due.year))
-    _submit(page, "Give the task")
+    submit(page, "Give the task")
     page.wait_for_url(team_url)
     tasks = page.locator("#team-tasks").text_content()  # type: ignore[attr-defined]
     assert "Share the latest attendance figures with the team" in tasks
-    _checked(page, "teamwork-04-team-with-a-task")
+    checked(page, "teamwork-04-team-with-a-task")
 
-    _submit(page, "Mark done")
+    submit(page, "Mark done")
     page.wait_for_url(team_url)
     assert "The task is marked done." in page.content()
     assert "Share the latest attendance figures" not in page.locator("#team-tasks").text_content()  # type: ignore[attr-defined]
@@ -162,29 +137,29 @@ def test_a_reminder_answered_no_longer_involved_through_the_emailed_link_ends_th
     page = context.new_page()
     page.goto(answer_link)  # signed out: the link still needs signing in, with both factors
     assert "/sign-in/" in page.url
-    _sign_in(page, demo_server, SOCIAL_WORKER)
+    sign_in(page, demo_server, SOCIAL_WORKER)
     page.goto(home_link)
     section = page.locator("#still-involved")
     assert client_name in section.text_content()  # type: ignore[attr-defined]
-    _checked(page, "teamwork-05-home-still-involved")
+    checked(page, "teamwork-05-home-still-involved")
 
     # The emailed answer asks to confirm on a GET (mail scanners follow links), and changes nothing until the POST.
     page.goto(answer_link)
     assert client_name in page.content()
     assert "Confirm you are no longer involved" in page.content()
-    _checked(page, "teamwork-06-confirm-no-longer-involved")
-    _submit(page, "I am no longer involved")
+    checked(page, "teamwork-06-confirm-no-longer-involved")
+    submit(page, "I am no longer involved")
     page.wait_for_url(f"http://staffordshire.localhost:{demo_server}/")
     assert "You have left the team. The other members have been told." in page.content()
     assert client_name not in "".join(page.locator("#still-involved").all_text_contents())  # type: ignore[attr-defined]
-    _checked(page, "teamwork-07-home-after-leaving")
+    checked(page, "teamwork-07-home-after-leaving")
 
     response = page.goto(f"http://staffordshire.localhost:{demo_server}/clients/{client_id}/")
     assert response.status == 404  # type: ignore[union-attr]  # no longer in the team
     again = page.goto(f"http://staffordshire.localhost:{demo_server}{answer_path}")  # the link, used once already
     assert again.status == 400  # type: ignore[union-attr]
     assert "You have already answered: no longer involved." in page.content()
-    _checked(page, "teamwork-08-link-used")
+    checked(page, "teamwork-08-link-used")
     context.close()
 
 
@@ -192,15 +167,15 @@ def test_the_council_administrator_sees_and_checks_the_still_involved_rule(demo_
     """Only looked at and refused here (an empty reason): the demo's rules stay as the other journeys expect them."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, demo_server, "helen.bradbury@staffordshire-earlyhelp.example")
+    sign_in(page, demo_server, "helen.bradbury@staffordshire-earlyhelp.example")
     page.goto(f"http://staffordshire.localhost:{demo_server}/administration/rules/")
     assert "Still involved?" in page.content()
     page.click("main >> text=Change when members are asked whether they are still involved")
     page.wait_for_url("**/administration/rules/still-involved/")
-    _checked(page, "teamwork-09-rule")
+    checked(page, "teamwork-09-rule")
     page.fill("#id_after_days", "7")
-    content = _submit(page, "Save the change")
+    content = submit(page, "Save the change")
     assert "There is a problem" in content
     assert "Say why the rules are changing" in content or "between 14 and 365" in content
-    _checked(page, "teamwork-10-rule-errors")
+    checked(page, "teamwork-10-rule-errors")
     context.close()
