@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
+from psycopg import sql
 
 from core.notifications.models import DeliveryState, Notification
 from core.notifications.transports import OutgoingMessage, Transports
@@ -75,7 +76,7 @@ def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=int(settings.NOTIFICATIONS_LEASE_SECONDS))
 
 
-TAKE = """
+TAKE = sql.SQL("""
 UPDATE {table} AS n SET state = 'sending', lease_until = %(lease_until)s
 WHERE n.id IN (
     SELECT id FROM {table}
@@ -86,15 +87,15 @@ WHERE n.id IN (
 )
 RETURNING n.id, n.idempotency_key, n.attempts, n.to, n.subject, n.body,
     n.attachment_name, n.attachment_type, n.attachment_text
-"""
+""")
 
 
 def deliveries_take(*, now: datetime.datetime, ids: list[int] | None = None, limit: int = BATCH) -> list[Taken]:
     """Take up to ``limit`` due rows (of ``ids``, if given) for this dispatcher, in one committed statement."""
     lease_until = now + _lease()
     query = TAKE.format(
-        table=connection.ops.quote_name(Notification._meta.db_table),
-        only_ids="AND id = ANY(%(ids)s)" if ids is not None else "",
+        table=sql.Identifier(Notification._meta.db_table),
+        only_ids=sql.SQL("AND id = ANY(%(ids)s)" if ids is not None else ""),
     )
     with connection.cursor() as cursor:
         cursor.execute(query, {"lease_until": lease_until, "now": now, "limit": limit, "ids": ids})
