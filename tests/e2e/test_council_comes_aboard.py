@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.platform_side
 
@@ -68,18 +68,18 @@ def _accept_invitation(page: object, link: str, *, name: tuple[str, str], job_ti
     Returns one of the backup codes, as a person would keep them for a day without their phone."""
     page.goto(link)  # type: ignore[attr-defined]
     assert "Create your account" in page.inner_text("main")  # type: ignore[attr-defined]
-    _checked(page, f"aboard-invitation-{name[1].lower()}")
+    checked(page, f"aboard-invitation-{name[1].lower()}")
     page.fill("#id_first_name", name[0])  # type: ignore[attr-defined]
     page.fill("#id_last_name", name[1])  # type: ignore[attr-defined]
     page.fill("#id_job_title", job_title)  # type: ignore[attr-defined]
     page.fill("#id_password", password)  # type: ignore[attr-defined]
     page.fill("#id_password_again", password)  # type: ignore[attr-defined]
-    content = _submit(page, "Continue")
+    content = submit(page, "Continue")
     assert "/sign-in/set-up/" in page.url, content  # type: ignore[attr-defined]  # type: ignore[attr-defined]
-    _checked(page, f"aboard-set-up-{name[1].lower()}")
+    checked(page, f"aboard-set-up-{name[1].lower()}")
     page.click("text=I cannot scan the QR code")  # type: ignore[attr-defined]
     page.fill("#id_code", _authenticator_code(page.inner_text(".patchwork-secret")))  # type: ignore[attr-defined]
-    _submit(page, "Continue")
+    submit(page, "Continue")
     assert "backup codes" in page.inner_text("main").lower()  # type: ignore[attr-defined]
     backup_code = page.inner_text("main ul.govuk-list li code >> nth=0")  # type: ignore[attr-defined]
     with page.expect_navigation():  # type: ignore[attr-defined]
@@ -104,10 +104,10 @@ def _order(page: object, platform: str) -> str:
     page.fill("#id_admin_name", "Nadia Haddad")  # type: ignore[attr-defined]
     page.fill("#id_admin_email", ADMIN)  # type: ignore[attr-defined]
     page.check("#id_accept_terms")  # type: ignore[attr-defined]
-    _checked(page, "aboard-01-order")
+    checked(page, "aboard-01-order")
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/order/placed/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-02-order-placed")
+    checked(page, "aboard-02-order-placed")
     return page.inner_text(".govuk-panel__body strong")  # type: ignore[attr-defined]
 
 
@@ -122,54 +122,54 @@ def _operator_approves(page: object, platform: str, reference: str) -> None:
     page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
     page.click("nav a:has-text('Orders')")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/console/orders/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-03-orders")
+    checked(page, "aboard-03-orders")
     page.click(f"main a:has-text('{reference}')")  # type: ignore[attr-defined]
     page.click(f"main a:has-text('Approve order {reference}')")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/console/orders/{reference}/approve/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-04-approve")
-    _submit(page, f"Approve order {reference}")
+    checked(page, "aboard-04-approve")
+    submit(page, f"Approve order {reference}")
     assert page.url == f"{platform}/console/councils/{SLUG}/provisioning/"  # type: ignore[attr-defined]
     # Without a broker the demo provisions at once; with one the page refreshes itself until it is done.
     page.wait_for_function(  # type: ignore[attr-defined]
         "document.querySelector('#council-status').innerText.includes('Configuring')", timeout=60_000
     )
     assert "Failed" not in page.inner_text("main")  # type: ignore[attr-defined]
-    _checked(page, "aboard-05-provisioned")
+    checked(page, "aboard-05-provisioned")
 
 
 def _add_agency(page: object, site: str) -> None:
     page.goto(f"{site}/administration/agencies/add/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-08a-agency-add")
+    checked(page, "aboard-08a-agency-add")
     page.fill("#id_name", POLICE)  # type: ignore[attr-defined]
     page.check("input[name=agency_type][value=police]")  # type: ignore[attr-defined]
     page.fill("#id_email_domains", "vicpol-hume.example")  # type: ignore[attr-defined]
-    assert POLICE in _submit(page, "Add agency")
-    _checked(page, "aboard-08-agency-added")
+    assert POLICE in submit(page, "Add agency")
+    checked(page, "aboard-08-agency-added")
     page.goto(f"{site}/administration/agencies/")  # type: ignore[attr-defined]
     page.click(f"main a:has-text('{POLICE}')")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
     if "Suspend" not in page.content():  # type: ignore[attr-defined]  # a new agency waits for approval
         page.click("main a:has-text('Approve')")  # type: ignore[attr-defined]
         page.wait_for_load_state()  # type: ignore[attr-defined]
-        _checked(page, "aboard-08b-agency-approve")
+        checked(page, "aboard-08b-agency-approve")
         page.fill("#id_reason", "Party to the Hume information sharing agreement")  # type: ignore[attr-defined]
-        assert "Approved" in _submit(page, "Approve agency")
+        assert "Approved" in submit(page, "Approve agency")
 
 
 def _import_practitioners(page: object, site: str) -> None:
     page.goto(f"{site}/administration/imports/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-09a-imports")
+    checked(page, "aboard-09a-imports")
     page.check("input[value=practitioners]")  # type: ignore[attr-defined]
-    _submit(page, "Continue")
+    submit(page, "Continue")
     page.wait_for_url("**/administration/imports/practitioners/")  # type: ignore[attr-defined]
-    _checked(page, "aboard-09b-import-upload")
+    checked(page, "aboard-09b-import-upload")
     page.set_input_files(  # type: ignore[attr-defined]
         "#id_file", files=[{"name": "hume-staff.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()}]
     )
-    content = _submit(page, "Upload and import")
+    content = submit(page, "Upload and import")
     page.wait_for_url("**/administration/imports/jobs/*/")  # type: ignore[attr-defined]
     assert "Import finished" in content
-    _checked(page, "aboard-09-import-finished")
+    checked(page, "aboard-09-import-finished")
     with page.expect_download() as problems:  # type: ignore[attr-defined]
         page.click("main >> text=Download the rows that were not imported")  # type: ignore[attr-defined]
     rows = list(csv.reader(io.StringIO(problems.value.path().read_text(encoding="utf-8-sig"))))
@@ -190,7 +190,7 @@ def _complete_checklist(page: object, site: str) -> None:
     assert _status(page, "agencies") == "Completed"  # the council's own agency and the police
 
     _task(page, "Record the data-sharing agreement")
-    _checked(page, "aboard-11a-agreement")
+    checked(page, "aboard-11a-agreement")
     page.check("input[name=parties] >> nth=0")  # type: ignore[attr-defined]
     page.check("input[name=parties] >> nth=1")  # type: ignore[attr-defined]
     signed = datetime.datetime.now(tz=datetime.UTC).date() - datetime.timedelta(days=14)
@@ -206,37 +206,37 @@ def _complete_checklist(page: object, site: str) -> None:
     page.set_input_files(  # type: ignore[attr-defined]
         "#id_document", files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": AGREEMENT_PDF}]
     )
-    assert "The data-sharing agreement is recorded" in _submit(page, "Record agreement")
+    assert "The data-sharing agreement is recorded" in submit(page, "Record agreement")
     page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
 
     _task(page, "Give the DPIA reference")
-    _checked(page, "aboard-11b-governance")
+    checked(page, "aboard-11b-governance")
     page.fill("#id_dpia_reference", "HCC-DPIA-2026-11")  # type: ignore[attr-defined]
     page.fill("#id_dpo_name", "Helen Vu")  # type: ignore[attr-defined]
     page.fill("#id_dpo_email", "privacy@hume-council.example")  # type: ignore[attr-defined]
-    _submit(page, "Save")
+    submit(page, "Save")
 
     _task(page, "Appoint a privacy officer")
     page.fill("#id_q", "Haddad")  # type: ignore[attr-defined]
-    _submit(page, "Search")
-    _checked(page, "aboard-11c-privacy-officer")
-    _submit(page, "Appoint")
+    submit(page, "Search")
+    checked(page, "aboard-11c-privacy-officer")
+    submit(page, "Appoint")
     assert "Nadia Haddad is now a privacy officer." in page.inner_text("main")  # type: ignore[attr-defined]
     page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
 
     _task(page, "Review the legal bases")
-    _checked(page, "aboard-11d-legal-bases")
-    _submit(page, "I have reviewed these legal bases")
+    checked(page, "aboard-11d-legal-bases")
+    submit(page, "I have reviewed these legal bases")
 
     _task(page, "Review the retention schedule")
-    _checked(page, "aboard-11e-retention")
+    checked(page, "aboard-11e-retention")
     page.fill("#id_reason", "Reviewed with the records manager: the defaults kept")  # type: ignore[attr-defined]
-    _submit(page, "Save the change")
+    submit(page, "Save the change")
     page.goto(f"{site}/administration/setup/")  # type: ignore[attr-defined]
 
     for key in ("agreement", "dpia", "dpo", "privacy_officer", "agencies", "legal_bases", "retention"):
         assert _status(page, key) == "Completed", key
-    _checked(page, "aboard-11-checklist-complete")
+    checked(page, "aboard-11-checklist-complete")
 
 
 def test_a_council_orders_is_approved_sets_itself_up_goes_live_and_is_used(
@@ -271,7 +271,7 @@ def test_a_council_orders_is_approved_sets_itself_up_goes_live_and_is_used(
     page.wait_for_url(f"{site}/administration/setup/")
     assert "Set up your council" in page.inner_text("main")
     assert page.locator("main button[disabled]", has_text="Go live").count() == 1
-    _checked(page, "aboard-07-checklist")
+    checked(page, "aboard-07-checklist")
 
     # 4. Agencies: one added and approved; practitioners imported from a CSV file with one bad row.
     _add_agency(page, site)
@@ -289,46 +289,46 @@ def test_a_council_orders_is_approved_sets_itself_up_goes_live_and_is_used(
         password=OFFICER_PASSWORD,
     )
     assert f"{COUNCIL} is setting up Patchwork" in officer.inner_text("main")
-    _checked(officer, "aboard-10a-practitioner-waits")
+    checked(officer, "aboard-10a-practitioner-waits")
     assert officer.goto(f"{site}/clients/search/").status == 503
 
     # 6. The administrator verifies him (Accounts), completes the checklist and takes the council live.
     page.goto(f"{site}/team/")
-    _checked(page, "aboard-10-accounts")
+    checked(page, "aboard-10-accounts")
     with page.expect_navigation():
         page.click("main button:has-text('Verify Liam Tran')")
     assert page.locator("main button:has-text('Verify Liam Tran')").count() == 0
     _complete_checklist(page, site)
     page.click("main a:has-text('Go live')")
     page.wait_for_url("**/administration/setup/go-live/")
-    _checked(page, "aboard-12-go-live")
-    _submit(page, "Go live now")
+    checked(page, "aboard-12-go-live")
+    submit(page, "Go live now")
     assert f"{COUNCIL} is live" in page.inner_text("main")
-    _checked(page, "aboard-13-live")
+    checked(page, "aboard-13-live")
     admin_context.close()
 
     # 7. The practitioner signs in again (his phone left at home: a backup code) and searches.
     officer_context.clear_cookies()
     officer.goto(f"{site}/")
-    _checked(officer, "aboard-14-sign-in")
+    checked(officer, "aboard-14-sign-in")
     officer.fill("#id_email", OFFICER)
     officer.fill("#id_password", OFFICER_PASSWORD)
     officer.click("button[type=submit]")
     officer.wait_for_url("**/sign-in/code/")
-    _checked(officer, "aboard-14a-sign-in-code")
+    checked(officer, "aboard-14a-sign-in-code")
     officer.fill("#id_code", backup_code)
     with officer.expect_navigation():
         officer.click("main button[type=submit]")
     assert officer.url == f"{site}/"
-    _checked(officer, "aboard-14b-practitioner-home")
+    checked(officer, "aboard-14b-practitioner-home")
     officer.click("nav >> text=Find a client")
     officer.wait_for_url("**/clients/search/")
-    _checked(officer, "aboard-15a-search-form")
+    checked(officer, "aboard-15a-search-form")
     officer.fill("#id_surname", "Haddad")
     officer.fill("#id_date_of_birth_day", "3")
     officer.fill("#id_date_of_birth_month", "5")
     officer.fill("#id_date_of_birth_year", "2015")
-    _submit(officer, "Search")
+    submit(officer, "Search")
     assert "No matching clients" in officer.content()
-    _checked(officer, "aboard-15b-search-results")
+    checked(officer, "aboard-15b-search-results")
     officer_context.close()

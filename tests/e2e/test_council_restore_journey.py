@@ -8,7 +8,7 @@ tests/console/test_restores.py, not here: the other journeys share this served d
 
 import pytest
 
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.platform_side
 
@@ -30,27 +30,27 @@ def test_an_operator_backs_a_council_up_and_restores_it_into_a_new_schema(demo_s
     page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
 
     page.goto(f"{platform}/console/councils/{SLUG}/backups/")  # type: ignore[attr-defined]
-    _submit(page, "Back up now")
+    submit(page, "Back up now")
     assert "Done" in page.inner_text("#backup-status")  # type: ignore[attr-defined]
     page.goto(f"{platform}/console/councils/{SLUG}/backups/")  # type: ignore[attr-defined]
-    _checked(page, "restore-01-backups")
+    checked(page, "restore-01-backups")
 
     page.click("main a:has-text('Restore…')")  # type: ignore[attr-defined]
     page.wait_for_url("**/restore/")  # type: ignore[attr-defined]
-    _checked(page, "restore-02-restore")
+    checked(page, "restore-02-restore")
     page.check("#id_mode_1")  # type: ignore[attr-defined]  # over its own schema
     page.fill("#id_confirm", "not-the-slug")  # type: ignore[attr-defined]
     page.fill("#id_reason", "A drill")  # type: ignore[attr-defined]
-    assert f"Type {SLUG} to confirm" in _submit(page, "Restore this backup")
-    _checked(page, "restore-03-slug-mistyped")
+    assert f"Type {SLUG} to confirm" in submit(page, "Restore this backup")
+    checked(page, "restore-03-slug-mistyped")
 
     page.check("#id_mode_0")  # type: ignore[attr-defined]  # into a new schema
     page.fill("#id_into_schema", "staffordshire_drill")  # type: ignore[attr-defined]
-    _submit(page, "Restore this backup")
+    submit(page, "Restore this backup")
     page.wait_for_url("**/restores/*/")  # type: ignore[attr-defined]
     assert "Done" in page.inner_text("#restore-status")  # type: ignore[attr-defined]
     assert "rows in" in page.inner_text("#restore-counts")  # type: ignore[attr-defined]
-    _checked(page, "restore-04-restored")
+    checked(page, "restore-04-restored")
     page.goto(f"{platform}/console/councils/{SLUG}/backups/")  # type: ignore[attr-defined]
     assert "staffordshire_drill" in page.inner_text("main")  # type: ignore[attr-defined]
-    _checked(page, "restore-05-backups-with-restore")
+    checked(page, "restore-05-backups-with-restore")

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.council_side
 
@@ -48,7 +48,7 @@ def _search(page: object, port: str, client: tuple[str, str, str, str]) -> str:
     page.fill("#id_date_of_birth_day", day)  # type: ignore[attr-defined]
     page.fill("#id_date_of_birth_month", month)  # type: ignore[attr-defined]
     page.fill("#id_date_of_birth_year", year)  # type: ignore[attr-defined]
-    return _submit(page, "Search")
+    return submit(page, "Search")
 
 
 def _agencies_on_hit(page: object) -> int:
@@ -64,7 +64,7 @@ def _set_mode(page: object, port: str, mode: str, reason: str) -> str:
         page.click("main a[href*='/administration/rules/sensitive-services/']")  # type: ignore[attr-defined]
     page.check(f"input[name=mode][value={mode}]")  # type: ignore[attr-defined]
     page.fill("#id_reason", reason)  # type: ignore[attr-defined]
-    return _submit(page, "Save the change")
+    return submit(page, "Save the change")
 
 
 def test_the_rules_change_what_others_see_and_break_glass_is_watched(
@@ -78,37 +78,37 @@ def test_the_rules_change_what_others_see_and_break_glass_is_watched(
     # The police officer sees the service as a placeholder on a team he is in, and counts it on the hit.
     _sign_in(officer, port, POLICE_OFFICER)
     _search(officer, port, IN_TEAM_WITH_SERVICE)
-    _checked(officer, "rules-01-hit-with-placeholder")
+    checked(officer, "rules-01-hit-with-placeholder")
     counted_before = _agencies_on_hit(officer)
     with officer.expect_navigation():
         officer.click("main a:has-text('View the team')")
     team_url = officer.url
     assert "A confidential service is involved" in officer.inner_text("main")
-    _checked(officer, "rules-02-team-with-placeholder")
+    checked(officer, "rules-02-team-with-placeholder")
 
     # The administrator makes the service hidden, with a reason; the history says who, when and why.
     _sign_in(administrator, port, ADMINISTRATOR)
     administrator.click("nav >> text=Council administration")
     administrator.goto(f"http://staffordshire.localhost:{port}/administration/rules/")
-    _checked(administrator, "rules-03-rules-in-force")
+    checked(administrator, "rules-03-rules-in-force")
     _set_mode(administrator, port, "hidden", "")  # no reason: refused, nothing changed
     assert "Error:" in administrator.title()
     assert administrator.locator(".govuk-error-summary").is_visible()
-    _checked(administrator, "rules-04-reason-missing")
+    checked(administrator, "rules-04-reason-missing")
     administrator.fill("#id_reason", "DPIA review: substance-misuse involvement must not be inferred")
-    _submit(administrator, "Save the change")
+    submit(administrator, "Save the change")
     administrator.goto(f"http://staffordshire.localhost:{port}/administration/rules/history/")
     history = administrator.inner_text("main")
     assert "DPIA review: substance-misuse involvement must not be inferred" in history
     assert "hidden (was placeholder)" in history
-    _checked(administrator, "rules-05-history")
+    checked(administrator, "rules-05-history")
 
     # The police officer no longer sees it anywhere: the team page, its diagram, the hit's count.
     officer.goto(team_url)
     team = officer.content()
     assert "confidential service" not in team.lower()
     assert SENSITIVE not in team
-    _checked(officer, "rules-06-team-without-the-service")
+    checked(officer, "rules-06-team-without-the-service")
     _search(officer, port, IN_TEAM_WITH_SERVICE)
     assert _agencies_on_hit(officer) == counted_before - 1
     officer.goto(f"http://staffordshire.localhost:{port}/")
@@ -119,16 +119,16 @@ def test_the_rules_change_what_others_see_and_break_glass_is_watched(
     _search(social_worker, port, NOT_HER_CLIENT)
     with social_worker.expect_navigation():
         social_worker.click("main a:has-text('Open in an emergency (break-glass)')")
-    _checked(social_worker, "rules-07-break-glass-form")
-    _submit(social_worker, "Open the team in an emergency")  # nothing chosen: refused, kept on the page
+    checked(social_worker, "rules-07-break-glass-form")
+    submit(social_worker, "Open the team in an emergency")  # nothing chosen: refused, kept on the page
     assert social_worker.locator(".govuk-error-summary").is_visible()
-    _checked(social_worker, "rules-08-break-glass-errors")
+    checked(social_worker, "rules-08-break-glass-errors")
     social_worker.check("input[name=reason] >> nth=0")
     social_worker.fill("#id_explanation", "Police called at 23:10 about the children at the address; duty check.")
-    _submit(social_worker, "Open the team in an emergency")
+    submit(social_worker, "Open the team in an emergency")
     assert "/clients/" in social_worker.url
     assert "emergency (break-glass) access" in social_worker.inner_text("body")
-    _checked(social_worker, "rules-09-team-by-break-glass")
+    checked(social_worker, "rules-09-team-by-break-glass")
     social_worker.goto(f"http://staffordshire.localhost:{port}/directory/")
     assert "emergency (break-glass) access" in social_worker.inner_text("body")  # the banner follows her
 
@@ -140,24 +140,24 @@ def test_the_rules_change_what_others_see_and_break_glass_is_watched(
     ][-1:]
     review_link = link_in(email, r"https?://\S+/break-glass/reviews/\S+/")
     administrator.click("nav >> text=Privacy officer")
-    _checked(administrator, "rules-10-privacy-officer")
+    checked(administrator, "rules-10-privacy-officer")
     with administrator.expect_navigation():
         administrator.click("main a:has-text('Alerts')")
     assert "Amy Collier" in administrator.inner_text("main")
-    _checked(administrator, "rules-11-alerts-inbox")
+    checked(administrator, "rules-11-alerts-inbox")
     administrator.goto(review_link)
     review = administrator.inner_text("main")
     assert "Amy Collier" in review
     assert "Police called at 23:10" in review
-    _checked(administrator, "rules-12-review")
+    checked(administrator, "rules-12-review")
     administrator.check("input[name=decision][value=accepted]")
     administrator.fill("#id_note", "Out-of-hours police call; proportionate.")
-    _submit(administrator, "Record the review")
+    submit(administrator, "Record the review")
     assert "Accepted" in administrator.inner_text("main")
-    _checked(administrator, "rules-13-reviewed")
+    checked(administrator, "rules-13-reviewed")
 
     # Put the demo back as it was for the journeys after this one.
-    _submit(social_worker, "End access now")
+    submit(social_worker, "End access now")
     assert "emergency (break-glass) access" not in social_worker.inner_text("body")
     _set_mode(administrator, port, "placeholder", "Back to the demo's rule")
     officer.goto(team_url)

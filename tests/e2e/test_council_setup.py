@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.council_side
 
@@ -62,11 +62,11 @@ def _newcomer_joins(page: object, var_dir: Path) -> None:
     page.fill("#id_job_title", "Police Sergeant")  # type: ignore[attr-defined]
     page.fill("#id_password", NEWCOMER_PASSWORD)  # type: ignore[attr-defined]
     page.fill("#id_password_again", NEWCOMER_PASSWORD)  # type: ignore[attr-defined]
-    _submit(page, "Continue")
+    submit(page, "Continue")
     page.wait_for_url("**/sign-in/set-up/")  # type: ignore[attr-defined]
     page.click("text=I cannot scan the QR code")  # type: ignore[attr-defined]
     page.fill("#id_code", _authenticator_code(page.inner_text(".patchwork-secret")))  # type: ignore[attr-defined]
-    _submit(page, "Continue")
+    submit(page, "Continue")
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click("main a.govuk-button")  # type: ignore[attr-defined]  # "Continue", after the backup codes
 
@@ -91,19 +91,19 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     assert page.locator(".govuk-task-list .govuk-tag", has_text="Not yet started").count() == 7
     assert _status(page, "agencies") == "Completed"  # the demo approved two of its agencies
     assert page.locator("main button[disabled]", has_text="Go live").count() == 1
-    _checked(page, "setup-01-checklist")
+    checked(page, "setup-01-checklist")
 
     # A colleague invited meanwhile can accept and set up their sign-in, then is told to wait.
     page.goto(f"{site}/team/invite/")
     page.fill("#id_email", NEWCOMER)
     page.select_option("#id_agency", label="Derbyshire Constabulary")
-    _submit(page, "Send invitation")
+    submit(page, "Send invitation")
     newcomer_context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     newcomer = newcomer_context.new_page()
     _newcomer_joins(newcomer, demo_var_dir)
     assert f"{COUNCIL} is setting up Patchwork; you can use it once it goes live." in newcomer.inner_text("main")
     assert "Find a client" not in newcomer.content()
-    _checked(newcomer, "setup-02-practitioner-waits")
+    checked(newcomer, "setup-02-practitioner-waits")
     assert newcomer.goto(f"{site}/clients/search/").status == 503
     assert newcomer.goto(f"{site}/api/v1/me/").status == 503
     newcomer.goto(f"{site}/")
@@ -111,9 +111,9 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
 
     # The data-sharing agreement: errors first, then a real PDF.
     _task(page, "Record the data-sharing agreement")
-    _checked(page, "setup-03-agreement")
-    assert "There is a problem" in _submit(page, "Record agreement")
-    _checked(page, "setup-04-agreement-errors")
+    checked(page, "setup-03-agreement")
+    assert "There is a problem" in submit(page, "Record agreement")
+    checked(page, "setup-04-agreement-errors")
     page.check("#id_parties_0")
     signed = datetime.datetime.now(tz=datetime.UTC).date() - datetime.timedelta(days=30)  # today in London, near enough
     for field, value in (
@@ -126,12 +126,12 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     ):
         page.fill(f"#id_{field}", str(value))
     page.set_input_files("#id_document", files=[PDF_FILE])
-    assert "The review date must be after the date the agreement was signed" in _submit(page, "Record agreement")
+    assert "The review date must be after the date the agreement was signed" in submit(page, "Record agreement")
     page.fill("#id_review_on_year", str(signed.year + 1))
     page.set_input_files("#id_document", files=[PDF_FILE])
-    assert "The data-sharing agreement is recorded" in _submit(page, "Record agreement")
+    assert "The data-sharing agreement is recorded" in submit(page, "Record agreement")
     assert "In force" in page.inner_text("main")
-    _checked(page, "setup-05-agreement-recorded")
+    checked(page, "setup-05-agreement-recorded")
     with page.expect_download() as downloaded:
         page.click("main a:has-text('Download PDF')")
     with open(downloaded.value.path(), "rb") as document:
@@ -141,25 +141,25 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
 
     # DPIA and DPO.
     _task(page, "Give the DPIA reference")
-    _checked(page, "setup-06-governance")
+    checked(page, "setup-06-governance")
     page.fill("#id_dpo_email", "not an email")
-    assert "There is a problem" in _submit(page, "Save")
-    _checked(page, "setup-07-governance-errors")
+    assert "There is a problem" in submit(page, "Save")
+    checked(page, "setup-07-governance-errors")
     page.fill("#id_dpia_reference", "LDC-DPIA-2026-04")
     page.fill("#id_dpo_name", "Dana Price")
     page.fill("#id_dpo_email", "dpo@lichfield.example")
-    _submit(page, "Save")
+    submit(page, "Save")
     assert _status(page, "dpia") == "Completed"
     assert _status(page, "dpo") == "Completed"
 
     # A privacy officer, found by a search.
     _task(page, "Appoint a privacy officer")
     page.fill("#id_q", "Patel")
-    _submit(page, "Search")
-    _checked(page, "setup-08-privacy-officer-search")
-    _submit(page, "Appoint")
+    submit(page, "Search")
+    checked(page, "setup-08-privacy-officer-search")
+    submit(page, "Appoint")
     assert "Sam Patel is now a privacy officer." in page.inner_text("main")
-    _checked(page, "setup-09-privacy-officer")
+    checked(page, "setup-09-privacy-officer")
     page.goto(f"{site}/administration/setup/")
 
     # The third agency, approved with the existing pages.
@@ -167,49 +167,49 @@ def test_an_administrator_sets_up_a_configuring_council_and_takes_it_live(
     page.click("main a:has-text('Chesterfield Royal Hospital')")
     page.click("main a:has-text('Approve')")
     page.fill("#id_reason", "Signed the data-sharing agreement")
-    _submit(page, "Approve agency")
+    submit(page, "Approve agency")
     page.goto(f"{site}/administration/setup/")
     assert _status(page, "agencies") == "Completed"
 
     # Legal bases: reviewed.
     _task(page, "Review the legal bases")
-    _checked(page, "setup-10-legal-bases")
-    _submit(page, "I have reviewed these legal bases")
+    checked(page, "setup-10-legal-bases")
+    submit(page, "I have reviewed these legal bases")
     assert _status(page, "legal_bases") == "Completed"
 
     # The retention schedule: the jurisdiction's defaults, reviewed and kept.
     _task(page, "Review the retention schedule")
-    _checked(page, "setup-10b-retention")
+    checked(page, "setup-10b-retention")
     page.fill("#id_reason", "Reviewed with the records manager: the defaults kept")
-    _submit(page, "Save the change")
+    submit(page, "Save the change")
     page.goto(f"{site}/administration/setup/")
     assert _status(page, "retention") == "Completed"
 
     # The profile (optional): a colour the header's text cannot be read on is refused.
     _task(page, "Check the council's profile")
     page.fill("#id_brand_colour", "#ffdd00")
-    content = _submit(page, "Save")
+    content = submit(page, "Save")
     assert "would not be readable" in content
-    _checked(page, "setup-11-profile-error")
+    checked(page, "setup-11-profile-error")
     page.fill("#id_brand_colour", "#00703c")
     page.fill("#id_support_contact", "Early Help front door, 01632 960 000")
-    _submit(page, "Save")
+    submit(page, "Save")
     assert _status(page, "profile") == "Completed"
     newcomer.reload()
     assert "Help with Patchwork: Early Help front door, 01632 960 000" in newcomer.inner_text("main")
-    _checked(page, "setup-12-checklist-complete")
+    checked(page, "setup-12-checklist-complete")
 
     # Go live, after a confirmation.
     page.click("main a:has-text('Go live')")
     page.wait_for_url("**/administration/setup/go-live/")
-    _checked(page, "setup-13-go-live-confirm")
-    _submit(page, "Go live now")
+    checked(page, "setup-13-go-live-confirm")
+    submit(page, "Go live now")
     assert f"{COUNCIL} is live" in page.inner_text("main")
-    _checked(page, "setup-14-live")
+    checked(page, "setup-14-live")
 
     assert newcomer.goto(f"{site}/").status == 200
     assert "setting up Patchwork" not in newcomer.inner_text("main")
     assert "Help with Patchwork: Early Help front door, 01632 960 000" in newcomer.inner_text("main")
-    _checked(newcomer, "setup-15-practitioner-home")
+    checked(newcomer, "setup-15-practitioner-home")
     newcomer_context.close()
     admin_context.close()

@@ -6,7 +6,7 @@ council's own page) is checked with axe and photographed, as in the other journe
 
 import pytest
 
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.platform_side
 
@@ -30,30 +30,30 @@ def test_an_operator_suspends_a_council_its_site_says_so_and_resuming_brings_it_
     page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
-    _checked(page, "suspension-01-console")
+    checked(page, "suspension-01-console")
 
     page.click(f"main a:has-text('Suspend {COUNCIL}')")  # type: ignore[attr-defined]
     page.wait_for_url("**/console/councils/brighton-hove/suspend/")  # type: ignore[attr-defined]
-    _checked(page, "suspension-02-reason")
-    assert "Enter why you are suspending" in _submit(page, f"Suspend {COUNCIL}")
-    _checked(page, "suspension-03-reason-missing")
+    checked(page, "suspension-02-reason")
+    assert "Enter why you are suspending" in submit(page, f"Suspend {COUNCIL}")
+    checked(page, "suspension-03-reason-missing")
     page.fill("#reason", "Contract paused while the council renews it")  # type: ignore[attr-defined]
-    _submit(page, f"Suspend {COUNCIL}")
+    submit(page, f"Suspend {COUNCIL}")
     assert f"{COUNCIL} is suspended." in page.inner_text("main")  # type: ignore[attr-defined]
-    _checked(page, "suspension-04-suspended")
+    checked(page, "suspension-04-suspended")
 
     visitor = page.context.browser.new_page()  # type: ignore[attr-defined]
     response = visitor.goto(f"{council_site}/")
     assert response.status == 503
     assert f"{COUNCIL} has suspended its use of Patchwork." in visitor.inner_text("main")
-    _checked(visitor, "suspension-05-council-site")
+    checked(visitor, "suspension-05-council-site")
     api = visitor.goto(f"{council_site}/api/v1/me/")
     assert api.status == 503
     assert api.json()["detail"].startswith(f"{COUNCIL} has suspended")
 
     page.click(f"main a:has-text('Resume {COUNCIL}')")  # type: ignore[attr-defined]
     page.fill("#reason", "Contract renewed")  # type: ignore[attr-defined]
-    _submit(page, f"Resume {COUNCIL}")
+    submit(page, f"Resume {COUNCIL}")
     assert f"{COUNCIL} is resumed." in page.inner_text("main")  # type: ignore[attr-defined]
     assert visitor.goto(f"{council_site}/sign-in/").status == 200
     visitor.close()

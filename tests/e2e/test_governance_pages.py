@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.test_team_upkeep_journey import _checked
+from tests.e2e.staffordshire import checked
 
 pytestmark = pytest.mark.council_side
 
@@ -34,7 +34,7 @@ def _visit(page: object, url: str, name: str) -> str:
     response = page.goto(url)  # type: ignore[attr-defined]
     assert response is not None, url
     assert response.status == 200, f"{url}: {response.status}"
-    _checked(page, name)
+    checked(page, name)
     return page.content()  # type: ignore[attr-defined]
 
 
@@ -86,12 +86,12 @@ def test_the_consent_pages_pass_axe(demo_server: str, browser: object) -> None:
         page.goto(f"{team}consent/")  # type: ignore[attr-defined]
         withdraw = page.locator("main a[href*='/withdraw/']")  # type: ignore[attr-defined]
         if withdraw.count():
-            _checked(page, "governance-16-consent-records")
+            checked(page, "governance-16-consent-records")
             _visit(page, site + withdraw.first.get_attribute("href"), "governance-17-withdraw")
             seen_withdraw = True
             break
         if index == 0:
-            _checked(page, "governance-16-consent-records-none")
+            checked(page, "governance-16-consent-records-none")
     assert seen_withdraw, "one of her clients has a current consent to withdraw"
 
 
@@ -128,13 +128,13 @@ def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object)
         asker.click("main button:has-text('Search')")
     with asker.expect_navigation():
         asker.click("main a:has-text('Join the team')")
-    _checked(asker, "governance-18-ask-to-join")
+    checked(asker, "governance-18-ask-to-join")
     asker.fill("#id_role", "Social worker")
     asker.fill("#id_reason", "Referral from the police about the grandchildren staying with him")
     with asker.expect_navigation():
         asker.click("main button:has-text('Ask to join the team')")
     assert "lead professional" in asker.inner_text("main")
-    _checked(asker, "governance-19-waiting")
+    checked(asker, "governance-19-waiting")
 
     _sign_in(member, site, TEAM_MEMBER)
     member.goto(f"{site}/clients/search/")
@@ -149,10 +149,10 @@ def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object)
     notice = member.inner_text("main")
     assert "Amy Collier" in notice
     assert "asks to join the team" in notice
-    _checked(member, "governance-20-team-with-a-request")
+    checked(member, "governance-20-team-with-a-request")
     with member.expect_navigation():
         member.click("main a:has-text('asks to join the team')")
-    _checked(member, "governance-21-join-request")
+    checked(member, "governance-21-join-request")
     member.check("input[name=decision][value=decline]")
     member.fill("#id_note", "Already covered by adult social care; call me to discuss.")
     with member.expect_navigation():

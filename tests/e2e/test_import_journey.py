@@ -10,7 +10,8 @@ import io
 
 import pytest
 
-from tests.e2e.test_team_upkeep_journey import COUNCIL_ADMIN, _checked, _sign_in, _submit
+from tests.e2e.staffordshire import checked, sign_in, submit
+from tests.e2e.test_team_upkeep_journey import COUNCIL_ADMIN
 
 pytestmark = pytest.mark.council_side
 
@@ -29,19 +30,19 @@ PEOPLE = "\n".join(
 def test_the_council_administrator_imports_practitioners_from_a_csv_file(demo_server: str, browser: object) -> None:
     context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
     page = context.new_page()
-    _sign_in(page, demo_server, COUNCIL_ADMIN)
+    sign_in(page, demo_server, COUNCIL_ADMIN)
     page.click("nav >> text=Council administration")
     page.click("main >> text=Import agencies or practitioners")
     page.wait_for_url("**/administration/imports/")
-    _checked(page, "40-imports")
+    checked(page, "40-imports")
 
-    content = _submit(page, "Continue")
+    content = submit(page, "Continue")
     assert "Select what to import" in content
-    _checked(page, "41-imports-choice-error")
+    checked(page, "41-imports-choice-error")
     page.check("input[value=practitioners]")
-    _submit(page, "Continue")
+    submit(page, "Continue")
     page.wait_for_url("**/administration/imports/practitioners/")
-    _checked(page, "42-import-upload")
+    checked(page, "42-import-upload")
 
     with page.expect_download() as template:
         page.click("main >> text=Download the CSV template")
@@ -49,18 +50,18 @@ def test_the_council_administrator_imports_practitioners_from_a_csv_file(demo_se
     assert header == "first_name,last_name,email,agency,job_title,role"
 
     page.set_input_files("#id_file", files=[{"name": "people.txt", "mimeType": "text/plain", "buffer": b"x"}])
-    content = _submit(page, "Upload and import")
+    content = submit(page, "Upload and import")
     assert "The selected file must be a CSV file" in content
     assert page.locator(".govuk-error-summary a[href='#id_file']").count() == 1
-    _checked(page, "43-import-upload-error")
+    checked(page, "43-import-upload-error")
 
     page.set_input_files(
         "#id_file", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE.encode("utf-8-sig")}]
     )
-    content = _submit(page, "Upload and import")
+    content = submit(page, "Upload and import")
     page.wait_for_url("**/administration/imports/jobs/*/")
     assert "Import finished" in content
-    _checked(page, "44-import-finished")
+    checked(page, "44-import-finished")
 
     with page.expect_download() as problems:
         page.click("main >> text=Download the rows that were not imported")
@@ -70,4 +71,4 @@ def test_the_council_administrator_imports_practitioners_from_a_csv_file(demo_se
     page.click("text=Back to imports")
     page.wait_for_url("**/administration/imports/")
     assert "people.csv" in page.content()
-    _checked(page, "45-imports-list")
+    checked(page, "45-imports-list")

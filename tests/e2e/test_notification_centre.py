@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from tests.e2e.staffordshire import checked
 from tests.e2e.test_team_journey import BACKUP_CODE, PASSWORD, POLICE_OFFICER
-from tests.e2e.test_team_upkeep_journey import _checked
 
 pytestmark = pytest.mark.council_side
 
@@ -88,7 +88,7 @@ def test_a_change_in_a_team_reaches_the_notification_centre(demo_server: str, br
     assert "Unread" in row.inner_text()
     assert "Unread" in page.locator("tr", has_text="became the lead professional").first.inner_text()
     assert SURNAME not in page.content()  # a notice never names the client
-    _checked(page, "notifications-01-centre")
+    checked(page, "notifications-01-centre")
 
     row.locator("a").click()
     page.wait_for_url(team_url)
@@ -98,7 +98,7 @@ def test_a_change_in_a_team_reaches_the_notification_centre(demo_server: str, br
     assert "Unread" not in row.inner_text()
     page.click("text=Notification settings")
     page.wait_for_url(f"{site}/notifications/settings/")
-    _checked(page, "notifications-02-settings")
+    checked(page, "notifications-02-settings")
     manager.close()
 
     # The same person without JavaScript (axe itself needs it: these pages were checked above): the settings are

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.test_team_upkeep_journey import _checked, _submit
+from tests.e2e.staffordshire import checked, submit
 
 pytestmark = pytest.mark.platform_side
 
@@ -72,19 +72,19 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     waiting = page.inner_text("main").split("Decided")[0]
     assert reference in waiting
     assert COUNCIL in waiting
-    _checked(page, "approval-01-orders")
+    checked(page, "approval-01-orders")
 
     page.click(f"main a:has-text('{reference}')")
     page.wait_for_url(f"{platform}/console/orders/{reference}/")
     assert "leah.brennan@kingston-council.example" in page.inner_text("main")
-    _checked(page, "approval-02-order")
+    checked(page, "approval-02-order")
 
     page.click(f"main a:has-text('Approve order {reference}')")
     page.wait_for_url(f"{platform}/console/orders/{reference}/approve/")
     assert f"Approve the order from {COUNCIL}?" in page.inner_text("main")
-    _checked(page, "approval-03-confirm")
+    checked(page, "approval-03-confirm")
 
-    _submit(page, f"Approve order {reference}")
+    submit(page, f"Approve order {reference}")
     assert page.url == f"{platform}/console/councils/kingston/provisioning/"
     # Without a broker the demo provisions at once; with one the page refreshes itself until it is done.
     page.wait_for_function(
@@ -95,7 +95,7 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     assert "100% (5 of 5 steps done)" in main
     assert "Failed" not in main
     assert page.locator("meta[http-equiv=refresh]").count() == 0
-    _checked(page, "approval-04-provisioned")
+    checked(page, "approval-04-provisioned")
 
     page.click("nav a:has-text('Orders')")
     assert reference in page.inner_text("main").split("Decided")[1]
@@ -110,7 +110,7 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     administrator.goto(link)
     assert "Create your account" in administrator.inner_text("main")
     assert f"as council administrator for {COUNCIL}" in administrator.inner_text("main")
-    _checked(administrator, "approval-05-invitation")
+    checked(administrator, "approval-05-invitation")
     administrator.close()
 
 
@@ -128,20 +128,20 @@ def test_an_operator_rejects_an_order_with_a_reason_and_it_cannot_be_approved_af
     page.goto(f"{platform}/console/orders/{reference}/")
     page.click(f"main a:has-text('Reject order {reference}')")
     page.wait_for_url(f"{platform}/console/orders/{reference}/reject/")
-    _checked(page, "rejection-01-reason")
-    assert "Enter why you are rejecting the order" in _submit(page, f"Reject order {reference}")
+    checked(page, "rejection-01-reason")
+    assert "Enter why you are rejecting the order" in submit(page, f"Reject order {reference}")
     assert page.title().startswith("Error: ")
-    _checked(page, "rejection-02-reason-missing")
+    checked(page, "rejection-02-reason-missing")
     page.fill("#reason", "The council's purchase order number could not be matched.")
-    _submit(page, f"Reject order {reference}")
+    submit(page, f"Reject order {reference}")
     assert page.url == f"{platform}/console/orders/"
     assert f"Order {reference} is rejected." in page.inner_text("main")
-    _checked(page, "rejection-03-orders")
+    checked(page, "rejection-03-orders")
 
     response = page.goto(f"{platform}/console/orders/{reference}/approve/")
     assert response.status == 409
     assert f"Order {reference} is already rejected. Nothing was changed." in page.inner_text("main")
-    _checked(page, "rejection-04-refused")
+    checked(page, "rejection-04-refused")
     context.close()
 
     told = emails_to(demo_var_dir, "leah.brennan@kingston-council.example")

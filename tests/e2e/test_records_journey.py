@@ -17,8 +17,8 @@ import zipfile
 import pytest
 
 from demo.retention import PAST_CLIENTS
+from tests.e2e.staffordshire import checked
 from tests.e2e.test_governance_pages import _sign_in
-from tests.e2e.test_team_upkeep_journey import _checked
 
 pytestmark = pytest.mark.council_side
 
@@ -40,7 +40,7 @@ def _web_search(page: object, site: str, shot: str) -> str:
     page.fill("#id_identifier", PAST.nhs_number)  # type: ignore[attr-defined]
     response = _submit(page, "Search")
     assert response.status == 200  # type: ignore[attr-defined]
-    _checked(page, shot)
+    checked(page, shot)
     return page.locator("main").inner_html()  # type: ignore[attr-defined]
 
 
@@ -90,20 +90,20 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     # The privacy officer records a subject access request about him and starts the export.
     _sign_in(officer, site, PRIVACY_OFFICER)
     officer.goto(f"{site}/privacy-officer/")
-    _checked(officer, "records-02-privacy-officer")
+    checked(officer, "records-02-privacy-officer")
     officer.click("main a:has-text('Subject access requests')")
     officer.wait_for_url("**/privacy-officer/subject-access/")
-    _checked(officer, "records-03-subject-access-requests")
+    checked(officer, "records-03-subject-access-requests")
     officer.click("main a:has-text('Record a request')")
     officer.wait_for_url("**/privacy-officer/subject-access/new/")
-    _checked(officer, "records-04-who-is-it-about")
+    checked(officer, "records-04-who-is-it-about")
     officer.fill("#id_identifier", PAST.nhs_number)
     _submit(officer, "Find the client")
     assert "1 client found" in officer.content()
-    _checked(officer, "records-05-client-found")
+    checked(officer, "records-05-client-found")
     officer.click(f"main a:has-text('{NAME}')")
     officer.wait_for_url(f"**/privacy-officer/subject-access/new/{client_id}/")
-    _checked(officer, "records-06-record-the-request")
+    checked(officer, "records-06-record-the-request")
     received = datetime.date.today() - datetime.timedelta(days=3)  # noqa: DTZ011 -- days ago, any zone
     for part, value in zip(("day", "month", "year"), (received.day, received.month, received.year), strict=True):
         officer.fill(f"#id_received_on_{part}", str(value))
@@ -116,11 +116,11 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     # The export runs in the background; its page refreshes itself (no JavaScript needed) until it is ready.
     officer.wait_for_selector("main a:has-text('Download the export')", timeout=60_000)
     assert "The export is ready" in officer.content()
-    _checked(officer, "records-07-export-ready")
+    checked(officer, "records-07-export-ready")
     officer.click("main a:has-text('Download the export')")
     officer.wait_for_url("**/privacy-officer/subject-access/download/*/")
     link = officer.url
-    _checked(officer, "records-08-download-once")
+    checked(officer, "records-08-download-once")
 
     # A second tab holds the same download page, as a person who opened the link twice would.
     stale = officer.context.new_page()
@@ -145,7 +145,7 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     content = officer.content()
     assert "This export has already been downloaded" in content
     assert "Start a new export from the request's page" in content
-    _checked(officer, "records-09-second-download-refused")
+    checked(officer, "records-09-second-download-refused")
     with stale.expect_navigation() as navigation:
         stale.click("main button:has-text('Download the export')")
     assert navigation.value.status == 410
@@ -153,14 +153,14 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     stale.close()
     officer.goto(request_url)
     assert "The export was downloaded and its files deleted" in officer.content()
-    _checked(officer, "records-10-request-downloaded")
+    checked(officer, "records-10-request-downloaded")
 
     # The nightly list waits: it names him; the officer checks his page, then approves.
     officer.goto(f"{site}/privacy-officer/")
     officer.click("main a:has-text('Records past the retention schedule')")
     officer.wait_for_url("**/privacy-officer/retention/")
     assert "Waiting for you" in officer.content()
-    _checked(officer, "records-11-retention-lists")
+    checked(officer, "records-11-retention-lists")
     officer.click("main table a.govuk-link >> nth=0")
     officer.wait_for_url(re.compile(r".*/privacy-officer/retention/[0-9a-f-]{36}/$"))
     run_url = officer.url
@@ -169,20 +169,20 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     assert NAME in listed.inner_text()
     team_ended = datetime.date.today() - datetime.timedelta(days=min(spec.ended_days_ago for spec in PAST.team))  # noqa: DTZ011
     assert f"{team_ended.day} {team_ended:%B %Y}" in listed.inner_text()  # when his team ended: why he is listed
-    _checked(officer, "records-12-retention-list")
+    checked(officer, "records-12-retention-list")
     retention_page = f"{site}/privacy-officer/clients/{client_id}/retention/"
     assert officer.goto(retention_page).status == 200
-    _checked(officer, "records-13-client-retention")
+    checked(officer, "records-13-client-retention")
     officer.goto(run_url)
     _submit(officer, "Approve and erase these records")
     officer.wait_for_url(run_url)
     content = officer.content()
     assert "Status: Erased" in content or "Erased on" in content, content
-    _checked(officer, "records-14-retention-list-erased")
+    checked(officer, "records-14-retention-list-erased")
     assert officer.goto(retention_page).status == 404
     officer.goto(request_url)
     assert "A client whose record has been erased" in officer.content()  # the request stays, without him
-    _checked(officer, "records-15-request-after-erasure")
+    checked(officer, "records-15-request-after-erasure")
 
     # After: the practitioner finds him nowhere; his team is not found on the page nor through the API.
     found = _web_search(practitioner, site, "records-16-search-not-found")
@@ -191,7 +191,7 @@ def test_the_privacy_officer_exports_a_client_then_erases_them_past_the_schedule
     assert _api_search(practitioner) == []
     team = practitioner.goto(f"{site}/clients/{client_id}/")
     assert team.status == 404
-    _checked(practitioner, "records-17-team-not-found")
+    checked(practitioner, "records-17-team-not-found")
     for path in ("team/", "fhir/care-team/"):
         status, answer = _api(practitioner, "GET", f"/api/v1/clients/{client_id}/{path}")
         assert status == 404, (path, status, answer)

@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 
 from tests.e2e.conftest import emails_to
-from tests.e2e.test_team_upkeep_journey import _checked
+from tests.e2e.staffordshire import checked
 
 pytestmark = pytest.mark.platform_side
 
@@ -73,7 +73,7 @@ def test_an_operator_sees_undelivered_email_and_sends_one_again(
     assert LINK_LOST in listing
     assert "Its link was not kept: issue a new link" in listing
     assert "See the team" not in listing  # never a body
-    _checked(page, "undelivered-01-list")
+    checked(page, "undelivered-01-list")
 
     page.click(f"main button:has-text('Retry the email to {RETRIED}')")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/console/deliveries/")  # type: ignore[attr-defined]
@@ -81,7 +81,7 @@ def test_an_operator_sees_undelivered_email_and_sends_one_again(
     assert "The email is being sent again." in after
     assert RETRIED not in after  # delivered: no longer undelivered
     assert LINK_LOST in after
-    _checked(page, "undelivered-02-retried")
+    checked(page, "undelivered-02-retried")
     [message] = emails_to(demo_var_dir, RETRIED)
     assert message["Subject"] == "A change in one of your teams"
     assert message["X-Patchwork-Delivery"]
