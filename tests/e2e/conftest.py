@@ -103,6 +103,22 @@ def link_in(message: EmailMessage, pattern: str) -> str:
     return found.group(0)
 
 
+def served_demo_env(var_dir: Path, port: str) -> dict[str, str]:
+    """The served demo's settings and database, as tests/e2e/conftest.py made them (nothing dropped here)."""
+    env = dict(os.environ) | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PATCHWORK_VAR_DIR": str(var_dir),
+        "PLATFORM_PORT": port,
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e{'_' + worker if worker else ''}"
+    for name in ("DATABASE_URL", "DATABASE_OWNER_URL"):
+        if os.environ.get(name):
+            env[name] = urlunsplit(urlsplit(os.environ[name])._replace(path=f"/{database}"))
+    return env
+
+
 @pytest.fixture(scope="session")
 def demo_server(demo_var_dir: Path) -> Iterator[str]:
     """The demo, served on a free port. Yields the port as a string."""

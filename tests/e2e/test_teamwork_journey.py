@@ -6,16 +6,14 @@ check planted on one of her involvements as if asked a week ago; the email it se
 folder, and the browser opens its link. Every page on the way, those with errors included, is checked with axe and
 photographed into ``PATCHWORK_E2E_SHOTS`` (``/tmp/patchwork_e2e_shots`` unless set)."""
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.e2e.conftest import ROOT, emails_to, link_in
+from tests.e2e.conftest import ROOT, emails_to, link_in, served_demo_env
 from tests.e2e.staffordshire import checked, sign_in, submit
 
 pytestmark = pytest.mark.council_side
@@ -44,22 +42,6 @@ with schema_context(Council.objects.get(slug="staffordshire").schema_name):
     assert involvement_checks_remind(origin=council_origin()) >= 1
     print("PLANTED", involvement.client_id, involvement.client.first_name, involvement.client.surname)
 """
-
-
-def _served_demo_env(var_dir: Path, port: str) -> dict[str, str]:
-    """The served demo's settings and database, as tests/e2e/conftest.py made them (nothing dropped here)."""
-    env = dict(os.environ) | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "PATCHWORK_VAR_DIR": str(var_dir),
-        "PLATFORM_PORT": port,
-    }
-    env.pop("CELERY_BROKER_URL", None)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e{'_' + worker if worker else ''}"
-    for name in ("DATABASE_URL", "DATABASE_OWNER_URL"):
-        if os.environ.get(name):
-            env[name] = urlunsplit(urlsplit(os.environ[name])._replace(path=f"/{database}"))
-    return env
 
 
 def test_a_task_is_given_and_marked_done_in_a_team(demo_server: str, browser: object) -> None:
@@ -114,7 +96,7 @@ def test_a_reminder_answered_no_longer_involved_through_the_emailed_link_ends_th
 ) -> None:
     planted = subprocess.run(  # noqa: S603
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", PLANT % {"email": SOCIAL_WORKER}],
-        env=_served_demo_env(demo_var_dir, demo_server),
+        env=served_demo_env(demo_var_dir, demo_server),
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -6,15 +6,13 @@ not kept. Each page is checked with axe and photographed, as in the other journe
 so the retried email is delivered after the request's commit into its ``var/mail``.
 """
 
-import os
+import subprocess
+import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from tests.e2e.conftest import emails_to
+from tests.e2e.conftest import ROOT, emails_to, served_demo_env
 from tests.e2e.staffordshire import checked
 
 pytestmark = pytest.mark.platform_side
@@ -27,35 +25,39 @@ RETRIED = "dead-letter-retried@staffordshire-e2e.example"
 LINK_LOST = "dead-letter-invited@staffordshire-e2e.example"
 
 
-def _demo_database_url() -> str:
-    """The served demo's database, as its owner (tests/e2e/conftest.py names it the same way)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    database = f"{os.environ.get('TEST_DATABASE_NAME') or 'patchwork'}_e2e{'_' + worker if worker else ''}"
-    url = os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+# Run in the served demo's database (either PostgreSQL: the machine's or the embedded one): two dead letters in
+# Staffordshire's outbox, one of them a single-use link whose text was not kept.
+PLANT = """
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from core.notifications.models import DeliveryState, Notification
+
+with schema_context(%(schema)r):
+    for to, subject, holds_secret in ((%(retried)r, "A change in one of your teams", False),
+                                      (%(link_lost)r, "You are invited to Patchwork", True)):
+        Notification.objects.create(
+            to=to, subject=subject, body="A team changed.\\n\\nSee the team: http://staffordshire.localhost/",
+            holds_secret=holds_secret, attempts=8, last_error="ConnectionError", state=DeliveryState.DEAD,
+            dead_at=timezone.now(),
+        )
+"""
 
 
-def _dead_letters() -> None:
-    with psycopg.connect(_demo_database_url(), autocommit=True) as connection:
-        for to, subject, holds_secret in (
-            (RETRIED, "A change in one of your teams", False),
-            (LINK_LOST, "You are invited to Patchwork", True),
-        ):
-            connection.execute(
-                sql.SQL(
-                    'INSERT INTO {}.notifications_notification ("to", subject, body, holds_secret, created_at, '
-                    "next_attempt_at, attempts, last_error, provider_reference, attachment_name, attachment_type, "
-                    "attachment_text, state, dead_at) "
-                    "VALUES (%s, %s, %s, %s, now(), now(), 8, 'ConnectionError', '', '', '', '', 'dead', now())"
-                ).format(sql.Identifier(SCHEMA)),
-                [to, subject, "A team changed.\n\nSee the team: http://staffordshire.localhost/", holds_secret],
-            )
+def _dead_letters(var_dir: Path, port: str) -> None:
+    script = PLANT % {"schema": SCHEMA, "retried": RETRIED, "link_lost": LINK_LOST}
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        env=served_demo_env(var_dir, port),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_an_operator_sees_undelivered_email_and_sends_one_again(
     demo_server: str, demo_var_dir: Path, page: object
 ) -> None:
-    _dead_letters()
+    _dead_letters(demo_var_dir, demo_server)
     platform = f"http://localhost:{demo_server}"
     page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
     page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 from django.conf import LazySettings
@@ -82,18 +82,25 @@ def faults(settings: LazySettings, fault_council: Council) -> Iterator[str]:
             store.delete(key)
 
 
-def _database_url(variable: str) -> str:
-    """The test database (which the worker must use), as the role ``variable`` names."""
-    parts = urlsplit(os.environ[variable])
-    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+def _database_url(*, owner: bool) -> str:
+    """The test database (which the worker must use) as the application's role or the owner's, built from this
+    process's own connection: the machine's PostgreSQL or the embedded one (a socket folder, percent-encoded)."""
+    from django.conf import settings
+
+    database = connection.settings_dict
+    credentials = settings.DATABASE_OWNER if owner else database
+    user, password = quote(credentials["USER"] or "", safe=""), quote(credentials["PASSWORD"] or "", safe="")
+    host = quote(database["HOST"] or "", safe="")
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    return f"postgresql://{user}{':' + password if password else ''}@{host}{port}/{database['NAME']}"
 
 
 def _worker(prefix: str, **env: str) -> "subprocess.Popen[bytes]":
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.core.notifications.worker_settings",
-        "DATABASE_URL": _database_url("DATABASE_URL"),
-        "DATABASE_OWNER_URL": _database_url("DATABASE_OWNER_URL"),
+        "DATABASE_URL": _database_url(owner=False),
+        "DATABASE_OWNER_URL": _database_url(owner=True),
         "PYTHONPATH": f"{ROOT / 'platform'}{os.pathsep}{ROOT}",
         "PATCHWORK_TEST_FAULTS": prefix,
         **env,
