@@ -39,6 +39,12 @@ def _fitting(text: str) -> str:
     return text[: TEXT_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _email_body(text: str, link: str, origin: Origin, *, more: str = "") -> str:
+    """What happened, any lines of the person's own (``more``), the link, and where to choose a daily summary."""
+    parts = [text, more, f"See it in Patchwork: {origin.absolute_url(link)}", SETTINGS_HINT]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
 def notices_send(
     *,
     recipients: Sequence[User],
@@ -76,7 +82,7 @@ def notices_send(
     )
     unread_forget(user_ids=[user.pk for user in recipients])
     if now_emailed:
-        body = f"{text}\n\nSee it in Patchwork: {origin.absolute_url(link)}\n\n{SETTINGS_HINT}\n"
+        body = _email_body(text, link, origin)
         notification_queue(to=[user.email for user in now_emailed], subject=subject, body=body, attachment=attachment)
     return notices
 
@@ -129,10 +135,7 @@ def notices_send_each(
         OutgoingEmail(
             to=notice.recipient.email,
             subject=subject,
-            body=(
-                f"{notice.text}\n\n{notice.email_more + chr(10) + chr(10) if notice.email_more else ''}"
-                f"See it in Patchwork: {origin.absolute_url(notice.link)}\n\n{SETTINGS_HINT}\n"
-            ),
+            body=_email_body(notice.text, notice.link, origin, more=notice.email_more),
             attachment=notice.attachment,
         )
         for notice in notices
