@@ -103,6 +103,23 @@ class AuditAction(models.TextChoices):
     STILL_INVOLVED_ANSWERED = "still_involved_answered", "Answered whether still involved"
     NOTIFICATION_SETTINGS_CHANGED = "notification_settings_changed", "Changed how they are told of changes"
     DELIVERY_RETRIED = "delivery_retried", "Retried an undelivered email"
+    # Billing (the platform's own audit, in ``public``; the council's administrators see their own invoices).
+    PRICE_SET = "price_set", "Set a price from a date"
+    BILLING_ACCOUNT_OPENED = "billing_account_opened", "Opened a council's billing account"
+    BILLING_DETAILS_CHANGED = "billing_details_changed", "Changed the purchase order number or billing contact"
+    USAGE_METERED = "usage_metered", "Counted a month's active practitioners"
+    INVOICE_ISSUED = "invoice_issued", "Issued an invoice"
+    CREDIT_NOTE_ISSUED = "credit_note_issued", "Issued a credit note"
+    INVOICE_PAID = "invoice_paid", "Recorded an invoice as paid"
+    INVOICE_REMINDED = "invoice_reminded", "Reminded a council of an overdue invoice"
+    INVOICE_DOWNLOADED = "invoice_downloaded", "Downloaded an invoice"
+    # Support access (SECURITY.md AZ-4): in the council's own audit, and the operator's side in the platform's.
+    SUPPORT_REQUESTED = "support_requested", "Platform staff asked for support access"
+    SUPPORT_GRANTED = "support_granted", "Granted support access"
+    SUPPORT_REFUSED = "support_refused", "Refused support access"
+    SUPPORT_ENDED = "support_ended", "Ended support access"
+    SUPPORT_EXPIRED = "support_expired", "Support access ran out"
+    SUPPORT_PAGE_VIEWED = "support_page_viewed", "Platform staff viewed a page under support access"
 
 
 class AuditOutcome(models.TextChoices):

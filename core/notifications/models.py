@@ -47,10 +47,12 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=200, blank=True)
     dead_at = models.DateTimeField(null=True, blank=True)
-    # One attachment at most: a meeting's iCalendar invitation. No client personal data, like the body.
+    # One attachment at most: a meeting's iCalendar invitation (text), or an invoice's PDF (bytes). No client
+    # personal data, like the body.
     attachment_name = models.CharField(max_length=100, blank=True)
     attachment_type = models.CharField(max_length=100, blank=True)
     attachment_text = models.TextField(blank=True)
+    attachment_data = models.BinaryField(blank=True, default=b"", db_default=b"")
 
     class Meta:
         ordering = ["id"]

@@ -46,10 +46,11 @@ class OutgoingMessage:
     attachment_name: str = ""
     attachment_type: str = ""
     attachment_text: str = ""
+    attachment_data: bytes = b""
 
     @property
     def has_attachment(self) -> bool:
-        return bool(self.attachment_text)
+        return bool(self.attachment_text or self.attachment_data)
 
 
 class Transport(Protocol):
@@ -73,7 +74,9 @@ def message_mime(message: OutgoingMessage) -> EmailMessage:
         headers={DELIVERY_HEADER: str(message.key), "Message-ID": make_msgid(domain="patchwork")},
     )
     if message.has_attachment:
-        email.attach(message.attachment_name, message.attachment_text, message.attachment_type)
+        email.attach(
+            message.attachment_name, message.attachment_data or message.attachment_text, message.attachment_type
+        )
     return email
 
 

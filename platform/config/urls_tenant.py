@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("core.privacy.urls")),
     path("", include("core.subject_access.urls")),
     path("", include("core.retention.urls")),
+    path("administration/billing/", include("billing.urls")),
+    path("administration/support/", include("support.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accessibility/", public_page(accessibility_statement), name="accessibility"),
     path("privacy/", public_page(privacy_notice), name="privacy"),

@@ -6,7 +6,7 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = ["config", "console", "core", "tenants", "onboarding", "billing", "demo", "tests"]
+FIRST_PARTY = ["config", "console", "core", "tenants", "onboarding", "billing", "support", "demo", "tests"]
 
 
 def test_platform_folder_is_not_a_package() -> None:
@@ -36,6 +36,7 @@ def test_design_card_folders_exist() -> None:
     for folder in [
         "platform/config",
         "platform/console",
+        "platform/support",
         "tenants",
         "core",
         "billing",

@@ -86,7 +86,7 @@ WHERE n.id IN (
     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )
 RETURNING n.id, n.idempotency_key, n.attempts, n.to, n.subject, n.body,
-    n.attachment_name, n.attachment_type, n.attachment_text
+    n.attachment_name, n.attachment_type, n.attachment_text, n.attachment_data
 """)
 
 
@@ -114,9 +114,21 @@ def deliveries_take(*, now: datetime.datetime, ids: list[int] | None = None, lim
                 attachment_name=attachment_name,
                 attachment_type=attachment_type,
                 attachment_text=attachment_text,
+                attachment_data=bytes(attachment_data or b""),
             ),
         )
-        for pk, key, attempts, to, subject, body, attachment_name, attachment_type, attachment_text in sorted(rows)
+        for (
+            pk,
+            key,
+            attempts,
+            to,
+            subject,
+            body,
+            attachment_name,
+            attachment_type,
+            attachment_text,
+            attachment_data,
+        ) in sorted(rows)
     ]
 
 
@@ -136,6 +148,7 @@ def delivery_record_sent(*, taken: Taken, reference: str, now: datetime.datetime
         lease_until=None,
         last_error="",
         body=_scrubbed(DELIVERED_LINK_BODY),
+        attachment_data=b"",  # a document's bytes (an invoice's PDF) are kept where the document lives, not here
     )
 
 

@@ -31,11 +31,13 @@ QUEUED_SECONDS = 60  # how long a queued dispatch stands for later hand-offs, sh
 
 @dataclass(frozen=True)
 class Attachment:
-    """A text attachment: a meeting's iCalendar invitation (``text/calendar; method=REQUEST``)."""
+    """One attachment: a meeting's iCalendar invitation as ``text`` (``text/calendar; method=REQUEST``), or
+    a document as ``data`` (an invoice's PDF, ``application/pdf``)."""
 
     name: str
     content_type: str
-    text: str
+    text: str = ""
+    data: bytes = b""
 
 
 def notification_queue(
@@ -55,6 +57,7 @@ def notification_queue(
             attachment_name=attachment.name if attachment else "",
             attachment_type=attachment.content_type if attachment else "",
             attachment_text=attachment.text if attachment else "",
+            attachment_data=attachment.data if attachment else b"",
         )
         for address in to
     )
@@ -88,6 +91,7 @@ def notifications_queue_many(*, emails: list[OutgoingEmail], holds_secret: bool 
                 attachment_name=email.attachment.name if email.attachment else "",
                 attachment_type=email.attachment.content_type if email.attachment else "",
                 attachment_text=email.attachment.text if email.attachment else "",
+                attachment_data=email.attachment.data if email.attachment else b"",
             )
             for email in emails
         ],

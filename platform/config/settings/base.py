@@ -48,6 +48,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "onboarding",
     "billing",
+    "support",
     "console",
 ]
 
@@ -246,6 +247,14 @@ CELERY_BEAT_SCHEDULE = {
     # Each person who chose a daily summary of their notifications gets it (core/inbox/tasks.py): at 07:00 UTC, the
     # start of a working day in the UK (and the evening before in Victoria); a re-run emails nobody twice.
     "inbox-digests": {"task": "inbox.digests_send_all", "schedule": crontab(hour=7, minute=0)},
+    # Billing (billing/tasks.py), in the platform's schema. On the 1st at 04:00 UTC the month just ended is over in
+    # every council's time zone: each council's active practitioners counted, then its invoice issued; a re-run
+    # counts and issues nothing twice. Overdue invoices are reminded each morning (at most once a week each).
+    "billing-month-close": {"task": "billing.month_close", "schedule": crontab(day_of_month=1, hour=4, minute=0)},
+    "billing-overdue-reminders": {"task": "billing.overdue_remind", "schedule": crontab(hour=8, minute=0)},
+    # Support access that ran out is recorded in its council's audit (platform/support/tasks.py). The access itself
+    # ends at its time whether or not this has run: every page checks the grant's end.
+    "support-expiry": {"task": "support.expiry_record", "schedule": 300.0},
 }
 
 # --- Subject access ------------------------------------------------------------------------------
