@@ -6,6 +6,7 @@ from console.views.deliveries import council_delivery_retry, deliveries, platfor
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
 from console.views.provisioning import council_provisioning, council_provisioning_retry
+from console.views.support import council_support, council_support_page, council_support_withdraw
 
 urlpatterns = [
     path("", councils, name="home"),
@@ -34,5 +35,8 @@ urlpatterns = [
         council_offboarding_certificate,
         name="council-offboarding-certificate",
     ),
+    path("councils/<slug:slug>/support/", council_support, name="council-support"),
+    path("councils/<slug:slug>/support/withdraw/", council_support_withdraw, name="council-support-withdraw"),
+    path("councils/<slug:slug>/support/<slug:scope>/", council_support_page, name="council-support-page"),
     path("councils/<slug:slug>/<slug:action>/", council_status_change, name="council-status-change"),
 ]
