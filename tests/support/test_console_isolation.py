@@ -179,9 +179,7 @@ def test_an_unknown_page_or_council_is_not_found(world: World, console: Client) 
 
 
 @pytest.mark.parametrize("path", ["support/", *[f"support/{scope}/" for scope in SCOPES]])
-def test_someone_who_is_not_platform_staff_is_refused(
-    path: str, world: World, platform_client: Client
-) -> None:
+def test_someone_who_is_not_platform_staff_is_refused(path: str, world: World, platform_client: Client) -> None:
     granted(world.council_a, world.operator, world.admin_a, scopes=list(SCOPES))
     sign_in(platform_client, UserFactory(email="visitor@patchwork.example", is_staff=False))
     before = council_audit(world.council_a)
