@@ -88,3 +88,14 @@ def test_a_practitioner_who_is_not_an_administrator_cannot_grant(
             support_grant(actor=practitioner, grant_id=grant.pk, scopes=["people"], hours=1, origin=NO_ORIGIN)
     grant.refresh_from_db()
     assert grant.status == SupportStatus.REQUESTED
+
+
+def test_beat_runs_the_expiry_recording_every_five_minutes() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["support-expiry"]
+    assert entry == {"task": "support.expiry_record", "schedule": 300.0}
+    app.loader.import_default_modules()
+    assert "support.expiry_record" in app.tasks

@@ -39,7 +39,7 @@ def support_expiry_record(*, now: datetime.datetime) -> int:
                         action=AuditAction.SUPPORT_EXPIRED,
                         origin=EXPIRY_ORIGIN,
                         actor_id=None,
-                        reason=f"Ran out at {grant.ends_at.isoformat() if grant.ends_at else ''}",
+                        reason="The access ran out at the end the council gave it",
                     )
                 grant.expiry_recorded = True
                 grant.save(update_fields=["expiry_recorded"])
