@@ -3,8 +3,6 @@ account, support grants, undelivered email and errors; for platform staff only, 
 billing it has, and never a word of who did what in the council."""
 
 import datetime
-import itertools
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -15,13 +13,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_tenants.utils import schema_context
 
-from billing.models import BillingAccount, Invoice, InvoiceKind, InvoiceStatus, Usage
-from billing.money import tax_on
+from billing.models import BillingAccount, InvoiceStatus, Usage
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.notifications.models import DeliveryState, Notification
 from support.models import SupportGrant, SupportScope, SupportStatus
 from tenants.models import BackupStatus, Council, CouncilBackup, CouncilStatus
+from tests.billing.rows import invoice
 from tests.conftest import host_of, sign_in
 from tests.factories import UserFactory
 
@@ -29,7 +27,6 @@ pytestmark = pytest.mark.platform_side
 
 PAGE = "/console/councils/alpha/"
 TODAY = datetime.datetime(2026, 6, 15, 10, tzinfo=datetime.UTC)
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -47,37 +44,6 @@ def console(platform_client: Client, operator: User) -> Client:
 def _today() -> object:
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-def invoice(council: Council, *, period: datetime.date, subtotal: int, **fields: object) -> Invoice:
-    """An issued invoice (or, with ``credits``, a credit note) as the issuing would leave it: the constraints hold."""
-    number = next(_numbers)
-    english = council.jurisdiction == "england"
-    rate = Decimal("0.2000") if english else Decimal("0.1000")
-    tax = tax_on(subtotal, rate)
-    issued_on = fields.pop("issued_on", period.replace(day=28) + datetime.timedelta(days=4))
-    return Invoice.objects.create(
-        kind=InvoiceKind.CREDIT_NOTE if fields.get("credits") else InvoiceKind.INVOICE,
-        jurisdiction=council.jurisdiction,
-        sequence=900_000 + number,
-        number=f"PW-{'EN' if english else 'VIC'}-T{number:06d}",
-        council=council,
-        period=period,
-        council_name=council.name,
-        plan="standard",
-        purchase_order_number="PO-4471",
-        billing_contact_name="Accounts payable",
-        billing_contact_email="ap@council.example",
-        currency="GBP" if english else "AUD",
-        tax_name="VAT" if english else "GST",
-        tax_rate=rate,
-        subtotal_minor=subtotal,
-        tax_minor=tax,
-        total_minor=subtotal + tax,
-        issued_on=issued_on,
-        due_on=fields.pop("due_on", issued_on + datetime.timedelta(days=30)),
-        **fields,
-    )
 
 
 def test_a_non_staff_user_is_refused(platform_client: Client, council_a: Council) -> None:
