@@ -170,7 +170,7 @@ def test_an_account_that_is_gone_and_the_platform_itself_are_named_as_such(conso
         )
         AuditEvent.objects.create(council="public", action=AuditAction.ORDER_PLACED, outcome="success")
     rows = _rows(console.get(AUDIT).content.decode())
-    assert "An account no longer on the platform" in rows
+    assert "Not a platform account: a council's, or one since removed" in rows
     assert "The platform" in rows
 
 
