@@ -148,8 +148,12 @@ def test_the_chart_escapes_every_text_it_is_given() -> None:
     assert parsed.find(f"{SVG}desc").text == "Less < more"
     assert parsed.get("onload") is None
     assert [text.text for text in parsed.iter(f"{SVG}text")] == ["-£5.00", "<b>Jan</b>", "£10", "Feb"]
-    heights = [float(rect.get("height")) for rect in parsed.iter(f"{SVG}rect")]
-    assert heights[1] == pytest.approx(2 * heights[0], rel=0.01)  # to scale, the negative one below the line
+    lengths = [float(rect.get("width")) for rect in parsed.iter(f"{SVG}rect")]
+    assert lengths[1] == pytest.approx(2 * lengths[0], rel=0.01)  # to scale, the negative one left of the line
+    [zero] = parsed.iter(f"{SVG}line")
+    rects = list(parsed.iter(f"{SVG}rect"))
+    assert float(rects[0].get("x")) + lengths[0] == pytest.approx(float(zero.get("x1")), abs=0.2)
+    assert float(rects[1].get("x")) == pytest.approx(float(zero.get("x1")), abs=0.2)
 
 
 def test_owed_per_currency_the_latest_invoices_and_the_prices_link(console: Client, ledger: dict[str, object]) -> None:

@@ -57,7 +57,9 @@ def _chart(currency: str, months: list[RevenueMonth]) -> RevenueChart:
         chart_id=f"revenue-{currency.lower()}",
         title=f"Revenue per month in {name} ({SYMBOLS.get(currency, currency)}), before tax",
         description=description,
-        bars=[Bar(label=f"{month.period:%b}", value=month.amount_minor, value_text=month.amount) for month in months],
+        bars=[
+            Bar(label=f"{month.period:%b %Y}", value=month.amount_minor, value_text=month.amount) for month in months
+        ],
     )
     total = RevenueMonth(period=last, currency=currency, amount_minor=sum(month.amount_minor for month in months))
     return RevenueChart(currency=currency, months=months, svg=svg, total=total.amount)
