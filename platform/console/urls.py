@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
+from console.views.audit import platform_audit
 from console.views.backups import council_backup, council_backup_restore, council_backups, council_restore
+from console.views.billing import billing_overview
+from console.views.council import council_page
 from console.views.councils import council_status_change, councils
 from console.views.deliveries import council_delivery_retry, deliveries, platform_delivery_retry
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
@@ -8,8 +11,16 @@ from console.views.orders import order_approve_page, order_detail, order_reject_
 from console.views.provisioning import council_provisioning, council_provisioning_retry
 from console.views.support import council_support, council_support_page, council_support_withdraw
 
+# Named in the ``console`` namespace (``console:council``): the operator's pages of a council, its audit and billing.
+console_patterns = [
+    path("councils/<slug:slug>/", council_page, name="council"),
+    path("audit/", platform_audit, name="audit"),
+    path("billing/", billing_overview, name="billing"),
+]
+
 urlpatterns = [
     path("", councils, name="home"),
+    path("", include((console_patterns, "console"))),
     path("orders/", orders, name="orders"),
     path("orders/<slug:reference>/", order_detail, name="order"),
     path("orders/<slug:reference>/approve/", order_approve_page, name="order-approve"),

@@ -859,6 +859,41 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_invoice_id(objects: dict[str, object]) -> object:
+    """A council-B invoice (its row only: the document is never reached)."""
+    if "b_invoice" not in objects:
+        import datetime
+
+        from tests.billing.rows import invoice
+
+        beta = Council.objects.get(schema_name="council_beta")
+        objects["b_invoice"] = invoice(
+            beta,
+            period=datetime.date(2026, 1, 1),
+            subtotal=10_000,
+            html_name="invoices/victoria/never-read.html",
+            pdf_name="invoices/victoria/never-read.pdf",
+        )
+    return objects["b_invoice"].pk  # type: ignore[attr-defined]
+
+
+def _b_invoice_unread(objects: dict[str, object]) -> bool:
+    return not any(_events_in(schema, AuditAction.INVOICE_DOWNLOADED) for schema in ("council_alpha", "council_beta"))
+
+
+COUNCIL_MATRIX |= {
+    "council-billing-invoice-document": [
+        Probe(
+            "get",
+            lambda o, kind=kind: f"/administration/billing/invoices/{_b_invoice_id(o)}/document.{kind}",
+            _not_found,
+            _b_invoice_unread,
+        )
+        for kind in ("pdf", "html")
+    ],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",
