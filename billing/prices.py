@@ -42,3 +42,8 @@ def prices_in_force(*, period: datetime.date) -> dict[tuple[str, str], Price]:
         .distinct("jurisdiction", "plan")
     )
     return {(price.jurisdiction, price.plan): price for price in prices}
+
+
+def price_versions() -> list[Price]:
+    """Every price ever set, by jurisdiction, plan and newest start first: one query, for the console."""
+    return list(Price.objects.order_by("jurisdiction", "plan", "-effective_from"))
