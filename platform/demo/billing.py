@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from billing.models import BillingAccount, PlanCode
+from billing.models import BillingAccount, PlanCode, Usage
 from billing.prices import month_after, month_before, month_start
 from billing.services.accounts import billing_account_open
 from billing.services.metering import usage_meter
@@ -123,9 +123,14 @@ def demo_billing_populate(*, slugs: list[str], today: datetime.date) -> list[tup
         live_since = datetime.datetime.combine(month_before(earliest), datetime.time(9), tzinfo=datetime.UTC)
         if council.status == CouncilStatus.LIVE and (council.activated_at is None or council.activated_at > live_since):
             Council.objects.filter(pk=council.pk).update(activated_at=live_since)
+    live = Council.objects.filter(slug__in=slugs, status=CouncilStatus.LIVE).count()
     metered = []
     month = earliest
     while month < month_start(today):
-        metered.append((month, usage_meter(period=month).counted))
+        # Metered only while a live demo council lacks the month, so a second run of the demo writes nothing at all.
+        if Usage.objects.filter(period=month, council__slug__in=slugs).count() < live:
+            metered.append((month, usage_meter(period=month).counted))
+        else:
+            metered.append((month, 0))
         month = month_after(month)
     return metered

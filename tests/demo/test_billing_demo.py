@@ -72,9 +72,14 @@ def test_running_the_demos_billing_again_changes_nothing(staffordshire: Council)
         assert council_sign_ins_populate(time_zone=staffordshire.time_zone, today=TODAY) == 0
         assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN).count() == sign_ins
 
+    with schema_context("public"):
+        metered_runs = AuditEvent.objects.filter(action=AuditAction.USAGE_METERED).count()
+
     again = demo_billing_populate(slugs=[staffordshire.slug], today=TODAY)
 
     assert all(counted == 0 for _, counted in again)
+    with schema_context("public"):
+        assert AuditEvent.objects.filter(action=AuditAction.USAGE_METERED).count() == metered_runs
     assert BillingAccount.objects.filter(council=staffordshire).count() == 1
     assert (
         list(Usage.objects.filter(council=staffordshire).values_list("period", "active_practitioners", "counted_at"))
