@@ -10,6 +10,7 @@
     python3 dev.py bench-web            the request ratios through gunicorn, production settings (docs/benchmarks.md)
     python3 dev.py bench-load           200 practitioners over 20 councils through gunicorn, locust (docs/benchmarks.md)
     python3 dev.py bench-memory         one web worker's memory after 10,000 requests across 500 councils
+    python3 dev.py bench-metering       metering a month over 200 councils against a COUNT per schema
     python3 dev.py bench-table          every benchmark above in turn, and PERFORMANCE.md's whole table (~15-20 min)
 
 Setting up means: a virtual environment in .venv, uv inside it, and the locked dependencies
@@ -196,6 +197,12 @@ def bench_memory(args: list[str]) -> None:
     manage("bench_memory", *args)
 
 
+def bench_metering(args: list[str]) -> None:
+    setup(dev=True)
+    manage("migrate", "--noinput", "-v", "0")
+    manage("bench_metering", *args)
+
+
 def bench_table(args: list[str]) -> None:
     """Each benchmark on a database of its own beside DATABASE_URL's (or the embedded server's)."""
     setup(dev=True)
@@ -213,6 +220,7 @@ COMMANDS = {
     "bench-web": bench_web,
     "bench-load": bench_load,
     "bench-memory": bench_memory,
+    "bench-metering": bench_metering,
     "bench-table": bench_table,
 }
 

@@ -32,3 +32,18 @@ def month_after(period: datetime.date) -> datetime.date:
 
 def month_before(period: datetime.date) -> datetime.date:
     return (period.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def prices_in_force(*, period: datetime.date) -> dict[tuple[str, str], Price]:
+    """Every plan's price in force on ``period``, by (jurisdiction, plan): one query, for the catalogue's pages."""
+    prices = (
+        Price.objects.filter(effective_from__lte=period)
+        .order_by("jurisdiction", "plan", "-effective_from")
+        .distinct("jurisdiction", "plan")
+    )
+    return {(price.jurisdiction, price.plan): price for price in prices}
+
+
+def price_versions() -> list[Price]:
+    """Every price ever set, by jurisdiction, plan and newest start first: one query, for the console."""
+    return list(Price.objects.order_by("jurisdiction", "plan", "-effective_from"))

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from onboarding.plans import OFFERS, PlanCode
+from onboarding.plans import OFFERS, PlanCode, PricedOffer, offers_in_force
 from onboarding.selectors import subdomain_taken
 from onboarding.subdomains import RESERVED_SUBDOMAINS
 from tenants.jurisdictions import Jurisdiction
@@ -35,6 +35,18 @@ def _name(label: str, *, required: str, autocomplete: str = "name") -> forms.Cha
         error_messages=_required(required, max_length="Name must be 200 characters or fewer"),
         widget=forms.TextInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
     )
+
+
+def _plan_label(code: str, label: str, offers: list[PricedOffer]) -> str:
+    """``Standard: £4.50 ex VAT in England (minimum 100 practitioners), …, per active practitioner per month``."""
+    prices = [
+        f"{offer.currency_symbol}{plan.price_per_practitioner} ex {offer.tax_name} in {offer.name} "
+        f"(minimum {plan.minimum_practitioners} practitioners)"
+        for offer in offers
+        for plan in offer.plans
+        if plan.code == code
+    ]
+    return f"{label}: {', '.join(prices)}, per active practitioner per month" if prices else label
 
 
 def _jurisdiction_label(jurisdiction: str) -> str:
@@ -68,7 +80,7 @@ class OrderForm(forms.Form):
     plan = forms.ChoiceField(
         label="Plan",
         choices=PlanCode.choices,
-        help_text="Prices for each plan are on the service page.",
+        help_text="Prices in force today. What each plan includes is on the service page.",
         error_messages=_required("Select a plan", invalid_choice="Select a plan"),
         widget=forms.RadioSelect,
     )
@@ -112,6 +124,8 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        offers = offers_in_force()
+        self.fields["plan"].choices = [(code, _plan_label(code, label, offers)) for code, label in PlanCode.choices]
         self.fields["subdomain"].help_text = (
             f"Your council's address will be <subdomain>.{settings.PLATFORM_DOMAIN}, for example "
             f"staffordshire.{settings.PLATFORM_DOMAIN}. 3 to 40 characters: lower-case letters, numbers and "

@@ -9,7 +9,7 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from onboarding.forms import OrderForm
-from onboarding.plans import OFFERS
+from onboarding.plans import OFFERS, offers_in_force
 from onboarding.rate_limit import order_submission_allowed
 from onboarding.services.orders import OrderDetails, SubdomainTaken, order_place
 from onboarding.terms import TERMS_VERSION
@@ -18,7 +18,8 @@ SESSION_LAST_ORDER = "onboarding_last_order"
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "onboarding/landing.html", {"offers": OFFERS.values()})
+    """The service page, with each plan's price in force today."""
+    return render(request, "onboarding/landing.html", {"offers": offers_in_force()})
 
 
 def terms(request: HttpRequest) -> HttpResponse:

@@ -163,6 +163,12 @@ class AuditEvent(models.Model):
             GinIndex(fields=["related_ids"], name="audit_related_ids"),
             # One practitioner's activity, and the anomaly job's scan of a period.
             models.Index(fields=["actor_id", "occurred_at"], name="audit_actor_time"),
+            # Who signed in during a month (billing counts them): the sign-ins alone, read from the index.
+            models.Index(
+                fields=["occurred_at", "actor_id"],
+                condition=models.Q(action="sign_in", outcome="success"),
+                name="audit_sign_ins",
+            ),
         ]
 
     def __str__(self) -> str:

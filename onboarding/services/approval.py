@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
+from billing.services.accounts import billing_account_open
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
@@ -36,8 +37,8 @@ class DecisionRefused(Exception):
 
 
 def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
-    """Create the order's council (status ordered), link it, record the approval and tell the order's
-    contacts; then queue its provisioning.
+    """Create the order's council (status ordered), link it, open its billing account from the order, record the
+    approval and tell the order's contacts; then queue its provisioning.
 
     Refused (``DecisionRefused``) when the order was already decided, or when a council already
     uses the subdomain it asks for.
@@ -63,6 +64,15 @@ def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
         order.decided_at = timezone.now()
         order.decided_by_id = actor.pk
         order.save(update_fields=["status", "council", "decided_at", "decided_by_id"])
+        billing_account_open(
+            council=council,
+            plan=order.plan,
+            purchase_order_number=order.purchase_order_number,
+            billing_contact_name=order.billing_contact_name,
+            billing_contact_email=order.billing_contact_email,
+            actor=actor,
+            origin=origin,
+        )
         audit_record(
             action=AuditAction.ORDER_APPROVED,
             outcome=AuditOutcome.SUCCESS,

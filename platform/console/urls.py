@@ -8,6 +8,7 @@ from console.views.councils import council_status_change, councils
 from console.views.deliveries import council_delivery_retry, deliveries, platform_delivery_retry
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
+from console.views.prices import prices
 from console.views.provisioning import council_provisioning, council_provisioning_retry
 from console.views.support import council_support, council_support_page, council_support_withdraw
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("orders/<slug:reference>/", order_detail, name="order"),
     path("orders/<slug:reference>/approve/", order_approve_page, name="order-approve"),
     path("orders/<slug:reference>/reject/", order_reject_page, name="order-reject"),
+    path("billing/prices/", prices, name="prices"),
     path("deliveries/", deliveries, name="deliveries"),
     path("deliveries/platform/<int:notification_id>/retry/", platform_delivery_retry, name="platform-delivery-retry"),
     path(

@@ -19,6 +19,7 @@ from core.directory.services.accounts import practitioners_create
 from core.governance.models import LegalBasis
 from core.governance.rules import SensitiveMode
 from core.governance.selectors import rules_current
+from demo.billing import council_sign_ins_populate
 from demo.governance import council_governance_populate
 from demo.households import HouseholdBuilder, Households
 from demo.people import NameMaker
@@ -27,7 +28,7 @@ from demo.retention import council_retention_populate
 from demo.staff import Staff, StaffBuilder, build_agencies, demo_email
 from demo.teams import TeamPlanner
 from demo.teamwork import council_teamwork_populate
-from tenants.jurisdictions import Jurisdiction
+from tenants.jurisdictions import Jurisdiction, defaults_for
 
 # The day the demo is made: ages, contacts and "upcoming" dates are planned around it, so a demo made today
 # has its next contacts ahead of it. A seed gives the same demo for the same day.
@@ -81,6 +82,8 @@ def council_demo_populate(*, place: str, jurisdiction: str, password_hash: str, 
         council_retention_populate(place=spec, today=TODAY)
         # A message, a meeting and a task in one of the social worker's teams, as practitioners would make them.
         council_teamwork_populate(place=spec, today=TODAY)
+        # Its practitioners' sign-ins over the last three months, from which billing counts its usage.
+        council_sign_ins_populate(time_zone=defaults_for(jurisdiction).time_zone, today=TODAY)
         return _summary(spec, created=created)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from onboarding.plans import OFFERS
+from onboarding.plans import offers_in_force
 from onboarding.terms import TERMS_VERSION
 from tenants.jurisdictions import Jurisdiction
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.platform_side
 
 def test_the_service_page_shows_each_jurisdictions_prices_from_the_plan_data(platform_client: Client) -> None:
     page = platform_client.get("/").content.decode()
-    for offer in OFFERS.values():
+    for offer in offers_in_force():
         assert f"{offer.name} ({offer.currency}, ex {offer.tax_name})" in page
         for plan in offer.plans:
             assert f"{offer.currency_symbol}{plan.price_per_practitioner} ex {offer.tax_name}" in page

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from billing.models import BillingAccount
 from config.celery import app
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent
@@ -30,6 +31,7 @@ def _cleaned_up() -> None:
     app.control.purge()  # the provisioning the approvals queued: there is no council left to provision
     Notification.objects.filter(to__endswith="@concurrent.example").delete()  # the approval's emails
     Order.objects.filter(reference=REFERENCE).delete()
+    BillingAccount.objects.filter(council__slug=SLUG).delete()  # the account its approval opened
     Council.objects.filter(slug=SLUG).delete()
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from console.views.access import staff_required
 from core.audit.origin import Origin
 from onboarding.models import Order, OrderStatus
-from onboarding.plans import plan_for
+from onboarding.plans import PricedPlan, plan_for
 from onboarding.selectors import order_decided_by, order_get, orders_decided, orders_waiting
 from onboarding.services.approval import (
     REJECTION_REASON_MAX,
@@ -45,6 +45,14 @@ def _refused(request: HttpRequest, order: Order, message: str, *, decision: str)
     return render(request, "console/refused.html", context, status=409)
 
 
+def _plan_today(order: Order) -> PricedPlan | None:
+    """The order's plan at the price in force today: what the council will be charged from, if approved."""
+    try:
+        return plan_for(jurisdiction=order.jurisdiction, code=order.plan)
+    except LookupError:  # a plan no longer sold, or with no price in force
+        return None
+
+
 def _not_waiting(order: Order) -> str:
     return f"Order {order.reference} is already {order.get_status_display().lower()}."
 
@@ -65,7 +73,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "console/order.html",
         {
             "order": order,
-            "plan": plan_for(jurisdiction=order.jurisdiction, code=order.plan),
+            "plan": _plan_today(order),
             "decided_by": order_decided_by(order),
             "waiting": order.status == OrderStatus.ORDERED,
             "section": "orders",
@@ -88,7 +96,9 @@ def order_approve_page(request: HttpRequest, reference: str) -> HttpResponse:
             return _refused(request, order, str(refusal), decision="approved")
         messages.success(request, f"Order {order.reference} is approved. {order.council_name} is being set up.")
         return redirect("council-provisioning", slug=order.requested_slug)
-    return render(request, "console/order_approve.html", {"order": order, "section": "orders"})
+    return render(
+        request, "console/order_approve.html", {"order": order, "plan": _plan_today(order), "section": "orders"}
+    )
 
 
 @staff_required

@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
+from demo.billing import demo_billing_populate
 from demo.onboarding import configuring_council_populate, pending_order_place
-from demo.populate import DemoSummary, council_demo_populate
+from demo.populate import TODAY, DemoSummary, council_demo_populate
 from demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
 from onboarding.models import Order
 from onboarding.services.provisioning import PROVISIONABLE, council_create, council_provision
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             operator.save(update_fields=["password"])
         demo_second_factor_install(user=operator)
         order = pending_order_place()
+        demo_billing_populate(slugs=[spec.slug for spec in DEMO_COUNCILS], today=TODAY)  # accounts, months metered
         self._print(summaries, configuring, order)
 
     def _print(
