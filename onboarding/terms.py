@@ -4,4 +4,4 @@ When the terms change, the page (onboarding/templates/onboarding/terms.html) and
 together, and the earlier text is kept in the repository's history.
 """
 
-TERMS_VERSION = "2026-12-01"
+TERMS_VERSION = "2026-12-03"
