@@ -58,6 +58,17 @@ def invoice_credit_left(*, invoice: Invoice) -> CreditLeft:
     )
 
 
+def credit_refusal(invoice: Invoice, *, left: CreditLeft) -> str | None:
+    """Why ``invoice`` cannot be credited as it stands (``left``: what is left of it), or ``None`` if it can."""
+    if invoice.kind != InvoiceKind.INVOICE:
+        return "Only an invoice can be credited."
+    if invoice.status == InvoiceStatus.CANCELLED:
+        return f"Invoice {invoice.number} is already cancelled by a credit note."
+    if left.subtotal_minor <= 0:
+        return f"Nothing is left to credit on invoice {invoice.number}."
+    return None
+
+
 def credit_note_issue(
     *, actor: User, invoice: Invoice, amount_minor: int | None = None, reason: str, origin: Origin
 ) -> Invoice:
@@ -79,13 +90,12 @@ def credit_note_issue(
     try:
         with transaction.atomic():
             credited = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
-            if credited is None or credited.kind != InvoiceKind.INVOICE:
+            if credited is None:
                 raise InvoiceRefused("Only an invoice can be credited.")
-            if credited.status == InvoiceStatus.CANCELLED:
-                raise InvoiceRefused(f"Invoice {credited.number} is already cancelled by a credit note.")
             left = invoice_credit_left(invoice=credited)
-            if left.subtotal_minor <= 0:
-                raise InvoiceRefused(f"Nothing is left to credit on invoice {credited.number}.")
+            refusal = credit_refusal(credited, left=left)
+            if refusal:
+                raise InvoiceRefused(refusal)
             if amount_minor is not None and amount_minor > left.subtotal_minor:
                 raise InvoiceRefused(
                     f"Only {money_format(left.subtotal_minor, credited.currency)} (before {credited.tax_name}) is "
@@ -175,3 +185,8 @@ def _standing(invoice: Invoice, *, was: str, left_after: int) -> str:
     if invoice.status == InvoiceStatus.CANCELLED:
         return f"Invoice {invoice.number} is now cancelled: nothing is owed on it."
     return f"Still owed on invoice {invoice.number}: {money_format(left_after, invoice.currency)}."
+
+
+def credit_notes_of(*, invoice: Invoice) -> list[Invoice]:
+    """The credit notes of an invoice, oldest first."""
+    return list(Invoice.objects.filter(credits=invoice, kind=InvoiceKind.CREDIT_NOTE).order_by("sequence"))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django_tenants.utils import get_public_schema_name
 
@@ -322,3 +323,26 @@ def invoice_document_download(*, invoice: Invoice, kind: str, actor: User, origi
         changes={"document": {"old": None, "new": kind}},
     )
     return content
+
+
+@dataclass(frozen=True)
+class CountedMonth:
+    period: datetime.date
+    counted: int  # councils whose active practitioners were counted
+    invoiced: int  # of them, invoiced
+
+    @property
+    def label(self) -> str:
+        return month_name(self.period)
+
+
+def months_counted(*, limit: int = 24) -> list[CountedMonth]:
+    """The latest counted months, newest first, with how many councils were counted and invoiced in each: what an
+    operator chooses from to issue a month by hand (two queries, whatever the number of councils)."""
+    counted = list(Usage.objects.values_list("period").annotate(councils=Count("id")).order_by("-period")[:limit])
+    invoiced = dict(
+        Invoice.objects.filter(kind=InvoiceKind.INVOICE, period__in=[period for period, _ in counted])
+        .values_list("period")
+        .annotate(councils=Count("id"))
+    )
+    return [CountedMonth(period, councils, invoiced.get(period, 0)) for period, councils in counted]

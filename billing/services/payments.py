@@ -25,6 +25,17 @@ from core.audit.services.events import audit_record
 REMINDER_INTERVAL = datetime.timedelta(days=7)
 
 
+def payment_refusal(invoice: Invoice) -> str | None:
+    """Why ``invoice`` cannot be recorded as paid as it stands, or ``None`` if it can."""
+    if invoice.kind != InvoiceKind.INVOICE:
+        return "Only an invoice can be paid."
+    if invoice.status == InvoiceStatus.PAID:
+        return f"Invoice {invoice.number} is already recorded as paid on {long_date(invoice.paid_on)}."
+    if invoice.status == InvoiceStatus.CANCELLED:
+        return f"Invoice {invoice.number} is cancelled by a credit note: nothing is owed on it."
+    return None
+
+
 def invoice_mark_paid(*, actor: User, invoice: Invoice, paid_on: datetime.date, origin: Origin) -> Invoice:
     """Record ``invoice`` as paid on ``paid_on``.
 
@@ -34,12 +45,9 @@ def invoice_mark_paid(*, actor: User, invoice: Invoice, paid_on: datetime.date, 
     on_the_platform()
     with transaction.atomic():
         paid = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
-        if paid is None or paid.kind != InvoiceKind.INVOICE:
-            raise InvoiceRefused("Only an invoice can be paid.")
-        if paid.status == InvoiceStatus.PAID:
-            raise InvoiceRefused(f"Invoice {paid.number} is already recorded as paid on {long_date(paid.paid_on)}.")
-        if paid.status == InvoiceStatus.CANCELLED:
-            raise InvoiceRefused(f"Invoice {paid.number} is cancelled by a credit note: nothing is owed on it.")
+        refusal = payment_refusal(paid or invoice)
+        if refusal:
+            raise InvoiceRefused(refusal)
         if paid_on > council_today(paid.council):
             raise ValidationError({"paid_on": "The date it was paid must be today or in the past"})
         if paid_on < paid.issued_on:
