@@ -5,6 +5,7 @@ They are written once, when the invoice is issued, into the private storage as `
 council was sent is what it, and the operator, download later, whatever prices or wording change meanwhile.
 """
 
+import datetime
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,12 +26,12 @@ class NoDocument(LookupError):
     """The invoice has no document of that kind."""
 
 
-def long_date(day: object) -> str:
+def long_date(day: datetime.date) -> str:
     """``2 December 2026``."""
-    return f"{day.day} {day:%B %Y}"  # type: ignore[attr-defined]
+    return f"{day.day} {day:%B %Y}"
 
 
-def month_name(period: object) -> str:
+def month_name(period: datetime.date) -> str:
     """``November 2026``."""
     return f"{period:%B %Y}"
 

@@ -19,6 +19,7 @@ from tenants.jurisdictions import Jurisdiction
 from tests.billing.test_invoices import (
     NOVEMBER,
     Billed,
+    audit_of,
     billed,
     counted,
     operator,
@@ -71,7 +72,8 @@ def test_a_full_credit_note_negates_the_invoice_and_cancels_it(invoice: Invoice,
     assert invoice.status == InvoiceStatus.CANCELLED
     assert invoice_credit_left(invoice=invoice).total_minor == 0
 
-    event = AuditEvent.objects.get(action=AuditAction.CREDIT_NOTE_ISSUED, object_id=note.number)
+    event = audit_of(AuditAction.CREDIT_NOTE_ISSUED, note).get()
+    assert event.object_id == note.number
     assert (event.actor_id, event.reason, event.ip_address) == (operator.pk, "Counted a month early", "192.0.2.10")
     assert event.changes["total_minor"] == {"old": None, "new": -76680}
     assert event.changes["credits"] == {"old": None, "new": invoice.number}

@@ -15,10 +15,19 @@ from billing.services.invoices import InvoiceRefused, invoice_issue
 from billing.services.payments import invoice_mark_paid, overdue_remind
 from billing.tasks import overdue_remind_task
 from core.accounts.models import User
-from core.audit.models import AuditAction, AuditEvent
+from core.audit.models import AuditAction
 from core.audit.origin import NO_ORIGIN
 from core.notifications.models import Notification
-from tests.billing.test_invoices import NOVEMBER, Billed, billed, counted, operator, private_folder, today
+from tests.billing.test_invoices import (
+    NOVEMBER,
+    Billed,
+    audit_of,
+    billed,
+    counted,
+    operator,
+    private_folder,
+    today,
+)
 
 __all__ = ["billed", "operator", "private_folder", "today"]  # the fixtures, shared with test_invoices.py
 
@@ -49,7 +58,8 @@ def test_an_invoice_is_recorded_as_paid_and_audited(invoice: Invoice, operator: 
     assert (paid.status, paid.paid_on) == (InvoiceStatus.PAID, ISSUED)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_on) == (InvoiceStatus.PAID, ISSUED)
-    event = AuditEvent.objects.get(action=AuditAction.INVOICE_PAID, object_id=invoice.number)
+    event = audit_of(AuditAction.INVOICE_PAID, invoice).get()
+    assert event.object_id == invoice.number
     assert event.actor_id == operator.pk
     assert event.changes["paid_on"] == {"old": None, "new": "2026-12-02"}
     assert event.changes["total_minor"] == {"old": None, "new": 76680}
@@ -62,7 +72,7 @@ def test_an_invoice_is_not_recorded_as_paid_twice(invoice: Invoice, operator: Us
         invoice_mark_paid(actor=operator, invoice=invoice, paid_on=ISSUED, origin=NO_ORIGIN)
 
     assert str(refused.value) == f"Invoice {invoice.number} is already recorded as paid on 2 December 2026."
-    assert AuditEvent.objects.filter(action=AuditAction.INVOICE_PAID, object_id=invoice.number).count() == 1
+    assert audit_of(AuditAction.INVOICE_PAID, invoice).count() == 1
 
 
 def test_a_cancelled_invoice_or_a_credit_note_cannot_be_paid(invoice: Invoice, operator: User) -> None:
@@ -75,7 +85,8 @@ def test_a_cancelled_invoice_or_a_credit_note_cannot_be_paid(invoice: Invoice, o
 
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_on) == (InvoiceStatus.CANCELLED, None)
-    assert not AuditEvent.objects.filter(action=AuditAction.INVOICE_PAID, object_id__in=[invoice.number, note.number])
+    assert not audit_of(AuditAction.INVOICE_PAID, invoice).exists()
+    assert not audit_of(AuditAction.INVOICE_PAID, note).exists()
 
 
 @pytest.mark.parametrize(
@@ -126,7 +137,7 @@ def test_an_overdue_invoice_is_reminded_at_most_once_a_week(invoice: Invoice) ->
     for fact in [invoice.number, "November 2026", "£766.80", "1 January 2027", "PO-ALPHA-2026-17"]:
         assert fact in first.body, fact
     assert "Sam Ledger" not in first.body
-    events = AuditEvent.objects.filter(action=AuditAction.INVOICE_REMINDED, object_id=invoice.number)
+    events = audit_of(AuditAction.INVOICE_REMINDED, invoice)
     assert sorted(event.changes["reminders_sent"]["new"] for event in events) == [1, 2]
     assert all(event.actor_id is None for event in events)
 

@@ -21,6 +21,7 @@ from tests.billing.test_invoices import (
     NOVEMBER,
     OCTOBER,
     Billed,
+    audit_of,
     billed,
     counted,
     operator,
@@ -143,7 +144,7 @@ def test_staff_download_the_stored_documents_as_attachments_and_each_download_is
     for response in (pdf, html):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Cache-Control"] == "no-store"
-    events = AuditEvent.objects.filter(action=AuditAction.INVOICE_DOWNLOADED, object_id=invoice.number)
+    events = audit_of(AuditAction.INVOICE_DOWNLOADED, invoice)
     assert sorted(event.changes["document"]["new"] for event in events) == ["html", "pdf"]
     assert all(event.actor_id == operator.pk for event in events)
 
@@ -162,7 +163,7 @@ def test_staff_record_a_payment(console: Client, invoice: Invoice, operator: Use
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_on) == (InvoiceStatus.PAID, datetime.date(2026, 12, 2))
-    event = AuditEvent.objects.get(action=AuditAction.INVOICE_PAID, object_id=invoice.number)
+    event = audit_of(AuditAction.INVOICE_PAID, invoice).get()
     assert event.actor_id == operator.pk
     page = console.get(response.url).content.decode()
     assert f"Invoice {invoice.number} is recorded as paid on 2 December 2026." in page
@@ -320,7 +321,7 @@ def test_a_document_kind_that_does_not_exist_is_not_found_and_nothing_is_recorde
 ) -> None:
     for kind in ("exe", "txt", "PDF"):
         assert console.get(f"{_page(invoice)}document.{kind}").status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.INVOICE_DOWNLOADED, object_id=invoice.number).exists()
+    assert not audit_of(AuditAction.INVOICE_DOWNLOADED, invoice).exists()
 
 
 def test_someone_who_is_not_staff_is_refused_everything_and_nothing_changes(
@@ -350,7 +351,7 @@ def test_someone_who_is_not_staff_is_refused_everything_and_nothing_changes(
 
     assert _state(invoice) == before
     assert Invoice.objects.count() == invoices_before
-    assert not AuditEvent.objects.filter(action=AuditAction.INVOICE_DOWNLOADED).exists()
+    assert not audit_of(AuditAction.INVOICE_DOWNLOADED, invoice).exists()
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(platform_client: Client, invoice: Invoice) -> None:
@@ -400,7 +401,7 @@ def test_staff_issue_a_counted_month_and_see_what_was_issued_and_what_failed(
     assert "City of Beta" in page
     assert "No standard price in victoria for October 2026." in page
     assert not Invoice.objects.filter(council=billed.beta).exists()
-    event = AuditEvent.objects.get(action=AuditAction.INVOICE_ISSUED, object_id=october.number)
+    event = audit_of(AuditAction.INVOICE_ISSUED, october).get()
     assert event.actor_id is not None
 
     again = console.post("/console/billing/issue/", {"period": "2026-10-01"}).content.decode()
