@@ -68,7 +68,7 @@ def supplier_for(jurisdiction: str) -> Supplier:
     configured = getattr(settings, "BILLING_SUPPLIERS", {}).get(str(jurisdiction)) or {}
     unknown = set(configured) - _FIELDS
     if unknown:
-        raise ValueError(f"BILLING_SUPPLIERS[{jurisdiction!r}] has fields no supplier has: {sorted(unknown)}.")
+        raise ValueError(f"BILLING_SUPPLIERS[{str(jurisdiction)!r}] has fields no supplier has: {sorted(unknown)}.")
     return replace(supplier, **{name: str(value) for name, value in configured.items()})
 
 

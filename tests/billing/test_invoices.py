@@ -28,6 +28,7 @@ from billing.services.invoices import (
     invoice_issue,
     invoices_issue,
 )
+from billing.suppliers import supplier_for
 from core.accounts.models import User
 from core.audit.models import AuditAction, AuditEvent
 from core.notifications.models import Notification
@@ -450,3 +451,23 @@ def test_councils_without_an_account_or_a_counted_month_are_not_invoiced(billed:
     assert outcome.failed == []
     assert outcome.already == []
     assert not Invoice.objects.exists()
+
+
+def test_the_supplier_printed_is_the_one_configured_for_the_jurisdiction(billed: Billed, settings: object) -> None:
+    settings.BILLING_SUPPLIERS = {  # type: ignore[attr-defined]
+        "england": {"legal_name": "Patchwork Public Services Ltd", "tax_number": "GB 123 4567 89"}
+    }
+    counted(billed.alpha, NOVEMBER, 142)
+
+    text = pdf_text(invoice_document_open(invoice=invoice_issue(council=billed.alpha, period=NOVEMBER), kind="pdf"))
+
+    assert "Patchwork Public Services Ltd" in text
+    assert "GB 123 4567 89" in text
+    assert "GB 000 0000 00" not in text
+
+
+def test_a_supplier_setting_with_a_field_no_supplier_has_is_refused(settings: object) -> None:
+    settings.BILLING_SUPPLIERS = {"victoria": {"abn": "00 000 000 000"}}  # type: ignore[attr-defined]
+
+    with pytest.raises(ValueError, match=r"BILLING_SUPPLIERS\['victoria'\] has fields no supplier has: \['abn'\]"):
+        supplier_for(Jurisdiction.VICTORIA)
