@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from console.views.backups import council_backup, council_backup_restore, council_backups, council_restore
 from console.views.councils import council_status_change, councils
@@ -8,15 +8,20 @@ from console.views.offboarding import council_offboarding, council_offboarding_c
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
 from console.views.provisioning import council_provisioning, council_provisioning_retry
 
+# Named in the ``console`` namespace (``console:invoice``).
+console_patterns = [
+    path("invoices/<uuid:invoice_id>/", invoice_page, name="invoice"),
+    path("invoices/<uuid:invoice_id>/document.<slug:kind>", invoice_document, name="invoice-document"),
+    path("billing/issue/", invoices_issue_page, name="invoices-issue"),
+]
+
 urlpatterns = [
     path("", councils, name="home"),
+    path("", include((console_patterns, "console"))),
     path("orders/", orders, name="orders"),
     path("orders/<slug:reference>/", order_detail, name="order"),
     path("orders/<slug:reference>/approve/", order_approve_page, name="order-approve"),
     path("orders/<slug:reference>/reject/", order_reject_page, name="order-reject"),
-    path("invoices/<uuid:invoice_id>/", invoice_page, name="invoice"),
-    path("invoices/<uuid:invoice_id>/document.<slug:kind>", invoice_document, name="invoice-document"),
-    path("billing/issue/", invoices_issue_page, name="invoices-issue"),
     path("deliveries/", deliveries, name="deliveries"),
     path("deliveries/platform/<int:notification_id>/retry/", platform_delivery_retry, name="platform-delivery-retry"),
     path(

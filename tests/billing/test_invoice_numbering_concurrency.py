@@ -3,10 +3,12 @@ rolled back at that moment gives its number back to the others.
 
 The issues really overlap (each its own thread and database connection, held together at the write to the number
 series: tests/concurrency.py). Their councils are bare rows of their own (no schema is needed to invoice one), on an
-"enhanced" plan no other test prices; everything they leave is removed afterwards, but the audit trail.
+"enhanced" plan priced from October 2026 by this test; everything they leave is removed afterwards, but the
+audit trail.
 """
 
 import datetime
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +32,9 @@ SLUGS = {
     Jurisdiction.VICTORIA: ["numbering-vic-1", "numbering-vic-2"],
 }
 ROLLED_BACK = "numbering-en-4"
+# The prices this test commits carry this in ``created_by_id``: only they are removed afterwards, never a price the
+# database held before (the prices in force since billing began are rows too).
+MARKER = uuid.UUID("00000000-0000-4000-8000-00000000c0de")
 HOLD = "public.billing_invoicenumberseries"
 
 
@@ -43,7 +48,7 @@ def _remove() -> None:
     BillingAccount.objects.filter(council__in=councils).delete()
     Notification.objects.filter(to__endswith="@numbering.example").delete()
     councils.delete()
-    Price.objects.filter(plan=PlanCode.ENHANCED).delete()
+    Price.objects.filter(created_by_id=MARKER).delete()
     InvoiceNumberSeries.objects.all().delete()
 
 
@@ -77,6 +82,7 @@ def councils(db: None, settings: object, tmp_path: Path) -> dict[str, list[Counc
             minimum_practitioners=10,
             tax_name=tax_name,
             tax_rate=rate,
+            created_by_id=MARKER,
         )
     made: dict[str, list[Council]] = {}
     for jurisdiction, slugs in {**SLUGS, "rolled back": [ROLLED_BACK]}.items():

@@ -120,7 +120,7 @@ def _refused(request: HttpRequest, invoice: Invoice, message: str) -> HttpRespon
         "section": SECTION,
         "heading": f"{invoice.get_kind_display()} {invoice.number}: this cannot be done",
         "refused": f"{message} Nothing was changed.",
-        "back_url": reverse("invoice", kwargs={"invoice_id": invoice.pk}),
+        "back_url": reverse("console:invoice", kwargs={"invoice_id": invoice.pk}),
         "back_text": f"Go back to {invoice.get_kind_display().lower()} {invoice.number}",
     }
     return render(request, "console/refused.html", context, status=409)
@@ -154,7 +154,7 @@ def invoice_page(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
                     else:
                         paid_on = long_date(payment_form.cleaned_data["paid_on"])
                         messages.success(request, f"Invoice {invoice.number} is recorded as paid on {paid_on}.")
-                        return redirect("invoice", invoice_id=invoice.pk)
+                        return redirect("console:invoice", invoice_id=invoice.pk)
             elif action == "credit":
                 refusal = credit_refusal(invoice, left=left or CreditLeft(0, 0))
                 if refusal or left is None:
@@ -179,7 +179,7 @@ def invoice_page(request: HttpRequest, invoice_id: uuid.UUID) -> HttpResponse:
                             f"Credit note {note.number} for {money_format(-note.total_minor, note.currency)} is "
                             f"issued and emailed to the billing contact.",
                         )
-                        return redirect("invoice", invoice_id=invoice.pk)
+                        return redirect("console:invoice", invoice_id=invoice.pk)
             else:
                 raise InvoiceRefused("That is not something this page can do.")
         except InvoiceRefused as refusal:
