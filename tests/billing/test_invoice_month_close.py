@@ -15,7 +15,7 @@ from billing.models import Invoice, Usage
 from billing.tasks import month_close_task
 from core.audit.models import AuditAction, AuditEvent, AuditOutcome
 from core.notifications.models import Notification
-from tenants.models import Council
+from tenants.models import Council, CouncilStatus
 from tests.billing.test_invoices import NOVEMBER, Billed, billed, operator, private_folder, today
 from tests.factories import PractitionerFactory
 
@@ -41,6 +41,10 @@ def _signed_in(council: Council, *, people: int, when: datetime.datetime, outcom
 
 
 def test_the_month_close_counts_each_councils_active_practitioners_and_invoices_them(billed: Billed) -> None:
+    # Billable: live since before November (the test councils are provisioned without going through go-live).
+    Council.objects.filter(pk=billed.alpha.pk).update(
+        status=CouncilStatus.LIVE, activated_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
+    )
     _signed_in(billed.alpha, people=3, when=datetime.datetime(2026, 11, 10, 9, 0, tzinfo=datetime.UTC))
     _signed_in(billed.alpha, people=2, when=datetime.datetime(2026, 10, 20, 9, 0, tzinfo=datetime.UTC))  # October
     _signed_in(
