@@ -6,6 +6,7 @@ from console.views.billing import billing_overview
 from console.views.council import council_page
 from console.views.councils import council_status_change, councils
 from console.views.deliveries import council_delivery_retry, deliveries, platform_delivery_retry
+from console.views.invoices import invoice_document, invoice_page, invoices_issue_page
 from console.views.offboarding import council_offboarding, council_offboarding_certificate
 from console.views.orders import order_approve_page, order_detail, order_reject_page, orders
 from console.views.prices import prices
@@ -17,6 +18,13 @@ console_patterns = [
     path("councils/<slug:slug>/", council_page, name="council"),
     path("audit/", platform_audit, name="audit"),
     path("billing/", billing_overview, name="billing"),
+]
+
+# Named in the ``console`` namespace (``console:invoice``).
+console_patterns = [
+    path("invoices/<uuid:invoice_id>/", invoice_page, name="invoice"),
+    path("invoices/<uuid:invoice_id>/document.<slug:kind>", invoice_document, name="invoice-document"),
+    path("billing/issue/", invoices_issue_page, name="invoices-issue"),
 ]
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that varies comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -256,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
     # ends at its time whether or not this has run: every page checks the grant's end.
     "support-expiry": {"task": "support.expiry_record", "schedule": 300.0},
 }
+
+# --- Billing -------------------------------------------------------------------------------------
+# Who issues the invoices of each jurisdiction (billing/suppliers.py): name, address, VAT number or ABN, how to pay.
+# JSON keyed by jurisdiction, each field replacing the demo's made-up one: {"england": {"tax_number": "GB ..."}}.
+BILLING_SUPPLIERS = json.loads(os.environ.get("BILLING_SUPPLIERS") or "{}")
 
 # --- Subject access ------------------------------------------------------------------------------
 # How long an export's single-use download link works after the export is ready (core/subject_access).
