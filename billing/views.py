@@ -2,6 +2,7 @@
 administrators change), its usage by month, and its invoices and credit notes to download. Council administrators
 only: anyone else is refused (403) before anything is read, as on the council's set-up pages."""
 
+import io
 from uuid import UUID
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from billing.forms import BillingDetailsForm
 from billing.selectors import billing_account_of, council_invoices, usage_by_month
 from billing.services.details import NoBillingAccount, billing_details_change
-from billing.services.downloads import invoice_document_open
+from billing.services.downloads import council_invoice_document as invoice_document_for
 from config.form_errors import errors_onto
 from core.audit.origin import Origin
 from core.directory.models import Practitioner
@@ -77,9 +78,9 @@ def council_billing(request: HttpRequest) -> HttpResponse:
 def council_invoice_document(request: HttpRequest, invoice_id: UUID, kind: str) -> FileResponse:
     """An invoice's HTML or PDF, as a download (recorded); another council's invoice is not found."""
     viewer = _administrator(request)
-    invoice, document = invoice_document_open(
+    invoice, document = invoice_document_for(
         viewer=viewer, council=_council(request), invoice_id=invoice_id, kind=kind, origin=Origin.from_request(request)
     )
     return FileResponse(
-        document, as_attachment=True, filename=f"{invoice.number}.{kind}", content_type=CONTENT_TYPES[kind]
+        io.BytesIO(document), as_attachment=True, filename=f"{invoice.number}.{kind}", content_type=CONTENT_TYPES[kind]
     )

@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 
 from core.accounts.models import User
 from demo.billing import demo_billing_populate
+from demo.invoices import demo_invoices_issue
 from demo.onboarding import configuring_council_populate, pending_order_place
 from demo.populate import TODAY, DemoSummary, council_demo_populate
 from demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         demo_second_factor_install(user=operator)
         order = pending_order_place()
         demo_billing_populate(slugs=[spec.slug for spec in DEMO_COUNCILS], today=TODAY)  # accounts, months metered
+        demo_invoices_issue()  # each counted month invoiced, the oldest invoice paid
         self._print(summaries, configuring, order)
 
     def _print(
