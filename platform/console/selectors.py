@@ -1,8 +1,8 @@
 """Reads for the operator's pages: one council's state across its schema and the platform, and the platform audit.
 
-Nothing here enters a council's schema (no ``search_path`` change): the two facts read from it — when its audit
-trail last moved, and how many of its emails are dead letters — are one query on its tables named in full with
-psycopg's identifier quoting. Neither says who did what: a time and a count only (SECURITY.md AZ-4).
+Nothing here enters a council's schema (the connection stays in the platform's): the two facts read from it —
+when its audit trail last moved, and how many of its emails are dead letters — are one query on its tables named
+in full with psycopg's identifier quoting. Neither says who did what: a time and a count only (SECURITY.md AZ-4).
 """
 
 import datetime
