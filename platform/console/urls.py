@@ -13,15 +13,12 @@ from console.views.prices import prices
 from console.views.provisioning import council_provisioning, council_provisioning_retry
 from console.views.support import council_support, council_support_page, council_support_withdraw
 
-# Named in the ``console`` namespace (``console:council``): the operator's pages of a council, its audit and billing.
+# Named in the ``console`` namespace (``console:council``): the operator's pages of a council, its audit, billing
+# and invoices.
 console_patterns = [
     path("councils/<slug:slug>/", council_page, name="council"),
     path("audit/", platform_audit, name="audit"),
     path("billing/", billing_overview, name="billing"),
-]
-
-# Named in the ``console`` namespace (``console:invoice``).
-console_patterns = [
     path("invoices/<uuid:invoice_id>/", invoice_page, name="invoice"),
     path("invoices/<uuid:invoice_id>/document.<slug:kind>", invoice_document, name="invoice-document"),
     path("billing/issue/", invoices_issue_page, name="invoices-issue"),
