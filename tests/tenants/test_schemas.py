@@ -96,10 +96,10 @@ def test_deploy_migrate_skips_up_to_date_and_unprovisioned_councils(
 def test_deploy_migrate_brings_a_schema_that_is_behind_up_to_date(db: None, capsys: pytest.CaptureFixture[str]) -> None:
     council = council_create(name="Behind Council", slug="behind", jurisdiction="england")
     council_schema_create(council=council)
-    with connection.cursor() as cursor:  # as if the newest tenants migration had not reached this council
+    with connection.cursor() as cursor:  # as if the newest support migration (a leaf) had not reached this council
         cursor.execute(
-            "DELETE FROM council_behind.django_migrations WHERE app = 'tenants' AND name = "
-            "(SELECT max(name) FROM council_behind.django_migrations WHERE app = 'tenants')"
+            "DELETE FROM council_behind.django_migrations WHERE app = 'support' AND name = "
+            "(SELECT max(name) FROM council_behind.django_migrations WHERE app = 'support')"
         )
     assert schemas_needing_migration([council.schema_name]) == [council.schema_name]
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=1)
