@@ -10,11 +10,12 @@ were (placeholder again, the access ended), so the journeys after it see the dem
 """
 
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.staffordshire import checked, submit
+from tests.e2e.staffordshire import born, checked, submit
 
 pytestmark = pytest.mark.council_side
 
@@ -26,8 +27,8 @@ MASH_SOCIAL_WORKER = "amy.collier@staffordshire-childrens.example"
 SENSITIVE = "Change Grow Live"
 # Clients of the demo's fixed seed: one whose team holds the police officer and the substance-misuse
 # service; one the social worker does not work with.
-IN_TEAM_WITH_SERVICE = ("Thomas", "19", "4", "1958")
-NOT_HER_CLIENT = ("Hall", "15", "1", "1981")
+IN_TEAM_WITH_SERVICE = ("Ryan", "Thomas")
+NOT_HER_CLIENT = ("Laura", "Hall")
 
 
 def _sign_in(page: object, port: str, email: str) -> None:
@@ -41,8 +42,9 @@ def _sign_in(page: object, port: str, email: str) -> None:
     page.wait_for_url(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
 
 
-def _search(page: object, port: str, client: tuple[str, str, str, str]) -> str:
-    surname, day, month, year = client
+def _search(page: object, port: str, client: tuple[str, str], var_dir: Path) -> str:
+    first_name, surname = client
+    day, month, year = born(var_dir, port, first_name, surname)
     page.goto(f"http://staffordshire.localhost:{port}/clients/search/")  # type: ignore[attr-defined]
     page.fill("#id_surname", surname)  # type: ignore[attr-defined]
     page.fill("#id_date_of_birth_day", day)  # type: ignore[attr-defined]
@@ -68,7 +70,7 @@ def _set_mode(page: object, port: str, mode: str, reason: str) -> str:
 
 
 def test_the_rules_change_what_others_see_and_break_glass_is_watched(
-    demo_server: str, browser: object, demo_var_dir: object
+    demo_server: str, browser: object, demo_var_dir: Path
 ) -> None:
     port = demo_server
     officer = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()  # type: ignore[attr-defined]
@@ -77,7 +79,7 @@ def test_the_rules_change_what_others_see_and_break_glass_is_watched(
 
     # The police officer sees the service as a placeholder on a team he is in, and counts it on the hit.
     _sign_in(officer, port, POLICE_OFFICER)
-    _search(officer, port, IN_TEAM_WITH_SERVICE)
+    _search(officer, port, IN_TEAM_WITH_SERVICE, demo_var_dir)
     checked(officer, "rules-01-hit-with-placeholder")
     counted_before = _agencies_on_hit(officer)
     with officer.expect_navigation():
@@ -109,14 +111,14 @@ def test_the_rules_change_what_others_see_and_break_glass_is_watched(
     assert "confidential service" not in team.lower()
     assert SENSITIVE not in team
     checked(officer, "rules-06-team-without-the-service")
-    _search(officer, port, IN_TEAM_WITH_SERVICE)
+    _search(officer, port, IN_TEAM_WITH_SERVICE, demo_var_dir)
     assert _agencies_on_hit(officer) == counted_before - 1
     officer.goto(f"http://staffordshire.localhost:{port}/")
     assert SENSITIVE not in officer.content()
 
     # Break-glass: the MASH social worker opens a team she is not in, with a reason from the list.
     _sign_in(social_worker, port, MASH_SOCIAL_WORKER)
-    _search(social_worker, port, NOT_HER_CLIENT)
+    _search(social_worker, port, NOT_HER_CLIENT, demo_var_dir)
     with social_worker.expect_navigation():
         social_worker.click("main a:has-text('Open in an emergency (break-glass)')")
     checked(social_worker, "rules-07-break-glass-form")

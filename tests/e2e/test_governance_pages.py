@@ -4,10 +4,11 @@ tests/e2e/test_council_rules_journey.py; this one only reads, and looks at the p
 """
 
 import re
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.staffordshire import checked
+from tests.e2e.staffordshire import born, checked
 
 pytestmark = pytest.mark.council_side
 
@@ -108,7 +109,7 @@ def _set_join_approval(page: object, site: str, on: bool, reason: str) -> None:
     assert "/administration/rules/" in page.url  # type: ignore[attr-defined]
 
 
-def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object) -> None:
+def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object, demo_var_dir: Path) -> None:
     """The council wants the lead's approval to join: the request, the waiting page, the team's notice and the
     decision page. Declined, and the rule put back, so the demo is as it was for the journeys after this one."""
     site = f"http://staffordshire.localhost:{demo_server}"
@@ -118,12 +119,13 @@ def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object)
     _sign_in(administrator, site, STAFFORDSHIRE_ADMINISTRATOR)
     _set_join_approval(administrator, site, True, "Pilot: joining a team needs the lead's approval")
 
+    day, month, year = born(demo_var_dir, demo_server, "Ryan", "Thomas")
     _sign_in(asker, site, MASH_SOCIAL_WORKER)
     asker.goto(f"{site}/clients/search/")
     asker.fill("#id_surname", "Thomas")
-    asker.fill("#id_date_of_birth_day", "19")
-    asker.fill("#id_date_of_birth_month", "4")
-    asker.fill("#id_date_of_birth_year", "1958")
+    asker.fill("#id_date_of_birth_day", day)
+    asker.fill("#id_date_of_birth_month", month)
+    asker.fill("#id_date_of_birth_year", year)
     with asker.expect_navigation():
         asker.click("main button:has-text('Search')")
     with asker.expect_navigation():
@@ -139,9 +141,9 @@ def test_asking_to_join_and_deciding_pass_axe(demo_server: str, browser: object)
     _sign_in(member, site, TEAM_MEMBER)
     member.goto(f"{site}/clients/search/")
     member.fill("#id_surname", "Thomas")
-    member.fill("#id_date_of_birth_day", "19")
-    member.fill("#id_date_of_birth_month", "4")
-    member.fill("#id_date_of_birth_year", "1958")
+    member.fill("#id_date_of_birth_day", day)
+    member.fill("#id_date_of_birth_month", month)
+    member.fill("#id_date_of_birth_year", year)
     with member.expect_navigation():
         member.click("main button:has-text('Search')")
     with member.expect_navigation():
