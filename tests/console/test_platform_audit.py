@@ -156,7 +156,7 @@ def test_the_trail_is_paged_and_the_filters_carry_to_the_next_page(console: Clie
     assert "EVENT-54" in first
     assert "EVENT-04" not in first
     assert "page 1 of 2" in first
-    assert f'href="?action={AuditAction.BACKUP_CODES_ISSUED}&amp;page=2"' in first
+    assert f'href="?action={AuditAction.BACKUP_CODES_ISSUED}&amp;page=2"' in first, "the filter carries to page 2"
     second = console.get(AUDIT, {"action": AuditAction.BACKUP_CODES_ISSUED, "page": "2"}).content.decode()
     assert "EVENT-04" in _rows(second)
     assert "EVENT-54" not in _rows(second)

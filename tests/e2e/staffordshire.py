@@ -59,6 +59,21 @@ def sign_in(page: object, port: str, email: str) -> None:
     page.wait_for_url(f"http://staffordshire.localhost:{port}/")  # type: ignore[attr-defined]
 
 
+OPERATOR = "operator@patchwork.example"
+
+
+def operator_signs_in(page: object, platform: str) -> None:
+    """Sign in to the operator console as the demo's operator (both factors); ends on the console's first page."""
+    page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
+    page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]
+    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
+    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
+    page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
+
+
 def submit(page: object, button: str) -> str:
     """Press a form's button (every form here is sent without JavaScript) and return the page it leads to."""
     with page.expect_navigation():  # type: ignore[attr-defined]

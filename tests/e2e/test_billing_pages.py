@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ROOT, served_demo_env
-from tests.e2e.staffordshire import BACKUP_CODE, PASSWORD, checked
+from tests.e2e.staffordshire import checked, operator_signs_in
 from tests.e2e.staffordshire import sign_in as sign_in_to_staffordshire
 
 pytestmark = pytest.mark.platform_side
 
-OPERATOR = "operator@patchwork.example"
 ADMINISTRATOR = "helen.bradbury@staffordshire-earlyhelp.example"
 
 PLANT = """
@@ -54,23 +53,12 @@ def _billing_planted(var_dir: Path, port: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _operator_signs_in(page: object, platform: str) -> None:
-    page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
-    page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]
-    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
-    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
-    page.click("main button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
-
-
 def test_the_operators_council_audit_and_billing_pages_pass_axe(
     demo_server: str, demo_var_dir: Path, page: object
 ) -> None:
     billed = _billing_planted(demo_var_dir, demo_server)
     platform = f"http://localhost:{demo_server}"
-    _operator_signs_in(page, platform)
+    operator_signs_in(page, platform)
 
     page.click("main a:has-text('Staffordshire County Council')")  # type: ignore[attr-defined]
     page.wait_for_url(f"{platform}/console/councils/staffordshire/")  # type: ignore[attr-defined]

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import emails_to, link_in
-from tests.e2e.staffordshire import checked, submit
+from tests.e2e.staffordshire import checked, operator_signs_in, submit
 
 pytestmark = pytest.mark.platform_side
 
-OPERATOR = "operator@patchwork.example"
 PASSWORD = "demo-patchwork-2026"
 BACKUP_CODE = "demo2fa"
 COUNCIL = "Kingston City Council"  # Wyndham is ordered by the catalogue's own journey, Bristol by the demo
@@ -43,17 +42,6 @@ def _order(page: object, platform: str, *, council: str = COUNCIL, subdomain: st
     return page.inner_text(".govuk-panel__body strong")  # type: ignore[attr-defined]
 
 
-def _operator_signs_in(page: object, platform: str) -> None:
-    page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
-    page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]
-    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
-    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
-    page.click("main button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
-
-
 def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
     demo_server: str, demo_var_dir: Path, browser: object
 ) -> None:
@@ -65,7 +53,7 @@ def test_an_operator_approves_an_order_and_the_council_is_set_up_to_configuring(
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _operator_signs_in(page, platform)
+    operator_signs_in(page, platform)
 
     page.click("nav a:has-text('Orders')")
     page.wait_for_url(f"{platform}/console/orders/")
@@ -124,7 +112,7 @@ def test_an_operator_rejects_an_order_with_a_reason_and_it_cannot_be_approved_af
 
     context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
-    _operator_signs_in(page, platform)
+    operator_signs_in(page, platform)
     page.goto(f"{platform}/console/orders/{reference}/")
     page.click(f"main a:has-text('Reject order {reference}')")
     page.wait_for_url(f"{platform}/console/orders/{reference}/reject/")

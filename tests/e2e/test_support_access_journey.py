@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ROOT, served_demo_env
-from tests.e2e.staffordshire import BACKUP_CODE, PASSWORD, checked, sign_in, submit
+from tests.e2e.staffordshire import OPERATOR, checked, operator_signs_in, sign_in, submit
 
 pytestmark = pytest.mark.platform_side
 
-OPERATOR = "operator@patchwork.example"
 ADMIN = "helen.bradbury@staffordshire-earlyhelp.example"
 REASON = "Helen reports that an agency is missing from the directory"
 
@@ -47,17 +46,6 @@ def _hour_passes(var_dir: Path, port: str) -> None:
     )
 
 
-def _operator_signs_in(page: object, platform: str) -> None:
-    page.goto(f"{platform}/console/")  # type: ignore[attr-defined]
-    page.fill("#id_email", OPERATOR)  # type: ignore[attr-defined]
-    page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
-    page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
-    page.click("main button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{platform}/console/")  # type: ignore[attr-defined]
-
-
 def test_an_operator_asks_a_council_grants_the_operator_sees_the_page_and_the_grant_runs_out(
     demo_server: str, demo_var_dir: Path, browser: object
 ) -> None:
@@ -70,7 +58,7 @@ def test_an_operator_asks_a_council_grants_the_operator_sees_the_page_and_the_gr
     admin = admin_context.new_page()
     try:
         # The operator asks, first forgetting the reason.
-        _operator_signs_in(operator, platform)
+        operator_signs_in(operator, platform)
         assert operator.goto(f"{support}agencies/").status == 404  # no grant yet
         operator.goto(support)
         checked(operator, "support-01-ask")
