@@ -21,6 +21,7 @@ from django.test import Client
 from onboarding.services.provisioning import council_create, council_provision
 from tenants.jurisdictions import Jurisdiction
 from tenants.models import Council
+from tenants.services.backups import council_cache_keys_delete
 from tenants.services.database_roles import database_roles_bootstrap
 
 if TYPE_CHECKING:
@@ -72,14 +73,23 @@ def _database_role(request: pytest.FixtureRequest) -> Iterator[None]:
     _connect_as(_app_credentials())
 
 
+def _council(slug: str) -> Council:
+    """The council, with none of its cache keys: Redis is not rolled back with a test's transaction, and keys an
+    earlier test left (rate limits, idle sessions, each with a short TTL) would otherwise run out in the middle of
+    a test that compares the council's keys before and after."""
+    council = Council.objects.get(slug=slug)
+    council_cache_keys_delete(schema=council.schema_name)
+    return council
+
+
 @pytest.fixture
 def council_a(db: None) -> Council:
-    return Council.objects.get(slug=COUNCILS["council_a"]["slug"])
+    return _council(COUNCILS["council_a"]["slug"])
 
 
 @pytest.fixture
 def council_b(db: None) -> Council:
-    return Council.objects.get(slug=COUNCILS["council_b"]["slug"])
+    return _council(COUNCILS["council_b"]["slug"])
 
 
 @pytest.fixture(autouse=True)
