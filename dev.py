@@ -68,7 +68,7 @@ def setup(*, dev: bool) -> None:
     say("Installing the locked dependencies (uv.lock)")
     env = os.environ | {"UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON_DOWNLOADS": "never"}
     # The demo leaves development tools in place if they are there (--inexact), so switching is quick.
-    extra = [] if dev else ["--no-dev", "--inexact"]
+    extra = [] if dev else ["--no-dev", "--group", "demo", "--inexact"]
     run(UV, "sync", "--locked", "--quiet", *extra, "--python", PYTHON, env=env)
 
 

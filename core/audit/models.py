@@ -120,6 +120,22 @@ class AuditAction(models.TextChoices):
     SUPPORT_ENDED = "support_ended", "Ended support access"
     SUPPORT_EXPIRED = "support_expired", "Support access ran out"
     SUPPORT_PAGE_VIEWED = "support_page_viewed", "Platform staff viewed a page under support access"
+    # Signing in the way each agency already does (SECURITY.md AUTH-2).
+    IDENTITY_PROVIDER_CHANGED = "identity_provider_changed", "Changed an agency's single sign-on"
+    SSO_LINKED = "sso_linked", "Linked an account to its agency's single sign-on"
+    PASSKEY_ADDED = "passkey_added", "Added a passkey"
+    PASSKEY_REMOVED = "passkey_removed", "Removed a passkey"
+    PASSKEYS_REQUIRED_CHANGED = "passkeys_required_changed", "Changed who must sign in with a passkey"
+    API_CLIENT_CREATED = "api_client_created", "Created an API client"
+    API_CLIENT_ROTATED = "api_client_rotated", "Rotated an API client's secret"
+    API_CLIENT_REVOKED = "api_client_revoked", "Revoked an API client"
+    API_TOKEN_ISSUED = "api_token_issued", "An API client was given an access token"
+    API_TOKEN_REFUSED = "api_token_refused", "An API client was refused an access token"
+
+
+class ActorType(models.TextChoices):
+    PERSON = "", "A person (or nobody: a scheduled job)"
+    API_CLIENT = "api_client", "An API client (``actor_id`` is the client's id)"
 
 
 class AuditOutcome(models.TextChoices):
@@ -133,6 +149,8 @@ class AuditEvent(models.Model):
     # The actor's account id, not a foreign key: the trail outlives the account, and the table
     # never changes once written (no cascades).
     actor_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # Whose id ``actor_id`` is: a person's account, or an API client acting for its agency.
+    actor_type = models.CharField(max_length=20, choices=ActorType.choices, blank=True, default="", db_default="")
     council = models.CharField(max_length=63, help_text="The schema the event happened in.")
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("core.privacy.urls")),
     path("", include("core.subject_access.urls")),
     path("", include("core.retention.urls")),
+    path("", include("core.sso.urls")),
+    path("", include("core.api_clients.urls")),
     path("administration/billing/", include("billing.urls")),
     path("administration/support/", include("support.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),

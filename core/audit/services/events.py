@@ -17,10 +17,12 @@ def audit_record(
     reason: str = "",
     related_ids: list[object] | None = None,
     changes: dict[str, dict[str, object]] | None = None,
+    actor_type: str = "",
 ) -> AuditEvent:
     """Append one event in the current schema: who (``actor_id``), from where (``origin``), did what."""
     return AuditEvent.objects.create(
         actor_id=actor_id,
+        actor_type=actor_type,
         council=connection.schema_name,
         action=action,
         outcome=outcome,
@@ -44,6 +46,7 @@ def audit_records(
     origin: Origin = NO_ORIGIN,
     actor_id: object | None = None,
     reason: str = "",
+    actor_type: str = "",
 ) -> list[AuditEvent]:
     """One event for each of ``object_ids``, appended in one statement: the same action done to many objects at
     once (a bulk import's invitations). Each row is what ``audit_record`` would have written for that object."""
@@ -53,6 +56,7 @@ def audit_records(
         [
             AuditEvent(
                 actor_id=actor_id,
+                actor_type=actor_type,
                 council=council,
                 action=action,
                 outcome=outcome,

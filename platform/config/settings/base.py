@@ -34,6 +34,7 @@ IDENTITY_APPS = [
     "core.notifications",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",  # passkeys: a second factor, and a sign-in without a password
 ]
 
 SHARED_APPS = [
@@ -64,6 +65,9 @@ TENANT_APPS = [
     "core.privacy",
     "core.subject_access",
     "core.retention",
+    "core.sso",
+    "oauth2_provider",
+    "core.api_clients",
     "core.home",
 ]
 
@@ -333,4 +337,16 @@ from config.settings.security import *  # noqa: E402, F403
 # --- Second factor (django-otp) ----------------------------------------------------------------
 OTP_TOTP_ISSUER = totp_issuer  # a callable: the council's name, read when a QR code is made
 OTP_TOTP_THROTTLE_FACTOR = 1
+
+# --- Passkeys (django-otp-webauthn) ------------------------------------------------------------
+# The relying party is the site the browser is at (core/accounts/passkeys.py): a council's own host.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "core.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "core.accounts.passkeys.relying_party_name"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    f"{PLATFORM_SCHEME}://{PLATFORM_DOMAIN}{':' + PLATFORM_PORT if PLATFORM_PORT else ''}",
+]
+
+# --- Single sign-on per agency (core/sso) ------------------------------------------------------
+
+# --- API clients (django-oauth-toolkit, core/api_clients) --------------------------------------
 PASSWORD_RESET_TIMEOUT = 30 * 60  # single-use by construction; short-lived by this (AUTH-5)
