@@ -64,8 +64,12 @@ class UsageMonth:
 
 
 def usage_by_month(*, council: Council, months: int = 12, today: datetime.date | None = None) -> list[UsageMonth]:
-    """The council's active practitioners in each of the last ``months`` months, newest first. One query."""
+    """The council's active practitioners in each of the last ``months`` months since it went live (only this month
+    before it has), newest first: months before it came aboard were never going to be counted. One query."""
     periods = last_months(months=months, today=today)
+    live_since = month_start(timezone.localdate(council.activated_at)) if council.activated_at else periods[-1]
+    live_since = min(live_since, periods[-1])  # this month at least, however the dates fall
+    periods = [period for period in periods if period >= live_since]
     counted = dict(
         Usage.objects.filter(council=council, period__gte=periods[0]).values_list("period", "active_practitioners")
     )

@@ -19,6 +19,7 @@ from core.audit.models import AuditAction, AuditEvent
 from core.council.storage import private_storage
 from core.directory.models import Agency, Practitioner
 from tenants.models import Council
+from tenants.routing import routing_changed
 from tests.billing.rows import invoice
 from tests.conftest import sign_in
 from tests.core.administration import person
@@ -39,6 +40,8 @@ def _today() -> Iterator[None]:
 
 @pytest.fixture
 def account(council_a: Council) -> BillingAccount:
+    Council.objects.filter(pk=council_a.pk).update(activated_at=datetime.datetime(2025, 1, 6, 9, tzinfo=datetime.UTC))
+    routing_changed()  # the site reads the council it remembers for its host
     return BillingAccount.objects.create(
         council=council_a,
         plan="standard",
@@ -106,6 +109,21 @@ def test_an_administrator_sees_the_councils_plan_usage_and_invoices(
     assert f"Credit note for {april.number}" in page
     assert "Being prepared" in page  # no documents yet: no link to follow
     assert 'aria-current="true"' in page  # within "Council administration"
+
+
+def test_usage_is_listed_from_the_month_the_council_went_live(
+    as_admin: Client, council_a: Council, account: BillingAccount
+) -> None:
+    Council.objects.filter(pk=council_a.pk).update(activated_at=datetime.datetime(2026, 3, 31, 23, tzinfo=datetime.UTC))
+    routing_changed()  # the site reads the council it remembers for its host
+    Usage.objects.create(council=council_a, period=datetime.date(2026, 4, 1), active_practitioners=61)
+    page = as_admin.get(PAGE).content.decode()
+    # Live from 1 April in London (31 March 23:00 UTC): April to June, never the months before it came aboard.
+    for month in ("June 2026", "May 2026", "April 2026"):
+        assert f"{month}</th>" in page
+    assert "March 2026</th>" not in page
+    assert ">61<" in page
+    assert page.count("Not counted") == 2  # May (not yet counted) and June (still running)
 
 
 def test_a_council_without_a_billing_account_is_told_so(as_admin: Client) -> None:
@@ -288,6 +306,7 @@ def test_the_page_costs_the_same_queries_however_many_invoices(
         return sum(1 for query in captured.captured_queries if not query["sql"].startswith("SET search_path"))
 
     invoice(council_a, period=datetime.date(2020, 1, 1), subtotal=1_000)
+    as_admin.get(PAGE)  # the site looks its council up once (the fixture changed it), then remembers it
     few = reads()
     period = datetime.date(2020, 2, 1)
     for _ in range(30):

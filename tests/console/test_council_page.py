@@ -167,6 +167,7 @@ def test_dead_letters_of_its_outbox_are_counted_and_linked(
 def test_usage_invoices_and_the_billing_account_are_shown(
     console: Client, council_a: Council, council_b: Council
 ) -> None:
+    Council.objects.filter(pk=council_a.pk).update(activated_at=datetime.datetime(2024, 1, 8, 9, tzinfo=datetime.UTC))
     BillingAccount.objects.create(
         council=council_a,
         plan="enhanced",
