@@ -12,7 +12,7 @@ sign-in: the passkey says who it is, and the person unlocked it on their own dev
 import json
 from typing import Any
 
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware import csrf
@@ -36,6 +36,7 @@ from core.accounts.services.passkeys import (
     passkey_sign_in_refused,
     passkeys_of,
 )
+from core.accounts.services.sessions import session_forget
 from core.accounts.sign_in_session import passkey_needed, passkey_now_held, pending_user, sign_in_complete
 from core.audit.origin import Origin
 
@@ -70,7 +71,16 @@ def account_passkeys(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def account_passkey_remove(request: HttpRequest, credential_id: int) -> HttpResponse:
+    """Remove one of the person's passkeys. If it is the one this session was signed in with, the session
+    rests on nothing any more: it ends, and they are told why."""
+    device = getattr(request.user, "otp_device", None)
+    signed_in_with_it = isinstance(device, WebAuthnCredential) and device.pk == credential_id
     passkey_remove(user=request.user, credential_id=credential_id, origin=Origin.from_request(request))  # type: ignore[arg-type]
+    if signed_in_with_it:
+        session_forget(session_key=request.session.session_key)
+        auth.logout(request)
+        messages.success(request, "You removed the passkey you signed in with, so you are signed out.")
+        return redirect("sign-in")
     messages.success(request, "The passkey is removed. It can no longer be used to sign in here.")
     return redirect("account-passkeys")
 

@@ -333,6 +333,18 @@ def test_removing_a_passkey_is_recorded(client_a: Client, council_a: Council, pe
     assert removed.object_id == str(credential.pk)
 
 
+def test_removing_the_passkey_this_session_was_signed_in_with_signs_out(
+    client_a: Client, council_a: Council, person: User
+):
+    key = SoftKey()
+    credential = key.held_by(person, council_a)
+    assert use_passkey(client_a, key, at=council_a).status_code == 200
+    response = client_a.post(f"/account/passkeys/{credential.pk}/remove/")
+    assert response.status_code == 302 and response.url == "/sign-in/"
+    assert not signed_in(client_a)
+    assert len(audit_events(council_a, action=AuditAction.PASSKEY_REMOVED, actor_id=person.pk)) == 1
+
+
 def test_another_persons_passkey_cannot_be_removed(client_a: Client, council_a: Council, person: User):
     with schema_context(council_a.schema_name):
         other = PractitionerFactory(user__email="other@agency.example").user
