@@ -131,7 +131,7 @@ def _credential_owner(data: dict[str, Any]) -> User | None:
     try:
         credential = parse_authentication_credential_json(data)
         return WebAuthnCredential.get_by_credential_id(credential.raw_id).user
-    except Exception:  # noqa: BLE001 - malformed or unknown: nobody's
+    except Exception:
         return None
 
 
@@ -153,9 +153,7 @@ def passkey_sign_in_complete(request: HttpRequest) -> JsonResponse:
             credential = helper.authenticate_complete(user=pending, state=state, data=data)
     except (webauthn_errors.OTPWebAuthnApiError, KeyError, ValueError, TypeError) as error:
         owner = pending or _credential_owner(data)
-        passkey_failure_record(
-            user=owner, second_factor=second_factor, reason=type(error).__name__[:80], origin=origin
-        )
+        passkey_failure_record(user=owner, second_factor=second_factor, reason=type(error).__name__[:80], origin=origin)
         if pending is not None and pending_user(request) is None:  # that failure locked the account
             return _refused("Sign in again.")
         return _refused()

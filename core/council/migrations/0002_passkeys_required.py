@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('council', '0001_initial'),
+        ("council", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='councilgovernance',
-            name='passkeys_required',
+            model_name="councilgovernance",
+            name="passkeys_required",
             field=models.BooleanField(db_default=False, default=False),
         ),
     ]

@@ -20,9 +20,7 @@ from core.directory.models import Practitioner
 
 
 def council_passkeys_required() -> bool:
-    return bool(
-        CouncilGovernance.objects.filter(id=GOVERNANCE_ROW).values_list("passkeys_required", flat=True).first()
-    )
+    return bool(CouncilGovernance.objects.filter(id=GOVERNANCE_ROW).values_list("passkeys_required", flat=True).first())
 
 
 def passkeys_required_for(user: User) -> bool:
@@ -30,7 +28,9 @@ def passkeys_required_for(user: User) -> bool:
     if connection.schema_name == "public" or not council_passkeys_required():
         return False
     return (
-        Practitioner.objects.filter(user_id=user.pk).filter(Q(is_council_admin=True) | Q(is_privacy_officer=True)).exists()
+        Practitioner.objects.filter(user_id=user.pk)
+        .filter(Q(is_council_admin=True) | Q(is_privacy_officer=True))
+        .exists()
     )
 
 

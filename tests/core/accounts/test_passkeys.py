@@ -42,9 +42,7 @@ class SoftKey:
 
     def cose_public_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
-        return cbor2.dumps(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
-        )
+        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     def _client_data(self, kind: str, challenge: str, origin: str) -> bytes:
         return json.dumps({"type": kind, "challenge": challenge, "origin": origin, "crossOrigin": False}).encode()
@@ -151,9 +149,7 @@ def test_the_challenge_asks_for_the_person_to_unlock_the_passkey(client_a: Clien
     assert "allowCredentials" not in options or options["allowCredentials"] == []
 
 
-def test_a_passkey_made_at_council_a_is_not_accepted_at_council_b(
-    council_a: Council, council_b: Council, person: User
-):
+def test_a_passkey_made_at_council_a_is_not_accepted_at_council_b(council_a: Council, council_b: Council, person: User):
     key = SoftKey()
     key.held_by(person, council_a)
     client_b = Client(HTTP_HOST=host_of(council_b))
@@ -167,9 +163,7 @@ def test_a_passkey_made_at_council_a_is_not_accepted_at_council_b(
         assert WebAuthnCredential.objects.get(user=person).sign_count == 0
 
 
-def test_a_passkey_signed_for_another_origin_is_refused_and_counted(
-    client_a: Client, council_a: Council, person: User
-):
+def test_a_passkey_signed_for_another_origin_is_refused_and_counted(client_a: Client, council_a: Council, person: User):
     key = SoftKey()
     key.held_by(person, council_a)
     response = use_passkey(client_a, key, at=council_a, origin="http://evil.example")
@@ -246,9 +240,7 @@ def test_a_passkey_after_the_password_is_the_second_factor(client_a: Client, cou
     assert signed_in(client_a)
 
 
-def test_after_the_password_only_that_persons_passkey_is_accepted(
-    client_a: Client, council_a: Council, person: User
-):
+def test_after_the_password_only_that_persons_passkey_is_accepted(client_a: Client, council_a: Council, person: User):
     with schema_context(council_a.schema_name):
         other = PractitionerFactory(user__email="other@agency.example").user
     other_key = SoftKey()
@@ -340,7 +332,8 @@ def test_removing_the_passkey_this_session_was_signed_in_with_signs_out(
     credential = key.held_by(person, council_a)
     assert use_passkey(client_a, key, at=council_a).status_code == 200
     response = client_a.post(f"/account/passkeys/{credential.pk}/remove/")
-    assert response.status_code == 302 and response.url == "/sign-in/"
+    assert response.status_code == 302
+    assert response.url == "/sign-in/"
     assert not signed_in(client_a)
     assert len(audit_events(council_a, action=AuditAction.PASSKEY_REMOVED, actor_id=person.pk)) == 1
 
@@ -376,7 +369,8 @@ def test_an_administrator_is_taken_to_add_a_passkey_first(client_a: Client, coun
     sign_in(client_a, administrator, council_a)
     for path in ("/", "/account/sessions/", "/administration/setup/"):
         response = client_a.get(path)
-        assert response.status_code == 302 and response.url == "/account/passkeys/", path
+        assert response.status_code == 302, path
+        assert response.url == "/account/passkeys/", path
     page = client_a.get("/account/passkeys/")
     assert b"Your council requires you to sign in with a passkey" in page.content
     # Once one is added, the rest opens.
@@ -402,7 +396,8 @@ def test_once_they_have_a_passkey_a_code_is_not_enough(client_a: Client, council
     code = give_backup_code(administrator, council_a)
     password_step(client_a, administrator.email)
     page = client_a.get("/sign-in/code/")
-    assert b"Use your passkey" in page.content and b'name="code"' not in page.content
+    assert b"Use your passkey" in page.content
+    assert b'name="code"' not in page.content
     refused = code_step(client_a, code)
     assert refused.status_code == 200
     assert not signed_in(client_a)
