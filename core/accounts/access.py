@@ -4,7 +4,9 @@ A view opts out only by being marked, in the URLconf where it is routed:
 
 * ``public_page(view)`` — anyone (the platform's service page, order form and terms, statements, the sign-in
   and password-reset pages);
-* ``sign_in_step(view)`` — the pages between the password and the second factor.
+* ``sign_in_step(view)`` — the pages between the password and the second factor;
+* ``passkey_step(view)`` — the pages someone who must add a passkey (their council requires one of their
+  role, and they signed in with a code) may still reach; every other page sends them there first.
 
 ``VerifiedAccessMiddleware`` enforces it for pages, the API and the Django admin alike. A meta-test
 walks both URLconfs so that no route escapes (tests/core/accounts/test_access_meta.py).
@@ -16,16 +18,21 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
 
+# The session key sign_in_session sets (it imports this module's neighbours, so it is named here too).
+PASSKEY_NEEDED_KEY = "patchwork_passkey_needed"
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 PUBLIC = "public"
 SIGN_IN_STEP = "sign-in-step"
+PASSKEY_STEP = "passkey-step"
 
 
 def public_page(view: View) -> View:
@@ -35,6 +42,11 @@ def public_page(view: View) -> View:
 
 def sign_in_step(view: View) -> View:
     view.patchwork_access = SIGN_IN_STEP  # type: ignore[attr-defined]
+    return view
+
+
+def passkey_step(view: View) -> View:
+    view.patchwork_access = PASSKEY_STEP  # type: ignore[attr-defined]
     return view
 
 
@@ -60,7 +72,11 @@ class VerifiedAccessMiddleware:
             return None
         user = request.user
         if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
-            return None
+            if access_of(view) == PASSKEY_STEP or not request.session.get(PASSKEY_NEEDED_KEY):
+                return None
+            if is_api_request(request):
+                return JsonResponse({"detail": "Add a passkey first: your council requires one."}, status=403)
+            return redirect("account-passkeys")
         audit_record(
             action=AuditAction.ACCESS_DENIED,
             outcome=AuditOutcome.DENIED,

@@ -17,3 +17,13 @@ def relying_party_name(request: HttpRequest) -> str:
     """What an authenticator shows beside the account: the council's name, as on an authenticator app."""
     name = getattr(getattr(connection, "tenant", None), "name", None)
     return f"Patchwork {name}" if name else "Patchwork"
+
+
+def expected_origin(request: HttpRequest) -> str:
+    """The origin the browser must report: the scheme and host this request came to, port included.
+
+    The library compares the browser's origin with a fixed list, but every council answers at a host of its
+    own; the host has already passed ``ALLOWED_HOSTS`` and chosen the council's schema, so the only origin a
+    ceremony here may come from is this request's own.
+    """
+    return f"{request.scheme}://{request.get_host()}".lower()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.models import Device
 
 from core.accounts.models import User
+from core.accounts.services.passkeys import is_passkey, passkey_required
 from core.accounts.services.sign_in import is_locked, sign_in_recorded
 from core.accounts.session_timeout import session_start_clock
 from core.accounts.signed_in import BACKEND
@@ -24,6 +25,9 @@ from core.audit.origin import Origin
 PENDING_USER_KEY = "patchwork_pending_user_id"
 PENDING_SINCE_KEY = "patchwork_pending_since"
 PENDING_FOR = datetime.timedelta(minutes=10)  # time allowed between the password and the code
+# Signed in with a code by someone the council requires to use a passkey: until they add one, the passkeys
+# page is the only page they reach (core.accounts.access).
+PASSKEY_NEEDED_KEY = "patchwork_passkey_needed"
 
 
 def sign_in_pending_start(*, request: HttpRequest, user: User) -> None:
@@ -60,6 +64,17 @@ def sign_in_complete(*, request: HttpRequest, user: User, device: Device) -> Non
     sign_in_recorded(
         user=user, device=device, session_key=request.session.session_key, origin=Origin.from_request(request)
     )
+    if not is_passkey(device) and passkey_required(user):
+        request.session[PASSKEY_NEEDED_KEY] = True
+
+
+def passkey_needed(request: HttpRequest) -> bool:
+    """Whether this session must add a passkey before going anywhere else."""
+    return bool(request.session.get(PASSKEY_NEEDED_KEY))
+
+
+def passkey_now_held(request: HttpRequest) -> None:
+    request.session.pop(PASSKEY_NEEDED_KEY, None)
 
 
 def sign_in_abandon(*, request: HttpRequest) -> None:

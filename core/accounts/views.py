@@ -21,12 +21,14 @@ from core.accounts.forms import (
     SignInForm,
 )
 from core.accounts.models import UserSession
+from core.accounts.passkey_views import script_configuration
 from core.accounts.services.devices import (
     totp_device_confirm,
     totp_device_pending,
     totp_qr_code_data_uri,
     totp_secret_for_typing,
 )
+from core.accounts.services.passkeys import code_refused_for_passkey_holder, has_passkey, passkey_required
 from core.accounts.services.sessions import session_forget, sessions_end_others
 from core.accounts.services.sign_in import (
     MAX_FAILURES,
@@ -77,6 +79,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "generic_error": GENERIC_SIGN_IN_ERROR,
         "next": request.GET.get("next", ""),
         "max_failures": MAX_FAILURES,
+        "passkey_configuration": script_configuration(request),
     }
     return render(request, "accounts/sign_in.html", context, status=200)
 
@@ -89,7 +92,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if not user_has_device(user):
         return redirect("sign-in-set-up")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    passkey_only = passkey_required(user) and has_passkey(user)
+    if request.method == "POST" and code_refused_for_passkey_holder(user=user, origin=Origin.from_request(request)):
+        form = CodeForm()
+        messages.error(request, "Use your passkey to sign in: your council requires it.")
+    elif request.method == "POST" and form.is_valid():
         device = sign_in_code_check(user=user, token=form.cleaned_data["code"], origin=Origin.from_request(request))
         if device is not None:
             sign_in_complete(request=request, user=user, device=device)
@@ -98,7 +105,13 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if pending_user(request) is None:  # that failure locked the account
             messages.error(request, GENERIC_SIGN_IN_ERROR)
             return redirect("sign-in")
-    return render(request, "accounts/sign_in_code.html", {"form": form})
+    context = {
+        "form": form,
+        "has_passkey": passkey_only or has_passkey(user),
+        "passkey_only": passkey_only,
+        "passkey_configuration": script_configuration(request),
+    }
+    return render(request, "accounts/sign_in_code.html", context)
 
 
 def sign_in_set_up(request: HttpRequest) -> HttpResponse:

@@ -25,6 +25,8 @@ class CouncilGovernance(models.Model):
     support_contact = models.CharField(
         max_length=300, blank=True, help_text="Who practitioners contact about Patchwork, shown on every page."
     )
+    # Council administrators and privacy officers must sign in with a passkey (SECURITY.md AUTH-2).
+    passkeys_required = models.BooleanField(default=False, db_default=False)
     legal_bases_reviewed_at = models.DateTimeField(null=True, blank=True)
     legal_bases_reviewed_by = models.ForeignKey(
         Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

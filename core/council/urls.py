@@ -22,6 +22,7 @@ urlpatterns = [
     path("administration/legal-bases/reviewed/", views.legal_bases_reviewed, name="council-legal-bases-reviewed"),
     path("administration/legal-bases/<int:basis_id>/<slug:action>/", views.legal_basis, name="council-legal-basis"),
     path("administration/profile/", views.profile, name="council-profile"),
+    path("administration/passkeys/", views.passkeys_required, name="council-passkeys"),
     path("administration/rules/", views.rules_overview, name="council-rules"),
     path(
         "administration/rules/sensitive-services/<uuid:agency_id>/",

@@ -262,6 +262,30 @@ def _b_legal_basis_untouched(objects: dict[str, object]) -> bool:
         return LegalBasis.objects.get(id=_b_legal_basis_id(objects)).is_accepted
 
 
+def _b_passkey_id(objects: dict[str, object]) -> object:
+    """A passkey of the council-B practitioner (account page probes)."""
+    if "b_passkey" not in objects:
+        from django_otp_webauthn.models import WebAuthnCredential
+
+        with schema_context("council_beta"):
+            objects["b_passkey"] = WebAuthnCredential.objects.create(
+                user=objects["b_practitioner"].user,  # type: ignore[attr-defined]
+                name="Beta laptop",
+                credential_id=b"beta-passkey-credential",
+                public_key=b"\x00",
+                aaguid="00000000-0000-0000-0000-000000000000",
+                confirmed=True,
+            )
+    return objects["b_passkey"].pk  # type: ignore[attr-defined]
+
+
+def _b_passkey_untouched(objects: dict[str, object]) -> bool:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    with schema_context("council_beta"):
+        return WebAuthnCredential.objects.filter(pk=_b_passkey_id(objects), name="Beta laptop").exists()
+
+
 COUNCIL_MATRIX: dict[str, list[Probe]] = {
     "practitioner-action": [
         Probe(
@@ -442,6 +466,9 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
         ]
         for name, action in (("privacy-alert-assign", "assign"), ("privacy-alert-close", "close"))
     },
+    "account-passkey-remove": [
+        Probe("post", lambda o: f"/account/passkeys/{_b_passkey_id(o)}/remove/", _not_found, _b_passkey_untouched)
+    ],
 }
 
 

@@ -91,3 +91,20 @@ def test_cache_keys_carry_the_council(council_a: Council, council_b: Council) ->
     finally:
         with schema_context(council_a.schema_name):
             cache.delete("team-size")
+
+
+def test_a_passkey_made_at_council_a_is_unknown_at_council_b(council_a: Council, council_b: Council) -> None:
+    """Passkeys live in each council's schema: council B's sign-in cannot find, list or remove council A's."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    with schema_context(council_a.schema_name):
+        user = PractitionerFactory(user__email="robin@alpha.example").user
+        WebAuthnCredential.objects.create(
+            user=user,
+            credential_id=b"alpha-passkey",
+            public_key=b"\x00",
+            aaguid="00000000-0000-0000-0000-000000000000",
+            confirmed=True,
+        )
+    with schema_context(council_b.schema_name):
+        assert not WebAuthnCredential.objects.filter(credential_id_sha256__isnull=False).exists()

@@ -2,6 +2,7 @@
 break-glass roles given to its practitioners (break_glass.py). Council administrators only."""
 
 from core.council.views.break_glass import break_glass_role, break_glass_roles
+from core.council.views.passkeys import passkeys_required
 from core.council.views.rules import (
     rules_alerts,
     rules_break_glass,
@@ -38,6 +39,7 @@ __all__ = [
     "legal_bases",
     "legal_bases_reviewed",
     "legal_basis",
+    "passkeys_required",
     "privacy_officer",
     "privacy_officers_page",
     "profile",

@@ -342,6 +342,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # The relying party is the site the browser is at (core/accounts/passkeys.py): a council's own host.
 OTP_WEBAUTHN_RP_ID_CALLABLE = "core.accounts.passkeys.relying_party_id"
 OTP_WEBAUTHN_RP_NAME_CALLABLE = "core.accounts.passkeys.relying_party_name"
+# The library checks origins against a fixed list; councils each have a host of their own, so the helper
+# expects the origin of the request at hand (core/accounts/passkey_helper.py). The list below is not read
+# then; the library's system check only asks that it is not empty.
+OTP_WEBAUTHN_HELPER_CLASS = "core.accounts.passkey_helper.SiteWebAuthnHelper"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [
     f"{PLATFORM_SCHEME}://{PLATFORM_DOMAIN}{':' + PLATFORM_PORT if PLATFORM_PORT else ''}",
 ]

@@ -33,6 +33,9 @@ PUBLIC_ROUTES = {
         "accessibility",
         "privacy",
         "offboarding-export",
+        "sign-in-passkey-begin",
+        "sign-in-passkey-complete",
+        "passkeys-script-text",
     },
     "council": {
         "sign-in",
@@ -44,6 +47,9 @@ PUBLIC_ROUTES = {
         "accessibility",
         "privacy",
         "invitation",
+        "sign-in-passkey-begin",
+        "sign-in-passkey-complete",
+        "passkeys-script-text",
     },
 }
 SIGN_IN_STEP_ROUTES = {"sign-in-code", "sign-in-set-up"}

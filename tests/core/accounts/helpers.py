@@ -107,10 +107,12 @@ def reload(obj: object, council: Council | None) -> object:
 
 
 def without_volatile_parts(response: HttpResponse, *texts: str) -> str:
-    """The page as a person reads it: the CSRF token and CSP nonce (new each time) and the given texts removed."""
+    """The page as a person reads it: the CSRF token (new each time, also in the passkey script's data) and CSP
+    nonce, and the given texts, removed."""
     page = response.content.decode()
     page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', page)
     page = re.sub(r'nonce="[^"]*"', 'nonce=""', page)
+    page = re.sub(r'"csrfToken": "[^"]*"', '"csrfToken": ""', page)  # the passkey script's copy of it
     for text in texts:
         page = page.replace(text, "TEXT")
     return page
