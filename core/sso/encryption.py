@@ -16,9 +16,7 @@ _HKDF_INFO = b"patchwork single sign-on client secrets"
 
 
 def _derived_key() -> bytes:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-        settings.SECRET_KEY.encode()
-    )
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(settings.SECRET_KEY.encode())
     return base64.urlsafe_b64encode(key)
 
 

@@ -63,6 +63,9 @@ class SsoIdentity(models.Model):
             models.UniqueConstraint(fields=["provider", "user"], name="sso_identity_one_per_user"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.provider_id}"
+
 
 class SsoDeviceManager(DeviceManager):
     """Hidden from django-otp's lists of a person's devices: an SsoDevice never answers a typed code,

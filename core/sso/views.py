@@ -35,7 +35,9 @@ from core.sso.services.sign_in import sso_account_for, sso_device_for, sso_sign_
 
 FLOW_KEY = "patchwork_sso_flow"
 FLOW_FOR = datetime.timedelta(minutes=10)
-NOT_HERE = "Your organisation does not sign in to this council's Patchwork with its own account. Sign in with your password."
+NOT_HERE = (
+    "Your organisation does not sign in to this council's Patchwork with its own account. Sign in with your password."
+)
 SIGN_IN_FAILED = "Signing in with your organisation's account did not work. Try again, or sign in with your password."
 
 
@@ -196,7 +198,10 @@ def sign_in_organisation_callback(request: HttpRequest) -> HttpResponse:
             code_verifier=str(flow["code_verifier"]),  # type: ignore[index]
         )
         claims = id_token_claims(
-            discovery=discovery, id_token=id_token, client_id=provider.client_id, nonce=str(flow["nonce"])  # type: ignore[index]
+            discovery=discovery,
+            id_token=id_token,
+            client_id=provider.client_id,
+            nonce=str(flow["nonce"]),  # type: ignore[index]
         )
     except (ProviderError, ValueError) as error:
         sso_sign_in_refused(provider=provider, reason=str(error), origin=origin)

@@ -63,7 +63,9 @@ def sso_sign_in_refused(
     )
 
 
-def _refused(provider: IdentityProvider, reason: str, message: str, origin: Origin, user_id: object = None) -> SsoAccount:
+def _refused(
+    provider: IdentityProvider, reason: str, message: str, origin: Origin, user_id: object = None
+) -> SsoAccount:
     sso_sign_in_refused(provider=provider, reason=reason, origin=origin, user_id=user_id)
     return SsoAccount(refusal=reason, message=message)
 
@@ -101,7 +103,9 @@ def sso_account_for(*, provider: IdentityProvider, claims: dict[str, Any], origi
         return _refused(provider, refused, NOT_ALLOWED, origin, user.pk)
     if identity is None:
         if SsoIdentity.objects.filter(provider=provider, user=user).exists():
-            return _refused(provider, "the account is linked to another identity at this provider", NOT_ALLOWED, origin, user.pk)
+            return _refused(
+                provider, "the account is linked to another identity at this provider", NOT_ALLOWED, origin, user.pk
+            )
         try:
             _link(provider=provider, subject=subject, user=user, origin=origin)
         except IntegrityError:  # the same person's first two sign-ins at once: the other one linked it

@@ -44,6 +44,8 @@ PUBLIC_ROUTES = {
         "accessibility",
         "privacy",
         "invitation",
+        "sign-in-organisation",  # single sign-on: the work email, then the agency's provider
+        "sign-in-organisation-callback",  # single sign-on: back from the provider (state, nonce, PKCE checked)
     },
 }
 SIGN_IN_STEP_ROUTES = {"sign-in-code", "sign-in-set-up"}

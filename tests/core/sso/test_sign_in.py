@@ -89,7 +89,8 @@ def test_with_the_mfa_claim_the_session_is_signed_in_and_the_claim_recorded(
     sub = _sub()
     provider_user(configured, sub, email="nurse@trust.example", email_verified=True, **MFA)
     response = sso_sign_in(client_a, "nurse@trust.example", sub)
-    assert response.status_code == 302 and response.url == "/"
+    assert response.status_code == 302
+    assert response.url == "/"
     assert _signed_in(client_a)
     [sign_in] = _events(council_a, AuditAction.SIGN_IN)
     with schema_context(council_a.schema_name):
@@ -118,7 +119,8 @@ def test_without_the_mfa_claim_our_code_is_asked_and_nothing_is_signed_in_before
     sub = _sub()
     provider_user(configured, sub, email="nurse@trust.example", email_verified=True, amr=["pwd"])
     response = sso_sign_in(client_a, "nurse@trust.example", sub)
-    assert response.status_code == 302 and response.url == "/sign-in/code/"
+    assert response.status_code == 302
+    assert response.url == "/sign-in/code/"
     assert not _signed_in(client_a)
     assert _events(council_a, AuditAction.SIGN_IN) == []
     assert client_a.post("/sign-in/code/", {"code": TEST_BACKUP_CODE}).status_code == 302
@@ -162,7 +164,9 @@ def test_an_acr_value_the_provider_is_configured_with_counts_as_the_second_facto
 # --- Refusals: each refused, audited, nothing linked or created ------------------------------------
 
 
-def test_an_unverified_email_is_refused(client_a: Client, council_a: Council, nurse: Practitioner, configured: str) -> None:
+def test_an_unverified_email_is_refused(
+    client_a: Client, council_a: Council, nurse: Practitioner, configured: str
+) -> None:
     sub = _sub()
     provider_user(configured, sub, email="nurse@trust.example", email_verified=False, **MFA)
     _refused(sso_sign_in(client_a, "nurse@trust.example", sub), council_a, "email not verified")
@@ -198,7 +202,10 @@ def test_a_pending_invitation_is_told_to_accept_it_first_and_no_account_is_creat
 
     with schema_context(council_a.schema_name):
         Invitation.objects.create(
-            email="new@trust.example", agency=trust, token_hash="x" * 64, expires_at=timezone.now() + timezone.timedelta(days=3)
+            email="new@trust.example",
+            agency=trust,
+            token_hash="x" * 64,
+            expires_at=timezone.now() + timezone.timedelta(days=3),
         )
         accounts = get_user_model().objects.count()
     sub = _sub()
@@ -228,7 +235,9 @@ def test_a_suspended_agency_or_a_deactivated_or_locked_account_is_refused(
     sub = _sub()
     provider_user(configured, sub, email="nurse@trust.example", email_verified=True, **MFA)
     with schema_context(council_a.schema_name):
-        type(nurse.user).objects.filter(pk=nurse.user.pk).update(locked_until=timezone.now() + timezone.timedelta(minutes=5))
+        type(nurse.user).objects.filter(pk=nurse.user.pk).update(
+            locked_until=timezone.now() + timezone.timedelta(minutes=5)
+        )
     _refused(sso_sign_in(client_a, "nurse@trust.example", sub), council_a, "account locked")
     with schema_context(council_a.schema_name):
         type(nurse.user).objects.filter(pk=nurse.user.pk).update(locked_until=None, is_active=False)
@@ -243,7 +252,9 @@ def test_a_suspended_agency_or_a_deactivated_or_locked_account_is_refused(
     _refused(browser.get(at_provider(authorize, sub)), council_a, "suspended")
 
 
-def test_a_tampered_state_is_refused(client_a: Client, council_a: Council, nurse: Practitioner, configured: str) -> None:
+def test_a_tampered_state_is_refused(
+    client_a: Client, council_a: Council, nurse: Practitioner, configured: str
+) -> None:
     sub = _sub()
     provider_user(configured, sub, email="nurse@trust.example", email_verified=True, **MFA)
     callback = at_provider(to_provider(client_a, "nurse@trust.example"), sub)
@@ -296,5 +307,7 @@ def test_the_provider_refusing_the_code_is_refused(
     callback = at_provider(to_provider(client_a, "nurse@trust.example"), sub)
     state = callback.split("state=")[1].split("&")[0]
     # A code the provider never issued, with the right state.
-    _refused(client_a.get(f"/sign-in/organisation/callback/?code=forged&state={state}"), council_a, "refused to exchange")
+    _refused(
+        client_a.get(f"/sign-in/organisation/callback/?code=forged&state={state}"), council_a, "refused to exchange"
+    )
     assert httpx.get(f"{configured}/.well-known/openid-configuration", timeout=5).status_code == 200
