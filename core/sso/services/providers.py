@@ -5,6 +5,7 @@ that it changed). Leaving it blank keeps the one stored.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +31,12 @@ class ProviderSettings:
     mfa_acr_values: list[str] = field(default_factory=list)
     enabled: bool = True
     protocol: str = Protocol.OIDC
+
+
+def _secure_issuer(issuer: str) -> bool:
+    """Tokens and the client secret travel to the issuer: https, except a provider on this very machine."""
+    parts = urlsplit(issuer)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1"))
 
 
 def _administrator_only(actor: Practitioner) -> None:
@@ -58,6 +65,10 @@ def identity_provider_save(
         "mfa_acr_values": sorted({value.strip() for value in values.mfa_acr_values if value.strip()}),
         "enabled": values.enabled,
     }
+    if not _secure_issuer(str(new["issuer"])):
+        raise ValidationError(
+            {"issuer": "Enter the provider's https:// address (http:// only for a local test provider)."}
+        )
     if not new["mfa_amr_values"] and not new["mfa_acr_values"]:
         raise ValidationError(
             {"mfa_amr_values": "Enter at least one amr or acr value that shows the provider asked for a second factor."}

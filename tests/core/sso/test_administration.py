@@ -117,3 +117,10 @@ def test_someone_who_is_not_an_administrator_is_refused(
     assert client_a.get(_page(home_agency)).status_code == 403
     assert client_a.post(_page(home_agency), _form(provider_url)).status_code == 403
     assert _provider(council_a) is None
+
+
+def test_an_issuer_without_https_is_refused(as_admin: Client, council_a: Council, home_agency: Agency) -> None:
+    response = as_admin.post(_page(home_agency), _form("http://idp.example"))
+    assert response.status_code == 200
+    assert "https://" in response.content.decode()
+    assert _provider(council_a) is None
