@@ -18,6 +18,7 @@ Setting up means: a virtual environment in .venv, uv inside it, and the locked d
 need Redis: REDIS_URL, else 127.0.0.1:6379 if it answers, else an embedded redis-server.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -87,8 +88,27 @@ def demo(args: list[str]) -> None:
     say("Creating the demo councils and their data (safe to run again)")
     manage("demo")
     if serve:
+        provider = demo_oidc_provider()
         say("Serving at http://localhost:8000 (Ctrl+C to stop)")
-        manage("runserver", "localhost:8000")
+        try:
+            manage("runserver", "localhost:8000")
+        finally:
+            if provider is not None:
+                provider.terminate()
+
+
+DEMO_OIDC_PORT = 8001  # platform/demo/sso.py DEMO_SSO_PORT
+
+
+def demo_oidc_provider() -> "subprocess.Popen[bytes] | None":
+    """The local OpenID provider one demo agency signs in with, given the people the demo command wrote out."""
+    users = Path(os.environ.get("PATCHWORK_VAR_DIR", ROOT / "var")) / "demo-oidc-users.json"
+    if not users.exists():
+        return None
+    say(f"Starting the demo's OpenID provider at http://localhost:{DEMO_OIDC_PORT}")
+    claims = [f"--user-claims={json.dumps(user)}" for user in json.loads(users.read_text())]
+    command = [PYTHON, "-m", "oidc_provider_mock", "--port", str(DEMO_OIDC_PORT), *claims]
+    return subprocess.Popen([str(part) for part in command], cwd=ROOT)
 
 
 def redis_answers(url: str) -> bool:

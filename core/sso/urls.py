@@ -1,1 +1,20 @@
-urlpatterns: list = []
+"""Single sign-on: an agency's provider in council administration, and signing in with it (public)."""
+
+from django.urls import path
+
+from core.accounts.access import public_page
+from core.sso import views
+
+urlpatterns = [
+    path(
+        "administration/agencies/<uuid:agency_id>/single-sign-on/",
+        views.identity_provider,
+        name="administration-agency-sso",
+    ),
+    path("sign-in/organisation/", public_page(views.sign_in_organisation), name="sign-in-organisation"),
+    path(
+        "sign-in/organisation/callback/",
+        public_page(views.sign_in_organisation_callback),
+        name="sign-in-organisation-callback",
+    ),
+]

@@ -22,6 +22,8 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("", include("core.accounts.urls")),
+    # Before the directory: its administration/agencies/<id>/<transition>/ would take /single-sign-on/.
+    path("", include("core.sso.urls")),
     path("", include("core.directory.urls")),
     path("", include("core.council.urls")),
     path("", include("core.clients.urls")),
@@ -30,7 +32,6 @@ urlpatterns = [
     path("", include("core.privacy.urls")),
     path("", include("core.subject_access.urls")),
     path("", include("core.retention.urls")),
-    path("", include("core.sso.urls")),
     path("", include("core.api_clients.urls")),
     path("administration/billing/", include("billing.urls")),
     path("administration/support/", include("support.urls")),

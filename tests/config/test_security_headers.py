@@ -267,6 +267,7 @@ def test_an_anonymous_platform_response_keeps_its_cache_control_and_a_views_perm
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": secrets.token_urlsafe(64),
+    "SSO_SECRET_KEYS": "Jk9bWbGN3VQ8zH0yq3m0F6VQ9xv3jv1mX2lY4c7hR2E=",  # a Fernet key made for the test
     "DATABASE_URL": "postgresql://u@db.internal/x",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
     "CACHE_URL": "redis://cache.internal:6379/1",

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 50,
+    "SSO_SECRET_KEYS": "Jk9bWbGN3VQ8zH0yq3m0F6VQ9xv3jv1mX2lY4c7hR2E=",  # a Fernet key made for the test
     "DATABASE_URL": "postgresql://patchwork@db.internal:5432/patchwork",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
     "CACHE_URL": "redis://cache.internal:6379/1",

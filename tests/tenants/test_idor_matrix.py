@@ -921,6 +921,26 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_agency_has_no_identity_provider(objects: dict[str, object]) -> bool:
+    from core.sso.models import IdentityProvider
+
+    with schema_context("council_beta"):
+        return not IdentityProvider.objects.exists()
+
+
+COUNCIL_MATRIX |= {
+    "administration-agency-sso": [
+        Probe(
+            method,
+            lambda o: f"/administration/agencies/{o['b_practitioner'].agency_id}/single-sign-on/",
+            _not_found,
+            lambda o: _b_agency_untouched(o) and _b_agency_has_no_identity_provider(o),
+        )
+        for method in ("get", "post")
+    ],
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

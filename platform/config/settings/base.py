@@ -351,6 +351,10 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 ]
 
 # --- Single sign-on per agency (core/sso) ------------------------------------------------------
+# Fernet keys for providers' client secrets, newest first (comma-separated). Empty in development and
+# tests: one is derived from SECRET_KEY (core/sso/encryption.py). Production requires them (production.py).
+SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS", [])
+SSO_HTTP_TIMEOUT = 10  # seconds, for each request to a provider (discovery, keys, token)
 
 # --- API clients (django-oauth-toolkit, core/api_clients) --------------------------------------
 PASSWORD_RESET_TIMEOUT = 30 * 60  # single-use by construction; short-lived by this (AUTH-5)

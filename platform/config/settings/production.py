@@ -12,6 +12,7 @@ from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_D
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
+SSO_SECRET_KEYS = env_required("SSO_SECRET_KEYS").split(",")  # agencies' providers' client secrets
 # The web process pools its connections (DATABASE_POOL_SIZE, set by infra/gunicorn.conf.py to its threads); other
 # processes (Celery workers, the release task) keep one persistent connection each.
 DATABASES = {

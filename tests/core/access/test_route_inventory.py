@@ -50,6 +50,8 @@ PUBLIC_ROUTES = {
         "sign-in-passkey-begin",
         "sign-in-passkey-complete",
         "passkeys-script-text",
+        "sign-in-organisation",  # single sign-on: the work email, then the agency's provider
+        "sign-in-organisation-callback",  # single sign-on: back from the provider (state, nonce, PKCE checked)
     },
 }
 SIGN_IN_STEP_ROUTES = {"sign-in-code", "sign-in-set-up"}

@@ -21,6 +21,7 @@ from demo.invoices import demo_invoices_issue
 from demo.onboarding import configuring_council_populate, pending_order_place
 from demo.populate import TODAY, DemoSummary, council_demo_populate
 from demo.second_factor import DEMO_BACKUP_CODE, demo_second_factor_install, demo_totp_key_base32
+from demo.sso import DEMO_SSO_ISSUER, DemoSso, demo_sso_configure
 from onboarding.models import Order
 from onboarding.services.provisioning import PROVISIONABLE, council_create, council_provision
 from tenants.jurisdictions import DataRegion, Jurisdiction
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         password_hash = make_password(DEMO_PASSWORD)
         summaries: list[tuple[Council, DemoSummary]] = []
         configuring: list[tuple[Council, User]] = []
+        sso: tuple[Council, DemoSso] | None = None
         for spec in DEMO_COUNCILS:
             council = Council.objects.filter(slug=spec.slug).first() or council_create(
                 name=spec.name,
@@ -82,6 +84,8 @@ class Command(BaseCommand):
                 )
                 for account in summary.accounts:
                     demo_second_factor_install(user=User.objects.get(email=account.email))
+                if sso is None and (tried := demo_sso_configure(emails=[a.email for a in summary.accounts])):
+                    sso = (council, tried)
             summaries.append((council, summary))
         operator = User.objects.filter(email=DEMO_OPERATOR_EMAIL).first()
         if operator is None:
@@ -95,6 +99,8 @@ class Command(BaseCommand):
         demo_billing_populate(slugs=[spec.slug for spec in DEMO_COUNCILS], today=TODAY)  # accounts, months metered
         demo_invoices_issue()  # each counted month invoiced, the oldest invoice paid
         self._print(summaries, configuring, order)
+        if sso:
+            self._print_sso(*sso)
 
     def _print(
         self, summaries: list[tuple[Council, DemoSummary]], configuring: list[tuple[Council, User]], order: Order
@@ -137,4 +143,17 @@ class Command(BaseCommand):
                 f"  {administrator.email:<48} {administrator.full_name} — Council administrator, "
                 "setting the council up before it goes live."
             )
+        write("")
+
+    def _print_sso(self, council: Council, sso: DemoSso) -> None:
+        port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+        domain = council.domains.get(is_primary=True).domain
+        write = self.stdout.write
+        write(self.style.MIGRATE_HEADING(f"Single sign-on ({sso.agency}, {council.name})"))
+        write(f"  python3 dev.py demo starts a local OpenID provider at {DEMO_SSO_ISSUER}.")
+        write(f"  At {settings.PLATFORM_SCHEME}://{domain}{port}/sign-in/ choose")
+        write('  "Sign in with your organisation\'s account",')
+        write(f"  enter {sso.with_mfa} and pick it at the provider: signed in (its MFA claim).")
+        if sso.without_mfa:
+            write(f"  {sso.without_mfa}: no MFA claim, so Patchwork's own code is asked.")
         write("")

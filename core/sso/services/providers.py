@@ -1,0 +1,103 @@
+"""A council administrator sets, changes or turns off an agency's single sign-on.
+
+The client secret is write-only: stored encrypted, never shown back, never in the audit trail (only
+that it changed). Leaving it blank keeps the one stored.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from core.audit.models import AuditAction, AuditOutcome
+from core.audit.origin import Origin
+from core.audit.services.events import audit_record
+from core.directory.models import Agency, Practitioner
+from core.sso.encryption import secret_encrypt
+from core.sso.models import DEFAULT_MFA_AMR, IdentityProvider, Protocol
+from core.sso.oidc import Discovery, discover, issuer_normalised
+
+SETTINGS = ("protocol", "display_name", "issuer", "client_id", "mfa_amr_values", "mfa_acr_values", "enabled")
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    display_name: str
+    issuer: str
+    client_id: str
+    client_secret: str = ""  # blank: keep the stored one
+    mfa_amr_values: list[str] = field(default_factory=lambda: list(DEFAULT_MFA_AMR))
+    mfa_acr_values: list[str] = field(default_factory=list)
+    enabled: bool = True
+    protocol: str = Protocol.OIDC
+
+
+def _secure_issuer(issuer: str) -> bool:
+    """Tokens and the client secret travel to the issuer: https, except a provider on this very machine."""
+    parts = urlsplit(issuer)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1"))
+
+
+def _administrator_only(actor: Practitioner) -> None:
+    if not actor.is_council_admin or not actor.user.is_active:
+        raise PermissionDenied("Only council administrators set an agency's single sign-on.")
+
+
+@transaction.atomic
+def identity_provider_save(
+    *, actor: Practitioner, agency: Agency, values: ProviderSettings, origin: Origin
+) -> IdentityProvider:
+    """Create or change the agency's provider. Audited with what changed, the secret only as "changed"."""
+    _administrator_only(actor)
+    provider = IdentityProvider.objects.select_for_update().filter(agency=agency).first()
+    creating = provider is None
+    if provider is None:
+        if not values.client_secret:
+            raise ValidationError({"client_secret": "Enter the client secret the provider gave you."})
+        provider = IdentityProvider(agency=agency)
+    new = {
+        "protocol": values.protocol,
+        "display_name": values.display_name.strip(),
+        "issuer": issuer_normalised(values.issuer),
+        "client_id": values.client_id.strip(),
+        "mfa_amr_values": sorted({value.strip() for value in values.mfa_amr_values if value.strip()}),
+        "mfa_acr_values": sorted({value.strip() for value in values.mfa_acr_values if value.strip()}),
+        "enabled": values.enabled,
+    }
+    if not _secure_issuer(str(new["issuer"])):
+        raise ValidationError(
+            {"issuer": "Enter the provider's https:// address (http:// only for a local test provider)."}
+        )
+    if not new["mfa_amr_values"] and not new["mfa_acr_values"]:
+        raise ValidationError(
+            {"mfa_amr_values": "Enter at least one amr or acr value that shows the provider asked for a second factor."}
+        )
+    changes: dict[str, dict[str, object]] = {}
+    for name in SETTINGS:
+        old = None if creating else getattr(provider, name)
+        if old != new[name]:
+            changes[name] = {"old": old, "new": new[name]}
+            setattr(provider, name, new[name])
+    if values.client_secret:
+        provider.client_secret_encrypted = secret_encrypt(values.client_secret)
+        changes["client_secret"] = {"old": None if creating else "(hidden)", "new": "(changed)"}
+    if not changes:
+        return provider
+    provider.save()
+    audit_record(
+        action=AuditAction.IDENTITY_PROVIDER_CHANGED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor.user_id,
+        object_type="identity_provider",
+        object_id=provider.pk,
+        related_ids=[agency.pk],
+        changes=changes,
+    )
+    return provider
+
+
+def identity_provider_check(*, issuer: str) -> Discovery:
+    """Fetch the provider's discovery document (raises ProviderError with a message for the administrator)."""
+    return discover(issuer)
