@@ -227,4 +227,36 @@ FREE_FORM: dict[str, FreeForm] = {
     "sessions.Session.session_data": FreeForm(
         False, "sessions are kept in the cache (SESSION_ENGINE), this table stays empty; a session holds no client"
     ),
+    # Signing in: passkeys, agencies' identity providers and API clients hold keys and settings of the people and
+    # systems that sign in, never anything about a client. (An OAuth "client" is a system, not a person helped.)
+    "django_otp_webauthn.WebAuthnCredential.transports": FreeForm(
+        False, "how a passkey talks to the browser (usb, nfc…)"
+    ),
+    **{
+        f"oauth2_provider.{field}": FreeForm(False, "an API client's credentials, tokens and their scopes")
+        for field in (
+            "AccessToken.resource",
+            "AccessToken.scope",
+            "AccessToken.token",
+            "Application.allowed_origins",
+            "Application.client_id",
+            "Application.post_logout_redirect_uris",
+            "Application.redirect_uris",
+            "DeviceGrant.client_id",
+            "DeviceGrant.scope",
+            "Grant.claims",
+            "Grant.redirect_uri",
+            "Grant.resource",
+            "Grant.scope",
+            "IDToken.jti",
+            "IDToken.scope",
+            "RefreshToken.resource",
+            "RefreshToken.token",
+            "RefreshToken.token_family",
+        )
+    },
+    **{
+        f"sso.IdentityProvider.{field}": FreeForm(False, "an agency's identity provider: its settings and secret")
+        for field in ("client_id", "client_secret_encrypted", "mfa_acr_values", "mfa_amr_values")
+    },
 }
