@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CSRF_COOKIE = "__Host-patchwork-csrf"
@@ -254,6 +256,7 @@ def production_environment(
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secret_key,
+        SSO_SECRET_KEYS=Fernet.generate_key().decode(),  # required; no agency's provider is used here
         DATABASE_URL=database_url,
         CACHE_URL=cache_url,
         CELERY_BROKER_URL=broker_url,

@@ -104,10 +104,15 @@ def passkey_sign_in_refused(*, user: User, second_factor: bool, origin: Origin) 
 
 
 def passkey_failure_record(*, user: User | None, second_factor: bool, reason: str, origin: Origin) -> None:
-    """A passkey that did not check out. Counted towards the lockout when whose it was is known."""
+    """A passkey that did not check out, recorded. Counted towards the lockout only as a second factor, after the
+    person's own password in this session: without one, the browser merely *names* a credential, and counting would
+    let anyone who learnt a credential's id lock its owner out — while a signature cannot be guessed anyway."""
     action = AuditAction.SECOND_FACTOR_FAILED if second_factor else AuditAction.SIGN_IN_FAILED
-    if user is None:
-        audit_record(action=action, outcome=AuditOutcome.FAILURE, origin=origin, reason=f"passkey: {reason}")
+    if user is None or not second_factor:
+        actor_id = user.pk if user is not None else None
+        audit_record(
+            action=action, outcome=AuditOutcome.FAILURE, origin=origin, actor_id=actor_id, reason=f"passkey: {reason}"
+        )
     elif is_locked(user):
         audit_record(
             action=action, outcome=AuditOutcome.DENIED, origin=origin, actor_id=user.pk, reason="account locked"

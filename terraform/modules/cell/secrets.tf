@@ -7,6 +7,12 @@ resource "random_password" "secret_key" {
   special = true
 }
 
+# The key that encrypts agencies' identity providers' client secrets in the database (core/sso/encryption.py):
+# 32 random bytes, base64 (a Fernet key). Rotating means putting a new key first, the old one after it.
+resource "random_bytes" "sso_secret_key" {
+  length = 32
+}
+
 # URL-safe characters only: these passwords are embedded in connection URLs.
 resource "random_password" "database" {
   length  = 40
@@ -34,6 +40,7 @@ locals {
 
   secret_values = {
     SECRET_KEY         = random_password.secret_key.result
+    SSO_SECRET_KEYS    = random_bytes.sso_secret_key.base64
     DATABASE_URL       = "postgres://${local.database_app}:${urlencode(random_password.database_app.result)}@${local.database_host}?sslmode=verify-full"
     DATABASE_OWNER_URL = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${local.database_host}?sslmode=verify-full"
     CELERY_BROKER_URL  = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/0?ssl_cert_reqs=required"

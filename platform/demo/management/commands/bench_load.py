@@ -52,6 +52,7 @@ from urllib.parse import quote
 
 import psycopg
 import redis
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -435,6 +436,7 @@ class Command(BaseCommand):
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secret_key,
+            "SSO_SECRET_KEYS": Fernet.generate_key().decode(),  # required in production; no provider is used here
             "DATABASE_URL": _app_database_url(),
             "CELERY_BROKER_URL": options["broker_url"],
             "CACHE_URL": options["cache_url"],
