@@ -80,7 +80,9 @@ def identity_provider(request: HttpRequest, agency_id: UUID) -> HttpResponse:
         values = ProviderSettings(**form.cleaned_data)
         if request.POST.get("action") == "check" and values.protocol == Protocol.SAML:
             try:
-                certificate = certificate_loaded(values.saml_certificate or (provider and provider.saml_certificate))
+                certificate = certificate_loaded(
+                    values.saml_certificate or (provider.saml_certificate if provider else "")
+                )
             except SamlError as error:
                 form.add_error("saml_certificate", f"The certificate could not be checked: {error}")
             else:

@@ -438,3 +438,16 @@ def test_another_councils_agency_is_not_found_and_unchanged(
     assert as_admin.post(page, _saml_form(idp_keys)).status_code == 404
     with schema_context(council_b.schema_name):
         assert not IdentityProvider.objects.exists()
+
+
+def test_checking_a_saml_provider_reads_its_certificate_and_saves_nothing(
+    as_admin: Client, council_a: Council, home_agency: Agency, idp_keys: KeyPair
+) -> None:
+    page = f"/administration/agencies/{home_agency.pk}/single-sign-on/"
+    response = as_admin.post(page, _saml_form(idp_keys, action="check"), follow=True)
+    assert "The certificate can be read" in response.content.decode()
+    failing = as_admin.post(page, _saml_form(idp_keys, action="check", saml_certificate=""))
+    assert failing.status_code == 200
+    assert "could not be checked" in failing.content.decode()
+    with schema_context(council_a.schema_name):
+        assert not IdentityProvider.objects.exists()
