@@ -13,10 +13,17 @@ from django_otp.models import Device, DeviceManager
 from core.directory.models import Agency
 
 DEFAULT_MFA_AMR = ["mfa", "otp", "hwk", "swk", "fpt", "face", "sc"]
+# SAML AuthnContextClassRef values that, by common use, say a second factor was used.
+DEFAULT_SAML_MFA_CONTEXTS = [
+    "http://schemas.microsoft.com/claims/multipleauthn",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor",
+    "https://refeds.org/profile/mfa",
+]
 
 
 class Protocol(models.TextChoices):
     OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
 
 
 class IdentityProvider(models.Model):
@@ -26,8 +33,9 @@ class IdentityProvider(models.Model):
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="identity_provider")
     protocol = models.CharField(max_length=10, choices=Protocol.choices, default=Protocol.OIDC)
     display_name = models.CharField(max_length=100)
-    issuer = models.URLField("issuer URL", max_length=300)
-    client_id = models.CharField(max_length=300)
+    # OpenID Connect
+    issuer = models.URLField("issuer URL", max_length=300, blank=True)
+    client_id = models.CharField(max_length=300, blank=True)
     # A Fernet token (core/sso/encryption.py), never the plain secret; never shown back on any page.
     client_secret_encrypted = models.TextField(blank=True)
     mfa_amr_values = ArrayField(
@@ -41,6 +49,17 @@ class IdentityProvider(models.Model):
         default=list,
         blank=True,
         help_text="Values of the ID token's acr claim that show a second factor was used.",
+    )
+    # SAML 2.0: the provider's entity id, where the AuthnRequest goes (HTTP-Redirect), the certificate
+    # its responses must be signed with (pinned: never one sent inside a response).
+    saml_entity_id = models.CharField("identity provider entity id", max_length=300, blank=True)
+    saml_sso_url = models.URLField("single sign-on URL", max_length=500, blank=True)
+    saml_certificate = models.TextField("signing certificate (PEM)", blank=True)
+    saml_mfa_contexts = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="AuthnContextClassRef values that show a second factor was used.",
     )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

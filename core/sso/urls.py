@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.accounts.access import public_page
-from core.sso import views
+from core.sso import saml_views, views
 
 urlpatterns = [
     path(
@@ -16,5 +16,11 @@ urlpatterns = [
         "sign-in/organisation/callback/",
         public_page(views.sign_in_organisation_callback),
         name="sign-in-organisation-callback",
+    ),
+    path("sign-in/organisation/saml/acs/", public_page(saml_views.saml_acs), name="sign-in-organisation-saml-acs"),
+    path(
+        "sign-in/organisation/saml/metadata/",
+        public_page(saml_views.saml_metadata),
+        name="sign-in-organisation-saml-metadata",
     ),
 ]

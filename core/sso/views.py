@@ -27,8 +27,10 @@ from core.directory.models import Agency, Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.sso.encryption import secret_decrypt
 from core.sso.forms import IdentityProviderForm, OrganisationEmailForm
-from core.sso.models import IdentityProvider
+from core.sso.models import IdentityProvider, Protocol
 from core.sso.oidc import ProviderError, authorisation_request, code_exchange, discover, id_token_claims, mfa_claim
+from core.sso.saml import SamlError, certificate_fingerprint, certificate_loaded
+from core.sso.saml_views import acs_url, saml_sign_in_start, sp_entity_id
 from core.sso.selectors import provider_for_email, provider_of
 from core.sso.services.providers import ProviderSettings, identity_provider_check, identity_provider_save
 from core.sso.services.sign_in import sso_account_for, sso_device_for, sso_sign_in_refused
@@ -59,6 +61,10 @@ def identity_provider(request: HttpRequest, agency_id: UUID) -> HttpResponse:
     provider = provider_of(agency)
     initial = (
         {
+            "protocol": provider.protocol,
+            "saml_entity_id": provider.saml_entity_id,
+            "saml_sso_url": provider.saml_sso_url,
+            "saml_mfa_contexts": ", ".join(provider.saml_mfa_contexts),
             "display_name": provider.display_name,
             "issuer": provider.issuer,
             "client_id": provider.client_id,
@@ -72,7 +78,18 @@ def identity_provider(request: HttpRequest, agency_id: UUID) -> HttpResponse:
     form = IdentityProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = ProviderSettings(**form.cleaned_data)
-        if request.POST.get("action") == "check":
+        if request.POST.get("action") == "check" and values.protocol == Protocol.SAML:
+            try:
+                certificate = certificate_loaded(
+                    values.saml_certificate or (provider.saml_certificate if provider else "")
+                )
+            except SamlError as error:
+                form.add_error("saml_certificate", f"The certificate could not be checked: {error}")
+            else:
+                until = certificate.not_valid_after_utc.date().isoformat()
+                messages.success(request, f"The certificate can be read; it is valid until {until}.")
+                return redirect("administration-agency-sso", agency_id=agency.pk)
+        elif request.POST.get("action") == "check":
             try:
                 identity_provider_check(issuer=values.issuer)
             except ProviderError as error:
@@ -89,7 +106,15 @@ def identity_provider(request: HttpRequest, agency_id: UUID) -> HttpResponse:
                 state = "on" if values.enabled else "off"
                 messages.success(request, f"Single sign-on for {agency.name} is saved and turned {state}.")
                 return redirect("administration-agency", agency_id=agency.pk)
-    context = {"agency": agency, "provider": provider, "form": form}
+    origin = Origin.from_request(request)
+    context = {
+        "agency": agency,
+        "provider": provider,
+        "form": form,
+        "saml_entity_id": sp_entity_id(origin),
+        "saml_acs_url": acs_url(origin),
+        "saml_fingerprint": certificate_fingerprint(provider.saml_certificate) if provider else "",
+    }
     return render(request, "sso/identity_provider.html", context)
 
 
@@ -116,6 +141,8 @@ def sign_in_organisation(request: HttpRequest) -> HttpResponse:
         provider = provider_for_email(email)
         if provider is None:
             form.add_error("email", NOT_HERE)
+        elif provider.protocol == Protocol.SAML:
+            return saml_sign_in_start(request, provider)
         else:
             try:
                 discovery = discover(provider.issuer)
@@ -130,6 +157,7 @@ def sign_in_organisation(request: HttpRequest) -> HttpResponse:
                     login_hint=email,
                 )
                 request.session[FLOW_KEY] = {
+                    "protocol": Protocol.OIDC.value,
                     "state": auth.state,
                     "nonce": auth.nonce,
                     "code_verifier": auth.code_verifier,
@@ -143,7 +171,7 @@ def sign_in_organisation(request: HttpRequest) -> HttpResponse:
 
 def _flow_provider(request: HttpRequest, flow: object) -> tuple[IdentityProvider | None, str]:
     """The provider this answer is for, if the session's flow matches it; else why not."""
-    if not isinstance(flow, dict):
+    if not isinstance(flow, dict) or flow.get("protocol", Protocol.OIDC) != Protocol.OIDC:
         return None, "no sign-in under way in this session"
     state = request.GET.get("state", "")
     if not state or not secrets.compare_digest(str(flow.get("state", "")), state):
@@ -157,7 +185,9 @@ def _flow_provider(request: HttpRequest, flow: object) -> tuple[IdentityProvider
     if timezone.now() - started > FLOW_FOR:
         return None, "state expired"
     provider = (
-        IdentityProvider.objects.select_related("agency").filter(pk=flow.get("provider"), enabled=True).first()
+        IdentityProvider.objects.select_related("agency")
+        .filter(pk=flow.get("provider"), enabled=True, protocol=Protocol.OIDC)
+        .first()
         if _is_uuid(flow.get("provider"))
         else None
     )
