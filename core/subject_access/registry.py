@@ -257,6 +257,14 @@ FREE_FORM: dict[str, FreeForm] = {
     },
     **{
         f"sso.IdentityProvider.{field}": FreeForm(False, "an agency's identity provider: its settings and secret")
-        for field in ("client_id", "client_secret_encrypted", "mfa_acr_values", "mfa_amr_values")
+        for field in (
+            "client_id",
+            "client_secret_encrypted",
+            "mfa_acr_values",
+            "mfa_amr_values",
+            "saml_certificate",
+            "saml_entity_id",
+            "saml_mfa_contexts",
+        )
     },
 }
