@@ -7,10 +7,12 @@ The ID token is trusted only after its signature is checked against the provider
 another client, by another provider, or for another sign-in, is refused.
 """
 
+import ipaddress
 import secrets
+import socket
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -50,7 +52,27 @@ def issuer_normalised(issuer: str) -> str:
     return issuer.strip().rstrip("/")
 
 
+def public_address_check(url: str) -> None:
+    """Refuse a provider's address that leads inside (loopback, private, link-local such as the cloud's metadata
+    service): the server fetches what an administrator typed, so it must not become a way in. Checked before each
+    request; the demo and the tests allow their local provider (``SSO_PROVIDERS_MAY_BE_LOCAL``)."""
+    if settings.SSO_PROVIDERS_MAY_BE_LOCAL:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ProviderError("The provider's address must start with https://.")
+    try:
+        addresses = {
+            info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        }
+    except (OSError, UnicodeError) as error:
+        raise ProviderError(f"The provider's name {parts.hostname} does not resolve.") from error
+    if not addresses or not all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+        raise ProviderError(f"The provider's address {parts.hostname} is not on the public internet.")
+
+
 def _get_json(url: str) -> dict[str, Any]:
+    public_address_check(url)
     try:
         response = httpx.get(url, timeout=settings.SSO_HTTP_TIMEOUT, follow_redirects=False)
         response.raise_for_status()
@@ -112,6 +134,7 @@ def code_exchange(
     *, discovery: Discovery, client_id: str, client_secret: str, code: str, redirect_uri: str, code_verifier: str
 ) -> str:
     """The ID token (still unchecked) for an authorisation code."""
+    public_address_check(discovery.token_endpoint)
     try:
         response = httpx.post(
             discovery.token_endpoint,

@@ -8,6 +8,7 @@ long: the trail records its SHA-256 fingerprint.
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -51,9 +52,10 @@ class ProviderSettings:
 
 
 def _secure_issuer(issuer: str) -> bool:
-    """Tokens and the client secret travel to the issuer: https, except a provider on this very machine."""
+    """Tokens and the client secret travel to the issuer: https, except a local test provider where allowed."""
     parts = urlsplit(issuer)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1"))
+    local = settings.SSO_PROVIDERS_MAY_BE_LOCAL and parts.hostname in ("localhost", "127.0.0.1")
+    return parts.scheme == "https" or (parts.scheme == "http" and local)
 
 
 def _administrator_only(actor: Practitioner) -> None:

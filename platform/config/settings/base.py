@@ -355,6 +355,10 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 # tests: one is derived from SECRET_KEY (core/sso/encryption.py). Production requires them (production.py).
 SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS", [])
 SSO_HTTP_TIMEOUT = 10  # seconds, for each request to a provider (discovery, keys, token)
+# Whether an agency's provider may be on this machine or a private network (http://localhost, 10.x, 169.254.x):
+# only for the demo's local provider and the tests' (local.py, test.py). In production the server fetches nothing
+# an administrator types unless it is on the public internet, so a provider's address cannot reach inside.
+SSO_PROVIDERS_MAY_BE_LOCAL = False
 
 # --- API clients (django-oauth-toolkit, core/api_clients) --------------------------------------
 PASSWORD_RESET_TIMEOUT = 30 * 60  # single-use by construction; short-lived by this (AUTH-5)

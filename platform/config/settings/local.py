@@ -25,3 +25,5 @@ WHITENOISE_USE_FINDERS = True
 
 # The demo and benchmark commands (platform/demo): not part of the product, never in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+
+SSO_PROVIDERS_MAY_BE_LOCAL = True  # the local OpenID provider the demo and the tests start

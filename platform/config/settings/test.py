@@ -60,3 +60,5 @@ WHITENOISE_USE_FINDERS = True
 
 # The demo and benchmark commands (platform/demo), and their tests: not part of the product.
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+
+SSO_PROVIDERS_MAY_BE_LOCAL = True  # the local OpenID provider the demo and the tests start

@@ -124,3 +124,28 @@ def test_an_issuer_without_https_is_refused(as_admin: Client, council_a: Council
     assert response.status_code == 200
     assert "https://" in response.content.decode()
     assert _provider(council_a) is None
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    ["https://127.0.0.1:8443", "https://localhost", "https://169.254.169.254", "https://10.1.2.3", "https://[::1]"],
+    ids=["loopback", "localhost", "cloud-metadata", "private", "ipv6-loopback"],
+)
+def test_a_provider_address_inside_the_network_is_never_fetched(
+    as_admin: Client, council_a: Council, home_agency: Agency, settings: object, issuer: str
+) -> None:
+    settings.SSO_PROVIDERS_MAY_BE_LOCAL = False  # type: ignore[attr-defined]  # as in production
+    response = as_admin.post(_page(home_agency), _form(issuer, action="check"))
+    assert response.status_code == 200
+    assert "is not on the public internet" in response.content.decode()
+    assert _provider(council_a) is None
+
+
+def test_in_production_even_a_provider_on_this_machine_needs_https(
+    as_admin: Client, council_a: Council, home_agency: Agency, settings: object, provider_url: str
+) -> None:
+    settings.SSO_PROVIDERS_MAY_BE_LOCAL = False  # type: ignore[attr-defined]
+    response = as_admin.post(_page(home_agency), _form(provider_url))  # the test provider: http://localhost
+    assert response.status_code == 200
+    assert "https://" in response.content.decode()
+    assert _provider(council_a) is None
