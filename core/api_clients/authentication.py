@@ -1,0 +1,45 @@
+"""The API's side of an API client's request: DRF authentication, and how the OpenAPI schema describes it.
+
+``ApiClientMiddleware`` has already checked the bearer token, the scope, the rate and the practitioner; this
+class hands DRF the practitioner's account and the token, ahead of session authentication (whose CSRF check is
+for browsers, not for a system holding a token).
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from core.api_clients.scopes import SCOPES
+
+
+class ApiClientAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        django_request = request._request
+        if getattr(django_request, "api_client", None) is None or not hasattr(django_request, "api_access_token"):
+            return None
+        return django_request.user, django_request.api_access_token
+
+
+class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = ApiClientAuthentication
+    name = "oauth2"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "oauth2",
+            "description": (
+                "For an agency's case-management system, registered by the council administrator. Exchange the "
+                "client id and secret for a token at the token URL (client credentials, HTTP Basic), then send "
+                "`Authorization: Bearer <token>` and `Patchwork-Practitioner: <work email>`: the practitioner of "
+                "your agency the call is made for. You see and change exactly what they could."
+            ),
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": reverse("api-client-token"),
+                    "scopes": dict(SCOPES),
+                }
+            },
+        }
