@@ -7,12 +7,12 @@ for browsers, not for a system holding a token).
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from core.api_clients.scopes import SCOPES
+from core.api_clients.token import TOKEN_PATH
 
 
 class ApiClientAuthentication(BaseAuthentication):
@@ -38,7 +38,7 @@ class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
             ),
             "flows": {
                 "clientCredentials": {
-                    "tokenUrl": reverse("api-client-token"),
+                    "tokenUrl": TOKEN_PATH,
                     "scopes": dict(SCOPES),
                 }
             },

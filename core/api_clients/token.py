@@ -23,6 +23,8 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 
 GRANT_TYPE = "client_credentials"
+# Where it is routed (core/api_clients/urls.py): the OpenAPI schema names it too, for any council's site.
+TOKEN_PATH = "/api/v1/oauth/token/"
 
 
 def _client_id_of(request: HttpRequest) -> str:

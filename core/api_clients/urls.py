@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.accounts.access import public_page
 from core.api_clients import views
-from core.api_clients.token import ApiClientTokenView
+from core.api_clients.token import TOKEN_PATH, ApiClientTokenView
 
 urlpatterns = [
     path(
@@ -23,5 +23,5 @@ urlpatterns = [
         name="api-client-revoke",
     ),
     # Public: the client proves itself with its id and secret; the view refuses everything else (and audits it).
-    path("api/v1/oauth/token/", public_page(ApiClientTokenView.as_view()), name="api-client-token"),
+    path(TOKEN_PATH.lstrip("/"), public_page(ApiClientTokenView.as_view()), name="api-client-token"),
 ]

@@ -52,6 +52,7 @@ PUBLIC_ROUTES = {
         "passkeys-script-text",
         "sign-in-organisation",  # single sign-on: the work email, then the agency's provider
         "sign-in-organisation-callback",  # single sign-on: back from the provider (state, nonce, PKCE checked)
+        "api-client-token",  # an API client proves itself with its id and secret (core/api_clients/token.py)
     },
 }
 SIGN_IN_STEP_ROUTES = {"sign-in-code", "sign-in-set-up"}

@@ -14,8 +14,8 @@ from django.http import HttpResponse
 from django.test import Client as Browser
 from django_tenants.utils import schema_context
 
-from core.api_clients.services import IssuedCredentials, api_client_create
 from core.api_clients.scopes import INVOLVEMENTS_WRITE, TEAMS_READ
+from core.api_clients.services import IssuedCredentials, api_client_create
 from core.audit.origin import NO_ORIGIN
 from core.directory.models import Agency, Practitioner
 from tenants.models import Council
@@ -27,8 +27,12 @@ BOTH_SCOPES = [TEAMS_READ, INVOLVEMENTS_WRITE]
 
 
 def administrator_of(council: Council, agency: Agency, first_name: str = "Ada") -> Practitioner:
+    """A council administrator working for ``agency`` (the same one when asked again by the same name)."""
     with schema_context(council.schema_name):
-        return practitioner(agency, first_name, "Administrator", is_council_admin=True)
+        existing = Practitioner.objects.filter(
+            agency=agency, is_council_admin=True, user__first_name=first_name
+        ).first()
+        return existing or practitioner(agency, first_name, "Administrator", is_council_admin=True)
 
 
 def client_made(council: Council, agency: Agency, scopes: list[str] | None = None) -> IssuedCredentials:

@@ -116,7 +116,8 @@ def test_after_rotation_the_old_secret_and_its_tokens_are_refused_and_the_new_on
     admin = administrator_of(council_a, team.children, "Bea")
     with schema_context(council_a.schema_name):
         rotated = api_client_rotate(actor=admin, api_client=issued.api_client, origin=NO_ORIGIN)
-    assert rotated.client_id == issued.client_id and rotated.client_secret != issued.client_secret
+    assert rotated.client_id == issued.client_id
+    assert rotated.client_secret != issued.client_secret
     assert token_request(system_a, issued.client_id, issued.client_secret).status_code == 401
     assert call(system_a, "get", team_url(team.client.pk), token=old_token, practitioner=team.member).status_code == 401
     new_token = token_of(system_a, rotated)
