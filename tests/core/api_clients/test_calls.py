@@ -184,3 +184,16 @@ def test_the_schema_documents_the_client_credentials_flow(team: Team) -> None:
     assert flow["tokenUrl"] == "/api/v1/oauth/token/"
     assert set(flow["scopes"]) == {"teams:read", "involvements:write"}
     assert "Patchwork-Practitioner" in scheme["description"]
+
+
+def test_the_privacy_officer_s_access_history_names_the_client_and_its_agency(
+    system_a: Browser, council_a: Council, team: Team, token: str
+) -> None:
+    from core.privacy.selectors import access_rows, client_access_events
+
+    call(system_a, "get", team_url(team.client.pk), token=token, practitioner=team.member)
+    with schema_context(council_a.schema_name):
+        rows = access_rows(client_access_events(client_id=team.client.pk))
+    viewed = [row for row in rows if row.event.action == AuditAction.CLIENT_VIEWED]
+    assert [row.who_name for row in viewed] == ["API client Case system (Alpha Children's Services)"]
+    assert str(team.member.pk) in viewed[0].reason
