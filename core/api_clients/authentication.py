@@ -5,13 +5,15 @@ class hands DRF the practitioner's account and the token, ahead of session authe
 for browsers, not for a system holding a token).
 """
 
+import re
 from typing import Any
 
+from django.urls import Resolver404, resolve
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from core.api_clients.scopes import SCOPES
+from core.api_clients.scopes import ANY_SCOPE_ROUTES, SCOPES, scope_for_route
 from core.api_clients.token import TOKEN_PATH
 
 
@@ -26,6 +28,14 @@ class ApiClientAuthentication(BaseAuthentication):
 class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = ApiClientAuthentication
     name = "oauth2"
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]] | None:
+        """The scope an operation needs of an API client; none at all for an operation API clients may not use."""
+        url_name = _url_name(auto_schema.path)
+        needed = scope_for_route(url_name)
+        if needed is not None:
+            return {self.name: [needed]}
+        return {self.name: []} if url_name in ANY_SCOPE_ROUTES else None
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
@@ -43,3 +53,16 @@ class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
                 }
             },
         }
+
+
+_PLACEHOLDER = re.compile(r"\{[^}]+\}")
+_ANY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def _url_name(path: str) -> str | None:
+    """The route name behind an OpenAPI path (``{client_id}`` and the like stand for any id)."""
+    try:
+        match = resolve(_PLACEHOLDER.sub(_ANY_ID, path), urlconf="config.urls_tenant")
+    except Resolver404:
+        return None
+    return match.url_name if match.namespace == "api-v1" else None

@@ -46,7 +46,13 @@ def _bearer(request: HttpRequest) -> bool:
 
 
 def _refused(
-    request: HttpRequest, *, status: int, detail: str, reason: str, api_client: ApiClient | None = None
+    request: HttpRequest,
+    view: Callable[..., Any],
+    *,
+    status: int,
+    detail: str,
+    reason: str,
+    api_client: ApiClient | None = None,
 ) -> HttpResponse:
     audit_record(
         action=AuditAction.ACCESS_DENIED,
@@ -56,7 +62,10 @@ def _refused(
         actor_type=ActorType.API_CLIENT if api_client else "",
         reason=reason,
     )
-    response = JsonResponse({"detail": detail}, status=status)
+    # An API view that answers in a format of its own (FHIR) refuses in that format too, as for a person.
+    own_format = getattr(getattr(view, "view_class", None), "not_signed_in_response", None)
+    response = own_format(detail) if own_format else JsonResponse({"detail": detail})
+    response.status_code = status
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
     return response
@@ -100,13 +109,14 @@ class ApiClientMiddleware:
         token = getattr(oauth_request, "access_token", None)
         if not valid or token is None:
             return _refused(
-                request, status=401, detail="The access token is not valid here.", reason="invalid bearer token"
+                request, view, status=401, detail="The access token is not valid here.", reason="invalid bearer token"
             )
         api_client = api_client_for_application(application_id=token.application_id)
         refusal = refusal_of(api_client)
         if api_client is None or refusal is not None:
             return _refused(
                 request,
+                view,
                 status=401,
                 detail="The access token is not valid here.",
                 reason=refusal or "",
@@ -118,6 +128,7 @@ class ApiClientMiddleware:
         if needed is None and url_name not in ANY_SCOPE_ROUTES:
             return _refused(
                 request,
+                view,
                 status=403,
                 detail="API clients may not use this route.",
                 reason=f"route not open to API clients: {url_name or request.path}",
@@ -126,6 +137,7 @@ class ApiClientMiddleware:
         if needed is not None and needed not in token.scope.split():
             return _refused(
                 request,
+                view,
                 status=403,
                 detail=f"This needs the {needed} scope.",
                 reason=f"missing scope {needed}",
@@ -136,6 +148,7 @@ class ApiClientMiddleware:
         if not throttle.allow_request(request, None):
             response = _refused(
                 request,
+                view,
                 status=429,
                 detail="Too many requests: slow down.",
                 reason=f"rate limit {settings.API_CLIENT_RATE_LIMIT}",
@@ -147,6 +160,7 @@ class ApiClientMiddleware:
         if practitioner is None:
             return _refused(
                 request,
+                view,
                 status=403,
                 detail=f"{PRACTITIONER_HEADER} must name the work email of an active practitioner of your agency.",
                 reason="no such practitioner of the client's agency",

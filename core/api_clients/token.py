@@ -24,7 +24,7 @@ from core.audit.services.events import audit_record
 
 GRANT_TYPE = "client_credentials"
 # Where it is routed (core/api_clients/urls.py): the OpenAPI schema names it too, for any council's site.
-TOKEN_PATH = "/api/v1/oauth/token/"
+TOKEN_PATH = "/api/v1/oauth/token/"  # noqa: S105  (a route, not a secret)
 
 
 def _client_id_of(request: HttpRequest) -> str:

@@ -184,6 +184,11 @@ def test_the_schema_documents_the_client_credentials_flow(team: Team) -> None:
     assert flow["tokenUrl"] == "/api/v1/oauth/token/"
     assert set(flow["scopes"]) == {"teams:read", "involvements:write"}
     assert "Patchwork-Practitioner" in scheme["description"]
+    paths = schema["paths"]
+    assert {"oauth2": ["teams:read"]} in paths["/api/v1/clients/{client_id}/team/"]["get"]["security"]
+    assert {"oauth2": ["involvements:write"]} in paths["/api/v1/clients/{client_id}/involvements/"]["post"]["security"]
+    # Not offered where API clients are refused.
+    assert all("oauth2" not in option for option in paths["/api/v1/clients/"]["post"]["security"])
 
 
 def test_the_privacy_officer_s_access_history_names_the_client_and_its_agency(
@@ -197,3 +202,14 @@ def test_the_privacy_officer_s_access_history_names_the_client_and_its_agency(
     viewed = [row for row in rows if row.event.action == AuditAction.CLIENT_VIEWED]
     assert [row.who_name for row in viewed] == ["API client Case system (Alpha Children's Services)"]
     assert str(team.member.pk) in viewed[0].reason
+
+
+def test_the_fhir_view_refuses_a_client_in_fhir(system_a: Browser, council_a: Council, team: Team, token: str) -> None:
+    from tests.core.clients_api.conftest import care_team_url
+
+    ok = call(system_a, "get", care_team_url(team.client.pk), token=token, practitioner=team.member)
+    assert ok.status_code == 200
+    assert ok.json()["resourceType"] == "CareTeam"
+    refused = call(system_a, "get", care_team_url(team.client.pk), token=token, practitioner=team.nurse)
+    assert refused.status_code == 403
+    assert refused.json()["resourceType"] == "OperationOutcome"
