@@ -15,7 +15,8 @@ from django.db.models import CharField, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from core.audit.models import AuditAction, AuditEvent, AuditOutcome
+from core.api_clients.models import ApiClient
+from core.audit.models import ActorType, AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import BreakGlassAccess, Client, Consent, Involvement, JoinRequest, TeamInvitation
 from core.directory.models import Practitioner
 from core.governance.models import Alert
@@ -103,11 +104,14 @@ class AccessRow:
     reason: str
     address: str
     client_id: str | None  # the client the event is about, when it is one client (for a link)
+    api_client: str = ""  # "API client <name> (<agency>)" when an agency's system did it
 
     @property
     def who_name(self) -> str:
         if self.who is not None:
             return self.who.user.full_name
+        if self.event.actor_type == ActorType.API_CLIENT:
+            return self.api_client or "API client (removed)"
         return "Account removed" if self.event.actor_id else "Patchwork (automatic)"
 
     @property
@@ -138,7 +142,10 @@ def access_rows(events: Iterable[AuditEvent], *, client_id: object | None = None
     were in words, and when in the council's time."""
     events = list(events)
     actors = _actors({event.actor_id for event in events if event.actor_id})
-    return [_row(event, actors, client_id) for event in events]
+    api_clients = _api_clients(
+        {event.actor_id for event in events if event.actor_type == ActorType.API_CLIENT and event.actor_id}
+    )
+    return [_row(event, actors, client_id, api_clients) for event in events]
 
 
 def _actors(user_ids: set[object]) -> dict[object, Practitioner]:
@@ -148,7 +155,20 @@ def _actors(user_ids: set[object]) -> dict[object, Practitioner]:
     return {person.user_id: person for person in people}
 
 
-def _row(event: AuditEvent, actors: dict[object, Practitioner], client_id: object | None) -> AccessRow:
+def _api_clients(client_ids: set[object]) -> dict[object, str]:
+    """Who an API client's events were done by, in words (its own actor id is the client's, not an account's)."""
+    if not client_ids:
+        return {}
+    clients = ApiClient.objects.filter(pk__in=client_ids).select_related("agency")
+    return {client.pk: f"API client {client.name} ({client.agency.name})" for client in clients}
+
+
+def _row(
+    event: AuditEvent,
+    actors: dict[object, Practitioner],
+    client_id: object | None,
+    api_clients: dict[object, str] | None = None,
+) -> AccessRow:
     key = str(client_id) if client_id is not None else None
     about = key
     if about is None and event.object_type == "client" and event.object_id:
@@ -162,6 +182,7 @@ def _row(event: AuditEvent, actors: dict[object, Practitioner], client_id: objec
         reason=event.reason,
         address=event.ip_address or "",
         client_id=about,
+        api_client=(api_clients or {}).get(event.actor_id, ""),
     )
 
 
@@ -169,8 +190,10 @@ def access_rows_streamed(events: QuerySet[AuditEvent], *, client_id: object | No
     """``access_rows`` for an export of any length: the events read a chunk at a time, the practitioners behind
     them looked up once (one query) before the first row."""
     actors = _actors(set(events.exclude(actor_id=None).values_list("actor_id", flat=True).distinct()))
+    by_clients = events.filter(actor_type=ActorType.API_CLIENT).exclude(actor_id=None)
+    api_clients = _api_clients(set(by_clients.values_list("actor_id", flat=True).distinct()))
     for event in events.iterator(chunk_size=chunk):
-        yield _row(event, actors, client_id)
+        yield _row(event, actors, client_id, api_clients)
 
 
 # --- Alerts ---------------------------------------------------------------------------------------------------

@@ -255,6 +255,7 @@ FREE_FORM: dict[str, FreeForm] = {
             "RefreshToken.token_family",
         )
     },
+    "api_clients.ApiClient.scopes": FreeForm(False, "what an agency's system may do: teams:read, involvements:write"),
     **{
         f"sso.IdentityProvider.{field}": FreeForm(False, "an agency's identity provider: its settings and secret")
         for field in (

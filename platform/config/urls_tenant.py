@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("core.accounts.urls")),
     # Before the directory: its administration/agencies/<id>/<transition>/ would take /single-sign-on/.
     path("", include("core.sso.urls")),
+    # Before the directory's too: its agency transition slug would take ".../api-clients/".
+    path("", include("core.api_clients.urls")),
     path("", include("core.directory.urls")),
     path("", include("core.council.urls")),
     path("", include("core.clients.urls")),
@@ -32,7 +34,6 @@ urlpatterns = [
     path("", include("core.privacy.urls")),
     path("", include("core.subject_access.urls")),
     path("", include("core.retention.urls")),
-    path("", include("core.api_clients.urls")),
     path("administration/billing/", include("billing.urls")),
     path("administration/support/", include("support.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),

@@ -941,6 +941,60 @@ COUNCIL_MATRIX |= {
 }
 
 
+def _b_api_client(objects: dict[str, object]) -> object:
+    """An API client of council B's agency, made on first use by a council-B administrator."""
+    if "b_api_client" not in objects:
+        from core.api_clients.services import api_client_create
+        from core.audit.origin import NO_ORIGIN
+
+        with schema_context("council_beta"):
+            admin_b = PractitionerFactory(
+                agency_id=objects["b_practitioner"].agency_id,  # type: ignore[attr-defined]
+                is_council_admin=True,
+                user__email="admin@beta.example",
+            )
+            issued = api_client_create(
+                actor=admin_b, agency=admin_b.agency, name="Beta case system", scopes=["teams:read"], origin=NO_ORIGIN
+            )
+        objects["b_api_client"] = issued.api_client
+    return objects["b_api_client"]
+
+
+def _b_api_clients_untouched(objects: dict[str, object]) -> bool:
+    from core.api_clients.models import ApiClient
+
+    with schema_context("council_beta"):
+        clients = list(ApiClient.objects.all())
+    return all(client.revoked_at is None and client.rotated_at is None for client in clients) and len(clients) == (
+        1 if "b_api_client" in objects else 0
+    )
+
+
+def _api_client_page(suffix: str) -> Callable[[dict[str, object]], str]:
+    return lambda o: (
+        f"/administration/agencies/{o['b_practitioner'].agency_id}/api-clients/{_b_api_client(o).pk}/{suffix}"  # type: ignore[attr-defined]
+    )
+
+
+COUNCIL_MATRIX |= {
+    "api-clients": [
+        Probe(
+            method,
+            lambda o: f"/administration/agencies/{o['b_practitioner'].agency_id}/api-clients/",  # type: ignore[attr-defined]
+            _not_found,
+            _b_api_clients_untouched,
+        )
+        for method in ("get", "post")
+    ],
+    **{
+        name: [
+            Probe(method, _api_client_page(suffix), _not_found, _b_api_clients_untouched) for method in ("get", "post")
+        ]
+        for name, suffix in (("api-client-rotate", "rotate/"), ("api-client-revoke", "revoke/"))
+    },
+}
+
+
 # Routes with parameters that hold no council object, and why.
 NOT_COUNCIL_OBJECTS = {
     "platform": "the platform site (public schema): no council model is registered in its admin",

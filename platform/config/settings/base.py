@@ -289,7 +289,11 @@ NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.PatchworkAutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # An API client's bearer request first (its checks are done by core.api_clients.middleware), then a browser's.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api_clients.authentication.ApiClientAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["core.accounts.permissions.IsVerified"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, and never nested deeper than any endpoint takes (a 400, not a RecursionError).
@@ -361,4 +365,22 @@ SSO_HTTP_TIMEOUT = 10  # seconds, for each request to a provider (discovery, key
 SSO_PROVIDERS_MAY_BE_LOCAL = False
 
 # --- API clients (django-oauth-toolkit, core/api_clients) --------------------------------------
+# Named so that migrations referring to it (ours) can resolve django-oauth-toolkit's swappable model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "teams:read": "Read teams, search clients, read the directory",
+        "involvements:write": "Keep the agency's own practitioners' involvements current",
+    },
+    "DEFAULT_SCOPES": ["teams:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
+    "OAUTH2_VALIDATOR_CLASS": "core.api_clients.validator.ApiClientValidator",
+    "PKCE_REQUIRED": True,
+}
+# Each API client's calls, counted per client in the council's cache (429 with Retry-After beyond it).
+API_CLIENT_RATE_LIMIT = os.environ.get("API_CLIENT_RATE_LIMIT", "120/minute")
+# Bearer requests are checked (token, scope, rate, practitioner) just before the deny-by-default middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("core.accounts.access.VerifiedAccessMiddleware"), "core.api_clients.middleware.ApiClientMiddleware"
+)
 PASSWORD_RESET_TIMEOUT = 30 * 60  # single-use by construction; short-lived by this (AUTH-5)

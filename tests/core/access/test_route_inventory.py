@@ -54,6 +54,7 @@ PUBLIC_ROUTES = {
         "sign-in-organisation-callback",  # single sign-on: back from the provider (state, nonce, PKCE checked)
         "sign-in-organisation-saml-acs",  # SAML: the provider's cross-site POST (signature, audience, request ID)
         "sign-in-organisation-saml-metadata",  # SAML: our service provider metadata, for agencies' IT teams
+        "api-client-token",  # an API client proves itself with its id and secret (core/api_clients/token.py)
     },
 }
 SIGN_IN_STEP_ROUTES = {"sign-in-code", "sign-in-set-up"}
