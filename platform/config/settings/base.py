@@ -376,6 +376,23 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
     "OAUTH2_VALIDATOR_CLASS": "core.api_clients.validator.ApiClientValidator",
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), enforced rather than warned about: no implicit or password
+    # grant, no "plain" PKCE, tokens never in a query string, the issuer in authorisation responses, and tokens
+    # stored hashed (a copy of the database or of a backup holds no working token).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # Only client credentials are granted (core/api_clients/validator.py), so there are no refresh tokens or
+    # redirects; were either ever used, these are the safe values.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Each API client's calls, counted per client in the council's cache (429 with Retry-After beyond it).
 API_CLIENT_RATE_LIMIT = os.environ.get("API_CLIENT_RATE_LIMIT", "120/minute")

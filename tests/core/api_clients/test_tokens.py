@@ -52,6 +52,15 @@ def test_a_good_client_is_given_a_token_with_its_scopes_and_it_is_audited(
         assert issued.client_secret not in ApiClient.objects.get().application.client_secret  # only a hash kept
 
 
+def test_the_access_token_is_kept_only_as_a_hash(system_a: Browser, council_a: Council, team: Team) -> None:
+    issued = client_made(council_a, team.children)
+    token = token_request(system_a, issued.client_id, issued.client_secret).json()["access_token"]
+    with schema_context(council_a.schema_name):
+        stored = AccessToken.objects.get()
+        assert token not in (stored.token, stored.token_checksum)  # a copy of the database holds no working token
+    assert call(system_a, "get", team_url(team.client.pk), token=token, practitioner=team.member).status_code == 200
+
+
 def test_a_client_cannot_ask_for_a_scope_it_was_not_given(system_a: Browser, council_a: Council, team: Team) -> None:
     issued = client_made(council_a, team.children, scopes=["teams:read"])
     response = token_request(system_a, issued.client_id, issued.client_secret, scope="involvements:write")
