@@ -4,6 +4,7 @@ The secret exists in clear only in what these services return: django-oauth-tool
 page that shows it once is the only copy.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,3 +136,13 @@ def api_client_revoke(*, actor: Practitioner, api_client: ApiClient, origin: Ori
             reason=f"{tokens} access token(s) ended",
         )
     return api_client
+
+
+EXPIRED_TOKENS_KEPT_FOR = datetime.timedelta(hours=1)
+
+
+def api_client_tokens_expired_clear() -> int:
+    """Delete access tokens that expired over an hour ago (they open nothing; they only fill the table). Client
+    credentials have no refresh tokens. How many were deleted."""
+    deleted, _ = AccessToken.objects.filter(expires__lt=timezone.now() - EXPIRED_TOKENS_KEPT_FOR).delete()
+    return deleted

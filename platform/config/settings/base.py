@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE = {
     # Support access that ran out is recorded in its council's audit (platform/support/tasks.py). The access itself
     # ends at its time whether or not this has run: every page checks the grant's end.
     "support-expiry": {"task": "support.expiry_record", "schedule": 300.0},
+    # Expired API access tokens cleared from each council's schema (core/api_clients/tasks.py).
+    "api-client-tokens-clear": {"task": "api_clients.tokens_clear_all", "schedule": 3600.0},
 }
 
 # --- Billing -------------------------------------------------------------------------------------
