@@ -16,6 +16,22 @@ class OrganisationEmailForm(forms.Form):
     )
 
 
+class InvitationFinishForm(forms.Form):
+    """What a first single sign-on with an invitation still asks: the names (prefilled) and the job title.
+    No password: the person signs in through their organisation."""
+
+    first_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(
+        label="Surname", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=120,
+        help_text='For example "Health visitor".',
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+
+
 class IdentityProviderForm(forms.Form):
     """An agency's provider, OpenID Connect or SAML 2.0: only the chosen protocol's fields are required (the
     service checks them). The client secret is write-only and the certificate is not shown back: blank keeps

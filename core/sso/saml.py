@@ -39,6 +39,19 @@ EMAIL_ATTRIBUTES = (
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
     "urn:oid:0.9.2342.19200300.100.1.3",
 )
+# The person's names, if the provider sends them (Microsoft Entra ID's claims, then the LDAP/eduPerson ones):
+# only to prefill the page a first sign-in with an invitation shows.
+GIVEN_NAME_ATTRIBUTES = (
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+    "givenname",
+    "urn:oid:2.5.4.42",
+)
+SURNAME_ATTRIBUTES = (
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+    "surname",
+    "sn",
+    "urn:oid:2.5.4.4",
+)
 CLOCK_SKEW = datetime.timedelta(minutes=1)
 MAX_RESPONSE_CHARACTERS = 200_000  # base64; a real response is a few kilobytes
 
@@ -58,11 +71,14 @@ class SamlRequest:
 
 @dataclass(frozen=True)
 class SamlAssertion:
-    """What a checked assertion says: the subject (NameID), the email, how the person authenticated."""
+    """What a checked assertion says: the subject (NameID), the email, how the person authenticated, and the
+    names, if the provider sent them."""
 
     name_id: str
     email: str
     authn_contexts: list[str] = field(default_factory=list)
+    given_name: str = ""
+    family_name: str = ""
 
 
 def _parser() -> etree.XMLParser:
@@ -242,7 +258,13 @@ def assertion_checked(
     ]
     if not contexts and assertion.find("saml:AuthnStatement", NS) is None:
         raise SamlError("the assertion has no authentication statement")
-    return SamlAssertion(name_id=name, email=email, authn_contexts=[context for context in contexts if context])
+    return SamlAssertion(
+        name_id=name,
+        email=email,
+        authn_contexts=[context for context in contexts if context],
+        given_name=_optional_attribute(assertion, GIVEN_NAME_ATTRIBUTES),
+        family_name=_optional_attribute(assertion, SURNAME_ATTRIBUTES),
+    )
 
 
 def _conditions_hold(assertion: etree._Element, *, sp_entity_id: str, now: datetime.datetime) -> None:
@@ -286,6 +308,16 @@ def _email_attribute(assertion: etree._Element) -> str:
             if len(values) == 1 and values[0]:
                 return values[0]
             raise SamlError("the email attribute must have exactly one value")
+    return ""
+
+
+def _optional_attribute(assertion: etree._Element, names: tuple[str, ...]) -> str:
+    """The first single value of one of these attributes (of the signed assertion), or "" — never an error."""
+    for attribute in assertion.findall("saml:AttributeStatement/saml:Attribute", NS):
+        if attribute.get("Name", "").lower() in names:
+            values = [_text(value) for value in attribute.findall("saml:AttributeValue", NS)]
+            if len(values) == 1 and values[0]:
+                return values[0][:100]
     return ""
 
 

@@ -23,6 +23,7 @@ from django_otp import user_has_device
 
 from core.accounts.sign_in_session import sign_in_complete, sign_in_pending_start
 from core.audit.origin import Origin
+from core.sso.invitation_views import invitation_flow_start
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.saml import SamlError, assertion_checked, authn_request, metadata_xml, mfa_context
 from core.sso.services.sign_in import sso_account_for, sso_device_for, sso_sign_in_refused
@@ -138,9 +139,19 @@ def _saml_sign_in(request: HttpRequest) -> HttpResponse:
     # The provider's signed assertion is what vouches for the email (as email_verified does in OpenID Connect).
     claims = {"sub": assertion.name_id, "email": assertion.email, "email_verified": True}
     account = sso_account_for(provider=provider, claims=claims, origin=origin)
+    claim = mfa_context(assertion, accepted=provider.saml_mfa_contexts)
+    if account.invitation is not None:  # no account yet: the invitation's, once the person finishes it
+        return invitation_flow_start(
+            request,
+            provider=provider,
+            invitation=account.invitation,
+            subject=assertion.name_id,
+            mfa_claim=claim,
+            first_name=assertion.given_name,
+            last_name=assertion.family_name,
+        )
     if account.user is None:
         return _refusal_page(request, account.message)
-    claim = mfa_context(assertion, accepted=provider.saml_mfa_contexts)
     if claim:
         device = sso_device_for(user=account.user, provider=provider, claim=claim)
         sign_in_complete(request=request, user=account.user, device=device)

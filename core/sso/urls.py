@@ -3,7 +3,7 @@
 from django.urls import path
 
 from core.accounts.access import public_page
-from core.sso import saml_views, views
+from core.sso import invitation_views, saml_views, views
 
 urlpatterns = [
     path(
@@ -16,6 +16,11 @@ urlpatterns = [
         "sign-in/organisation/callback/",
         public_page(views.sign_in_organisation_callback),
         name="sign-in-organisation-callback",
+    ),
+    path(
+        "sign-in/organisation/invitation/",
+        public_page(invitation_views.sign_in_organisation_invitation),
+        name="sign-in-organisation-invitation",
     ),
     path("sign-in/organisation/saml/acs/", public_page(saml_views.saml_acs), name="sign-in-organisation-saml-acs"),
     path(

@@ -27,6 +27,7 @@ from core.directory.models import Agency, Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.sso.encryption import secret_decrypt
 from core.sso.forms import IdentityProviderForm, OrganisationEmailForm
+from core.sso.invitation_views import invitation_flow_start
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.oidc import ProviderError, authorisation_request, code_exchange, discover, id_token_claims, mfa_claim
 from core.sso.saml import SamlError, certificate_fingerprint, certificate_loaded
@@ -237,9 +238,19 @@ def sign_in_organisation_callback(request: HttpRequest) -> HttpResponse:
         sso_sign_in_refused(provider=provider, reason=str(error), origin=origin)
         return _refusal_page(request, SIGN_IN_FAILED)
     account = sso_account_for(provider=provider, claims=claims, origin=origin)
+    claim = mfa_claim(claims, amr_values=provider.mfa_amr_values, acr_values=provider.mfa_acr_values)
+    if account.invitation is not None:  # no account yet: the invitation's, once the person finishes it
+        return invitation_flow_start(
+            request,
+            provider=provider,
+            invitation=account.invitation,
+            subject=str(claims.get("sub", "")),
+            mfa_claim=claim,
+            first_name=str(claims.get("given_name") or ""),
+            last_name=str(claims.get("family_name") or ""),
+        )
     if account.user is None:
         return _refusal_page(request, account.message)
-    claim = mfa_claim(claims, amr_values=provider.mfa_amr_values, acr_values=provider.mfa_acr_values)
     if claim:
         device = sso_device_for(user=account.user, provider=provider, claim=claim)
         sign_in_complete(request=request, user=account.user, device=device)

@@ -287,14 +287,7 @@ def invitation_accept(
 def _invitation_accept(
     *, token: str, first_name: str, last_name: str, job_title: str, password: str, origin: Origin
 ) -> User | None:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .filter(
-            token_hash=_hash(token), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .select_related("agency", "invited_by")
-        .first()
-    )
+    invitation = _usable_invitation_locked(token_hash=_hash(token))
     if invitation is None:
         audit_record(
             action=AuditAction.INVITATION_REFUSED,
@@ -306,6 +299,54 @@ def _invitation_accept(
     user = get_user_model()(email=invitation.email, first_name=first_name, last_name=last_name)
     validate_password(password, user=user)
     user.set_password(password)
+    return _account_create(invitation=invitation, user=user, job_title=job_title, origin=origin)
+
+
+def invitation_accept_by_single_sign_on(
+    *, invitation_id: object, first_name: str, last_name: str, job_title: str, origin: Origin
+) -> User:
+    """Create the account of someone whose agency's provider has just proved they hold the invited email.
+
+    The invitation is what authorises the account, as when its link is opened; the provider stands in
+    for the link. The account has no usable password: its owner signs in through their organisation.
+    Refused (ValidationError, recorded) if the invitation was used, revoked or has expired meanwhile.
+    """
+    user = _invitation_accept_by_single_sign_on(
+        invitation_id=invitation_id, first_name=first_name, last_name=last_name, job_title=job_title, origin=origin
+    )
+    if user is None:  # recorded after the rolled-back attempt, so the refusal stays in the trail
+        invitation_refused(origin=origin, reason="unusable invitation (single sign-on)")
+        raise ValidationError("This invitation does not work any more. It may have been used already, or expired.")
+    return user
+
+
+@transaction.atomic
+def _invitation_accept_by_single_sign_on(
+    *, invitation_id: object, first_name: str, last_name: str, job_title: str, origin: Origin
+) -> User | None:
+    invitation = _usable_invitation_locked(pk=invitation_id)
+    if invitation is None:
+        return None
+    user = get_user_model()(email=invitation.email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    return _account_create(
+        invitation=invitation, user=user, job_title=job_title, origin=origin, reason="by single sign-on"
+    )
+
+
+def _usable_invitation_locked(**match: object) -> Invitation | None:
+    """The invitation, locked until the transaction ends, if it can still be accepted."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(), **match)
+        .select_related("agency", "invited_by")
+        .first()
+    )
+
+
+def _account_create(*, invitation: Invitation, user: User, job_title: str, origin: Origin, reason: str = "") -> User:
+    """The account and practitioner profile an accepted invitation gives, by its link or by single sign-on.
+    The caller holds the invitation's row lock."""
     # An agency manager knows their own staff, and the council invites managers and administrators
     # itself; anyone else waits for their agency manager to verify them.
     inviter = invitation.invited_by
@@ -333,5 +374,6 @@ def _invitation_accept(
         actor_id=user.pk,
         object_type="practitioner",
         object_id=practitioner.pk,
+        reason=reason,
     )
     return user

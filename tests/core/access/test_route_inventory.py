@@ -52,6 +52,7 @@ PUBLIC_ROUTES = {
         "passkeys-script-text",
         "sign-in-organisation",  # single sign-on: the work email, then the agency's provider
         "sign-in-organisation-callback",  # single sign-on: back from the provider (state, nonce, PKCE checked)
+        "sign-in-organisation-invitation",  # single sign-on: finish the account an invitation authorises
         "sign-in-organisation-saml-acs",  # SAML: the provider's cross-site POST (signature, audience, request ID)
         "sign-in-organisation-saml-metadata",  # SAML: our service provider metadata, for agencies' IT teams
         "api-client-token",  # an API client proves itself with its id and secret (core/api_clients/token.py)

@@ -749,6 +749,7 @@ NO_CLIENT_DATA = {
     "administration-agency-sso": "council administration of an agency's single sign-on: no client data",
     "sign-in-organisation": "signing in with the agency's provider: the work email, no client data",
     "sign-in-organisation-callback": "signing in: back from the provider, no client data",
+    "sign-in-organisation-invitation": "signing in: finishing an invited account, no client data",
     "sign-in-organisation-saml-acs": "signing in: the SAML provider's answer, no client data",
     "sign-in-organisation-saml-metadata": "our SAML service provider metadata: no client data",
     "council-setup": "the council's setup checklist: no client data",

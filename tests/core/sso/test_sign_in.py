@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.audit.models import AuditAction, AuditEvent
-from core.directory.models import Agency, ApprovalState, Invitation, Practitioner
+from core.directory.models import Agency, ApprovalState, Practitioner
 from core.sso.models import SsoDevice, SsoIdentity
 from tenants.models import Council
 from tests.conftest import TEST_BACKUP_CODE, host_of
@@ -191,28 +191,6 @@ def test_an_unknown_account_is_refused_and_none_is_created(
     sub = _sub()
     provider_user(configured, sub, email="stranger@trust.example", email_verified=True, **MFA)
     _refused(sso_sign_in(client_a, "stranger@trust.example", sub), council_a, "unknown account")
-    with schema_context(council_a.schema_name):
-        assert get_user_model().objects.count() == accounts
-
-
-def test_a_pending_invitation_is_told_to_accept_it_first_and_no_account_is_created(
-    client_a: Client, council_a: Council, trust: Agency, configured: str
-) -> None:
-    from django.contrib.auth import get_user_model
-
-    with schema_context(council_a.schema_name):
-        Invitation.objects.create(
-            email="new@trust.example",
-            agency=trust,
-            token_hash="x" * 64,
-            expires_at=timezone.now() + timezone.timedelta(days=3),
-        )
-        accounts = get_user_model().objects.count()
-    sub = _sub()
-    provider_user(configured, sub, email="new@trust.example", email_verified=True, **MFA)
-    response = sso_sign_in(client_a, "new@trust.example", sub)
-    _refused(response, council_a, "invitation not accepted yet")
-    assert "Open the link in the invitation email" in response.content.decode()
     with schema_context(council_a.schema_name):
         assert get_user_model().objects.count() == accounts
 
