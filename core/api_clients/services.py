@@ -87,30 +87,43 @@ def api_client_create(
     return IssuedCredentials(api_client=api_client, client_id=application.client_id, client_secret=secret)
 
 
+@transaction.atomic
+def _secret_replaced(*, actor: Practitioner, api_client: ApiClient, secret: str, action: str, origin: Origin) -> None:
+    """The client's secret replaced (hashed by django-oauth-toolkit) and every token ended, in one transaction, with
+    its audit row: what rotating and revoking share."""
+    application = Application.objects.select_for_update().get(pk=api_client.application_id)
+    application.client_secret = secret
+    application.save(update_fields=["client_secret", "updated"])
+    tokens = _tokens_delete(application)
+    if action == AuditAction.API_CLIENT_REVOKED:
+        api_client.revoked_at = timezone.now()
+        api_client.save(update_fields=["revoked_at"])
+    else:
+        api_client.rotated_at = timezone.now()
+        api_client.save(update_fields=["rotated_at"])
+    audit_record(
+        action=action,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=actor.user_id,
+        object_type="api_client",
+        object_id=api_client.pk,
+        related_ids=[api_client.agency_id],
+        reason=f"{tokens} access token(s) ended",
+    )
+
+
 def api_client_rotate(*, actor: Practitioner, api_client: ApiClient, origin: Origin) -> IssuedCredentials:
     """A new secret: the old one, and every token issued with it, stop working now."""
     _administrator_check(actor=actor, origin=origin, object_id=api_client.pk)
     if api_client.is_revoked:
         raise ValidationError("A revoked API client cannot be given a new secret.")
     secret = generate_client_secret()
-    with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=api_client.application_id)
-        application.client_secret = secret
-        application.save(update_fields=["client_secret", "updated"])
-        tokens = _tokens_delete(application)
-        api_client.rotated_at = timezone.now()
-        api_client.save(update_fields=["rotated_at"])
-        audit_record(
-            action=AuditAction.API_CLIENT_ROTATED,
-            outcome=AuditOutcome.SUCCESS,
-            origin=origin,
-            actor_id=actor.user_id,
-            object_type="api_client",
-            object_id=api_client.pk,
-            related_ids=[api_client.agency_id],
-            reason=f"{tokens} access token(s) ended",
-        )
-    return IssuedCredentials(api_client=api_client, client_id=application.client_id, client_secret=secret)
+    _secret_replaced(
+        actor=actor, api_client=api_client, secret=secret, action=AuditAction.API_CLIENT_ROTATED, origin=origin
+    )
+    client_id = Application.objects.values_list("client_id", flat=True).get(pk=api_client.application_id)
+    return IssuedCredentials(api_client=api_client, client_id=client_id, client_secret=secret)
 
 
 def api_client_revoke(*, actor: Practitioner, api_client: ApiClient, origin: Origin) -> ApiClient:
@@ -118,23 +131,13 @@ def api_client_revoke(*, actor: Practitioner, api_client: ApiClient, origin: Ori
     _administrator_check(actor=actor, origin=origin, object_id=api_client.pk)
     if api_client.is_revoked:
         return api_client
-    with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=api_client.application_id)
-        application.client_secret = generate_client_secret()  # hashed and forgotten: nobody holds it
-        application.save(update_fields=["client_secret", "updated"])
-        tokens = _tokens_delete(application)
-        api_client.revoked_at = timezone.now()
-        api_client.save(update_fields=["revoked_at"])
-        audit_record(
-            action=AuditAction.API_CLIENT_REVOKED,
-            outcome=AuditOutcome.SUCCESS,
-            origin=origin,
-            actor_id=actor.user_id,
-            object_type="api_client",
-            object_id=api_client.pk,
-            related_ids=[api_client.agency_id],
-            reason=f"{tokens} access token(s) ended",
-        )
+    _secret_replaced(  # hashed and forgotten: nobody holds the new secret
+        actor=actor,
+        api_client=api_client,
+        secret=generate_client_secret(),
+        action=AuditAction.API_CLIENT_REVOKED,
+        origin=origin,
+    )
     return api_client
 
 

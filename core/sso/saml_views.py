@@ -14,19 +14,17 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from django_otp import user_has_device
 
-from core.accounts.sign_in_session import sign_in_complete, sign_in_pending_start
 from core.audit.origin import Origin
-from core.sso.invitation_views import invitation_flow_start
+from core.sso.finish import refusal_page, sign_in_finish
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.saml import SamlError, assertion_checked, authn_request, metadata_xml, mfa_context
-from core.sso.services.sign_in import sso_account_for, sso_device_for, sso_sign_in_refused
+from core.sso.services.sign_in import sso_account_for, sso_sign_in_refused
 
 FLOW_KEY = "patchwork_sso_flow"  # the same key as the OpenID Connect flow: one sign-in under way at a time
 FLOW_FOR = datetime.timedelta(minutes=10)
@@ -60,10 +58,6 @@ def saml_sign_in_start(request: HttpRequest, provider: IdentityProvider) -> Http
         "started": timezone.now().isoformat(),
     }
     return redirect(saml_request.url)
-
-
-def _refusal_page(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "sso/sign_in_refused.html", {"message": message}, status=403)
 
 
 def _flow_provider(flow: object, relay_state: str) -> tuple[IdentityProvider | None, str]:
@@ -118,11 +112,11 @@ def _saml_sign_in(request: HttpRequest) -> HttpResponse:
     flow = request.session.pop(FLOW_KEY, None)  # used once, whatever happens next
     if not isinstance(parked, dict):
         sso_sign_in_refused(provider=None, reason="no SAML response received", origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     provider, problem = _flow_provider(flow, str(parked.get("relay_state", "")))
     if provider is None:
         sso_sign_in_refused(provider=None, reason=problem, origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     try:
         assertion = assertion_checked(
             saml_response=str(parked.get("response", "")),
@@ -135,30 +129,19 @@ def _saml_sign_in(request: HttpRequest) -> HttpResponse:
         )
     except SamlError as error:
         sso_sign_in_refused(provider=provider, reason=f"SAML: {error}", origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     # The provider's signed assertion is what vouches for the email (as email_verified does in OpenID Connect).
     claims = {"sub": assertion.name_id, "email": assertion.email, "email_verified": True}
     account = sso_account_for(provider=provider, claims=claims, origin=origin)
-    claim = mfa_context(assertion, accepted=provider.saml_mfa_contexts)
-    if account.invitation is not None:  # no account yet: the invitation's, once the person finishes it
-        return invitation_flow_start(
-            request,
-            provider=provider,
-            invitation=account.invitation,
-            subject=assertion.name_id,
-            mfa_claim=claim,
-            first_name=assertion.given_name,
-            last_name=assertion.family_name,
-        )
-    if account.user is None:
-        return _refusal_page(request, account.message)
-    if claim:
-        device = sso_device_for(user=account.user, provider=provider, claim=claim)
-        sign_in_complete(request=request, user=account.user, device=device)
-        return redirect("home")
-    # No second factor at the provider: ours, exactly as after a password.
-    sign_in_pending_start(request=request, user=account.user)
-    return redirect("sign-in-code" if user_has_device(account.user) else "sign-in-set-up")
+    return sign_in_finish(
+        request,
+        provider=provider,
+        account=account,
+        subject=assertion.name_id,
+        claim=mfa_context(assertion, accepted=provider.saml_mfa_contexts),
+        first_name=assertion.given_name,
+        last_name=assertion.family_name,
+    )
 
 
 @require_GET

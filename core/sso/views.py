@@ -18,23 +18,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from django_otp import user_has_device
 
 from config.form_errors import errors_onto
-from core.accounts.sign_in_session import sign_in_complete, sign_in_pending_start
 from core.audit.origin import Origin
 from core.directory.models import Agency, Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.sso.encryption import secret_decrypt
+from core.sso.finish import refusal_page, sign_in_finish
 from core.sso.forms import IdentityProviderForm, OrganisationEmailForm
-from core.sso.invitation_views import invitation_flow_start
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.oidc import ProviderError, authorisation_request, code_exchange, discover, id_token_claims, mfa_claim
 from core.sso.saml import SamlError, certificate_fingerprint, certificate_loaded
 from core.sso.saml_views import acs_url, saml_sign_in_start, sp_entity_id
 from core.sso.selectors import provider_for_email, provider_of
 from core.sso.services.providers import ProviderSettings, identity_provider_check, identity_provider_save
-from core.sso.services.sign_in import sso_account_for, sso_device_for, sso_sign_in_refused
+from core.sso.services.sign_in import sso_account_for, sso_sign_in_refused
 
 FLOW_KEY = "patchwork_sso_flow"
 FLOW_FOR = datetime.timedelta(minutes=10)
@@ -120,10 +118,6 @@ def identity_provider(request: HttpRequest, agency_id: UUID) -> HttpResponse:
 
 
 # --- Signing in ------------------------------------------------------------------------------------
-
-
-def _refusal_page(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "sso/sign_in_refused.html", {"message": message}, status=403)
 
 
 def _redirect_uri(request: HttpRequest) -> str:
@@ -214,10 +208,10 @@ def sign_in_organisation_callback(request: HttpRequest) -> HttpResponse:
     provider, problem = _flow_provider(request, flow)
     if provider is None:
         sso_sign_in_refused(provider=None, reason=problem, origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     if request.GET.get("error") or not request.GET.get("code"):
         sso_sign_in_refused(provider=provider, reason="the provider sent no code", origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     try:
         discovery = discover(provider.issuer)
         id_token = code_exchange(
@@ -236,25 +230,14 @@ def sign_in_organisation_callback(request: HttpRequest) -> HttpResponse:
         )
     except (ProviderError, ValueError) as error:
         sso_sign_in_refused(provider=provider, reason=str(error), origin=origin)
-        return _refusal_page(request, SIGN_IN_FAILED)
+        return refusal_page(request, SIGN_IN_FAILED)
     account = sso_account_for(provider=provider, claims=claims, origin=origin)
-    claim = mfa_claim(claims, amr_values=provider.mfa_amr_values, acr_values=provider.mfa_acr_values)
-    if account.invitation is not None:  # no account yet: the invitation's, once the person finishes it
-        return invitation_flow_start(
-            request,
-            provider=provider,
-            invitation=account.invitation,
-            subject=str(claims.get("sub", "")),
-            mfa_claim=claim,
-            first_name=str(claims.get("given_name") or ""),
-            last_name=str(claims.get("family_name") or ""),
-        )
-    if account.user is None:
-        return _refusal_page(request, account.message)
-    if claim:
-        device = sso_device_for(user=account.user, provider=provider, claim=claim)
-        sign_in_complete(request=request, user=account.user, device=device)
-        return redirect("home")
-    # No second factor at the provider: ours, exactly as after a password.
-    sign_in_pending_start(request=request, user=account.user)
-    return redirect("sign-in-code" if user_has_device(account.user) else "sign-in-set-up")
+    return sign_in_finish(
+        request,
+        provider=provider,
+        account=account,
+        subject=str(claims.get("sub", "")),
+        claim=mfa_claim(claims, amr_values=provider.mfa_amr_values, acr_values=provider.mfa_acr_values),
+        first_name=str(claims.get("given_name") or ""),
+        last_name=str(claims.get("family_name") or ""),
+    )
