@@ -12,6 +12,14 @@ from core.sso.models import IdentityProvider
 from core.sso.services.sign_in import SsoAccount, sso_device_for
 
 
+def provider_page(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser on to the agency's provider. Not with a redirect: one that follows a form's POST to another
+    site is refused by the browser under our Content-Security-Policy (``form-action 'self'``), and loosening that
+    for every provider would loosen it on every page. A page that moves on at once (a meta refresh: no script) and
+    has a button to follow if it does not."""
+    return render(request, "sso/continue_to_provider.html", {"url": url})
+
+
 def refusal_page(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "sso/sign_in_refused.html", {"message": message}, status=403)
 

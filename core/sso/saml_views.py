@@ -14,14 +14,13 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit.origin import Origin
-from core.sso.finish import refusal_page, sign_in_finish
+from core.sso.finish import provider_page, refusal_page, sign_in_finish
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.saml import SamlError, assertion_checked, authn_request, metadata_xml, mfa_context
 from core.sso.services.sign_in import sso_account_for, sso_sign_in_refused
@@ -57,7 +56,7 @@ def saml_sign_in_start(request: HttpRequest, provider: IdentityProvider) -> Http
         "schema": connection.schema_name,
         "started": timezone.now().isoformat(),
     }
-    return redirect(saml_request.url)
+    return provider_page(request, saml_request.url)
 
 
 def _flow_provider(flow: object, relay_state: str) -> tuple[IdentityProvider | None, str]:

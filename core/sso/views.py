@@ -24,7 +24,7 @@ from core.audit.origin import Origin
 from core.directory.models import Agency, Practitioner
 from core.directory.selectors import practitioner_for_user
 from core.sso.encryption import secret_decrypt
-from core.sso.finish import refusal_page, sign_in_finish
+from core.sso.finish import provider_page, refusal_page, sign_in_finish
 from core.sso.forms import IdentityProviderForm, OrganisationEmailForm
 from core.sso.models import IdentityProvider, Protocol
 from core.sso.oidc import ProviderError, authorisation_request, code_exchange, discover, id_token_claims, mfa_claim
@@ -160,7 +160,7 @@ def sign_in_organisation(request: HttpRequest) -> HttpResponse:
                     "schema": connection.schema_name,
                     "started": timezone.now().isoformat(),
                 }
-                return redirect(auth.url)
+                return provider_page(request, auth.url)
     return render(request, "sso/sign_in_organisation.html", {"form": form})
 
 

@@ -1,6 +1,8 @@
 """A real OpenID provider (oidc-provider-mock on Flask and authlib) on a free local port, and helpers
 that play the browser's part at it: the tests drive the whole flow over HTTP, nothing is mocked."""
 
+import html
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -47,8 +49,19 @@ def provider_configure(council: Council, agency: Agency, admin: Practitioner, pr
 def to_provider(client: Client, email: str) -> str:
     """The work email on our page: the provider's authorisation address the browser is sent to."""
     response = client.post("/sign-in/organisation/", {"email": email})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return response.url
+    return provider_url_on(response)
+
+
+def provider_url_on(response: object) -> str:
+    """Where the page that sends the browser on to the provider sends it: its meta refresh, and its button."""
+    assert response.status_code == 200, response.content.decode()[:2000]  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    refresh = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page)
+    button = re.search(r'id="continue-to-provider" href="([^"]+)"', page)
+    assert refresh, page[:2000]
+    assert button, page[:2000]
+    assert refresh.group(1) == button.group(1)
+    return html.unescape(button.group(1))
 
 
 def at_provider(authorize_url: str, sub: str) -> str:

@@ -19,6 +19,7 @@ from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
 
 from core.sso.saml import ASSERTION_NS, BEARER, EMAIL_FORMAT, PROTOCOL_NS, SUCCESS
+from tests.core.sso.conftest import provider_url_on
 
 IDP_ENTITY_ID = "https://idp.trust.example/saml"
 IDP_SSO_URL = "https://idp.trust.example/saml/sso"
@@ -167,15 +168,14 @@ class Sent:
 
 def to_idp(client: Client, email: str) -> Sent:
     """The work email on our page: the AuthnRequest the browser is redirected to the provider with."""
-    response = client.post("/sign-in/organisation/", {"email": email})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    query = parse_qs(urlsplit(response.url).query)
+    url = provider_url_on(client.post("/sign-in/organisation/", {"email": email}))
+    query = parse_qs(urlsplit(url).query)
     xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15)
     request = etree.fromstring(xml)
     return Sent(
         request_id=request.get("ID"),
         relay_state=query["RelayState"][0],
-        url=response.url,
+        url=url,
         issuer=request.findtext(_q(ASSERTION_NS, "Issuer")),
         acs_url=request.get("AssertionConsumerServiceURL"),
     )
