@@ -19,11 +19,12 @@ from core.audit.models import ActorType, AuditEvent
 REASON_MAX = 300
 
 
-@dataclass(frozen=True)
+@dataclass
 class Acting:
     api_client_id: Any
     practitioner_id: Any
     practitioner_user_id: Any
+    recorded: int = 0  # audit events attributed to the client so far in this request
 
 
 _acting: ContextVar[Acting | None] = ContextVar("patchwork_api_client_acting", default=None)
@@ -53,6 +54,7 @@ def attributed_to_client(event: AuditEvent, acting: Acting) -> None:
         return  # already someone's own record (the client's, or another actor's)
     event.actor_id = acting.api_client_id
     event.actor_type = ActorType.API_CLIENT
+    acting.recorded += 1
     suffix = f" (API client acting for practitioner {acting.practitioner_id})"
     event.reason = (event.reason or "")[: REASON_MAX - len(suffix)] + suffix
 

@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from core.accounts.access import PUBLIC, access_of, is_api_request
-from core.api_clients.acting import Acting, acting_begin, acting_scope
+from core.api_clients.acting import Acting, acting_begin, acting_now, acting_scope
 from core.api_clients.memory import ApiClientMemory
 from core.api_clients.models import ApiClient
 from core.api_clients.scopes import ANY_SCOPE_ROUTES, scope_for_route
@@ -71,6 +71,24 @@ def _refused(
     return response
 
 
+def _call_recorded(request: HttpRequest, response: HttpResponse, acting: Acting) -> None:
+    """Every call is in the council's audit as the client's. Most views record what they did (a search, a team seen,
+    an involvement started), and those rows are the client's already; a call that recorded nothing (a directory
+    read, a refusal by a serializer) gets one row of its own: which route, what answer, for whom."""
+    match = request.resolver_match
+    audit_record(
+        action=AuditAction.API_CALLED,
+        outcome=AuditOutcome.SUCCESS if response.status_code < 400 else AuditOutcome.FAILURE,
+        origin=Origin.from_request(request),
+        actor_id=acting.api_client_id,
+        actor_type=ActorType.API_CLIENT,
+        object_type="route",
+        object_id=match.url_name if match is not None and match.url_name else "",
+        reason=f"{request.method} answered {response.status_code} (API client acting for practitioner "
+        f"{acting.practitioner_id})",
+    )
+
+
 def practitioner_acting(*, api_client: ApiClient, email: str) -> Practitioner | None:
     """The active, verified practitioner of the client's own agency with this work email; None for anyone else."""
     email = email.strip().lower()
@@ -98,7 +116,11 @@ class ApiClientMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with acting_scope():
-            return self.get_response(request)
+            response = self.get_response(request)
+            acting = acting_now()
+            if acting is not None and acting.recorded == 0:
+                _call_recorded(request, response, acting)
+            return response
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -131,6 +131,7 @@ class AuditAction(models.TextChoices):
     API_CLIENT_REVOKED = "api_client_revoked", "Revoked an API client"
     API_TOKEN_ISSUED = "api_token_issued", "An API client was given an access token"
     API_TOKEN_REFUSED = "api_token_refused", "An API client was refused an access token"
+    API_CALLED = "api_called", "An API client called the API"
 
 
 class ActorType(models.TextChoices):

@@ -7,6 +7,7 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
 
+from core.api_clients.models import ApiClient
 from core.audit.models import ActorType, AuditAction, AuditEvent, AuditOutcome
 from core.clients.models import Involvement
 from core.directory.models import Practitioner
@@ -213,3 +214,22 @@ def test_the_fhir_view_refuses_a_client_in_fhir(system_a: Browser, council_a: Co
     refused = call(system_a, "get", care_team_url(team.client.pk), token=token, practitioner=team.nurse)
     assert refused.status_code == 403
     assert refused.json()["resourceType"] == "OperationOutcome"
+
+
+def test_every_call_is_in_the_audit_as_the_client_once(
+    system_a: Browser, council_a: Council, team: Team, token: str
+) -> None:
+    # A view that records what it did: that row is the client's, and no other is added.
+    assert call(system_a, "get", team_url(team.client.pk), token=token, practitioner=team.member).status_code == 200
+    [viewed] = _events(council_a, action=AuditAction.CLIENT_VIEWED)
+    with schema_context(council_a.schema_name):
+        assert (viewed.actor_id, viewed.actor_type) == (ApiClient.objects.get().pk, ActorType.API_CLIENT)
+    assert _events(council_a, action=AuditAction.API_CALLED) == []
+    # A read that records nothing for a person (the directory's agencies) is still recorded for a client.
+    assert call(system_a, "get", "/api/v1/agencies/", token=token, practitioner=team.member).status_code == 200
+    [called] = _events(council_a, action=AuditAction.API_CALLED)
+    assert called.actor_type == ActorType.API_CLIENT
+    assert called.actor_id == viewed.actor_id
+    assert called.object_id == "agency-list"
+    assert called.reason.startswith("GET answered 200")
+    assert str(team.member.pk) in called.reason
