@@ -10,6 +10,7 @@ import httpx
 import oidc_provider_mock
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.audit.origin import NO_ORIGIN
@@ -17,6 +18,7 @@ from core.directory.models import Agency, Practitioner
 from core.sso.models import IdentityProvider
 from core.sso.services.providers import ProviderSettings, identity_provider_save
 from tenants.models import Council
+from tests.factories import AgencyFactory, PractitionerFactory
 
 CLIENT_ID = "patchwork-test-client"
 CLIENT_SECRET = "a-client-secret-for-the-test-provider"
@@ -74,3 +76,22 @@ def at_provider(authorize_url: str, sub: str) -> str:
 
 def sso_sign_in(client: Client, email: str, sub: str) -> object:
     return client.get(at_provider(to_provider(client, email), sub))
+
+
+# The agency every test here signs in to: a health trust of council A, with its administrator and a nurse.
+@pytest.fixture
+def trust(council_a: Council) -> Agency:
+    with schema_context(council_a.schema_name):
+        return AgencyFactory(name="Alpha Health Trust", email_domains=["trust.example"])
+
+
+@pytest.fixture
+def admin_a(council_a: Council, trust: Agency) -> Practitioner:
+    with schema_context(council_a.schema_name):
+        return PractitionerFactory(agency=trust, user__email="admin@trust.example", is_council_admin=True)
+
+
+@pytest.fixture
+def nurse(council_a: Council, trust: Agency) -> Practitioner:
+    with schema_context(council_a.schema_name):
+        return PractitionerFactory(agency=trust, user__email="nurse@trust.example", verified_at=timezone.now())

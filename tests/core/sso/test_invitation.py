@@ -31,12 +31,6 @@ PAGE = "/sign-in/organisation/invitation/"
 
 
 @pytest.fixture
-def trust(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Health Trust", email_domains=["trust.example"])
-
-
-@pytest.fixture
 def manager(council_a: Council, trust: Agency) -> Practitioner:
     with schema_context(council_a.schema_name):
         return PractitionerFactory(

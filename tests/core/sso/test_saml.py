@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from django_tenants.utils import schema_context
 from lxml import etree
 
@@ -48,24 +47,6 @@ def idp_keys() -> KeyPair:
 @pytest.fixture(scope="module")
 def other_keys() -> KeyPair:
     return key_pair("Another IdP")
-
-
-@pytest.fixture
-def trust(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Health Trust", email_domains=["trust.example"])
-
-
-@pytest.fixture
-def admin_a(council_a: Council, trust: Agency) -> Practitioner:
-    with schema_context(council_a.schema_name):
-        return PractitionerFactory(agency=trust, user__email="admin@trust.example", is_council_admin=True)
-
-
-@pytest.fixture
-def nurse(council_a: Council, trust: Agency) -> Practitioner:
-    with schema_context(council_a.schema_name):
-        return PractitionerFactory(agency=trust, user__email=NURSE, verified_at=timezone.now())
 
 
 def saml_configure(

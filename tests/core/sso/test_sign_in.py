@@ -26,24 +26,6 @@ MFA = {"amr": ["pwd", "mfa"]}
 
 
 @pytest.fixture
-def trust(council_a: Council) -> Agency:
-    with schema_context(council_a.schema_name):
-        return AgencyFactory(name="Alpha Health Trust", email_domains=["trust.example"])
-
-
-@pytest.fixture
-def admin_a(council_a: Council, trust: Agency) -> Practitioner:
-    with schema_context(council_a.schema_name):
-        return PractitionerFactory(agency=trust, user__email="admin@trust.example", is_council_admin=True)
-
-
-@pytest.fixture
-def nurse(council_a: Council, trust: Agency) -> Practitioner:
-    with schema_context(council_a.schema_name):
-        return PractitionerFactory(agency=trust, user__email="nurse@trust.example", verified_at=timezone.now())
-
-
-@pytest.fixture
 def configured(council_a: Council, trust: Agency, admin_a: Practitioner, provider_url: str) -> str:
     provider_configure(council_a, trust, admin_a, provider_url)
     return provider_url
