@@ -19,7 +19,7 @@ import oidc_provider_mock
 import pytest
 
 from tests.e2e.conftest import ROOT, served_demo_env
-from tests.e2e.staffordshire import BACKUP_CODE, checked
+from tests.e2e.staffordshire import BACKUP_CODE, checked, sign_in
 
 pytestmark = pytest.mark.council_side
 
@@ -97,5 +97,29 @@ def test_with_the_providers_second_factor_she_is_signed_in_and_without_it_patchw
         page.click("main button[type=submit]")
         page.wait_for_url(f"{site}/")
         assert "Welcome, Mark" in page.content()
+    finally:
+        context.close()
+
+
+def test_the_administrators_sign_in_settings_pages_pass_axe(demo_server: str, browser: object) -> None:
+    """The council administrator's pages for an agency's single sign-on (both protocols shown) and for requiring
+    passkeys, with and without an error."""
+    site = f"http://staffordshire.localhost:{demo_server}"
+    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        sign_in(page, demo_server, "helen.bradbury@staffordshire-earlyhelp.example")
+        page.goto(f"{site}/administration/agencies/")
+        page.get_by_role("link", name="Staffordshire County Council — Children's Social Care").first.click()
+        page.click("main a[href$='/single-sign-on/']")
+        assert "Single sign-on" in page.content()
+        checked(page, "sso-administration")
+        page.check("input[value=saml]")
+        page.fill("#id_saml_certificate", "not a certificate")
+        page.click("main button[value=check]")
+        assert "There is a problem" in page.content()
+        checked(page, "sso-administration-saml-error")
+        page.goto(f"{site}/administration/passkeys/")
+        checked(page, "passkeys-required-setting")
     finally:
         context.close()
