@@ -4,6 +4,7 @@
     python3 dev.py demo        set everything up and run the demo at http://localhost:8000
     python3 dev.py test        set everything up and run the test suite (extra args go to pytest)
     python3 dev.py lint        ruff, import contracts, Django's checks, missing migrations
+    python3 dev.py screenshots the main journeys at 390 and 1280 px, checked with axe, into docs/accessibility/
     python3 dev.py bench-provisioning   provisioning and migration benchmarks (docs/benchmarks.md)
     python3 dev.py bench-import         bulk import of 20,000 practitioners against a raw COPY (docs/benchmarks.md)
     python3 dev.py bench-anomalies      the anomaly job over a day at 300k clients against a COUNT (docs/benchmarks.md)
@@ -162,6 +163,12 @@ def test(args: list[str]) -> None:
     sys.exit(result.returncode)
 
 
+def screenshots(args: list[str]) -> None:
+    """The main journeys at a phone's and a computer's width, checked with axe, kept in docs/accessibility/."""
+    os.environ["PATCHWORK_ACCESSIBILITY_SHOTS"] = str(ROOT / "docs" / "accessibility")
+    test(["-p", "no:randomly", "tests/e2e/test_main_journeys_at_two_widths.py", *args])
+
+
 def lint(args: list[str]) -> None:
     setup(dev=True)
     say("ruff")
@@ -234,6 +241,7 @@ COMMANDS = {
     "demo": demo,
     "test": test,
     "lint": lint,
+    "screenshots": screenshots,
     "bench-provisioning": bench_provisioning,
     "bench-import": bench_import,
     "bench-anomalies": bench_anomalies,
