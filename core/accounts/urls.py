@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-in/set-up/", sign_in_step(views.sign_in_set_up), name="sign-in-set-up"),
     path("sign-out/", public_page(views.sign_out), name="sign-out"),
     path("account/sessions/", views.sessions, name="sessions"),
+    path("account/sessions/<int:session_id>/sign-out/", views.session_sign_out, name="session-sign-out"),
     path("account/keep-alive/", passkey_step(views.keep_alive), name="keep-alive"),
     # Passkeys: the account page and the registration ceremony (signed in with both factors) ...
     path("account/passkeys/", passkey_step(passkey_views.account_passkeys), name="account-passkeys"),

@@ -1,6 +1,8 @@
 """Signing in (password, then second factor), signing out, sessions. The same views serve the
 platform site (platform staff, ``public`` schema) and every council site (its own schema)."""
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import auth, messages
@@ -9,7 +11,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
@@ -29,7 +33,7 @@ from core.accounts.services.devices import (
     totp_secret_for_typing,
 )
 from core.accounts.services.passkeys import code_refused_for_passkey_holder, has_passkey, passkey_required
-from core.accounts.services.sessions import session_forget, sessions_end_others
+from core.accounts.services.sessions import SessionIsCurrent, session_end, session_forget, sessions_end_others
 from core.accounts.services.sign_in import (
     MAX_FAILURES,
     sign_in_code_check,
@@ -38,6 +42,7 @@ from core.accounts.services.sign_in import (
 )
 from core.accounts.session_timeout import session_keep_alive
 from core.accounts.sign_in_session import pending_user, sign_in_abandon, sign_in_complete, sign_in_pending_start
+from core.accounts.user_agents import user_agent_describe
 from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin, signed_in_user_id
 from core.audit.services.events import audit_record
@@ -159,6 +164,39 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("sign-in")
 
 
+@dataclass(frozen=True)
+class _SessionShown:
+    """One of the person's sessions as the sessions page reads it: in words, never by its key."""
+
+    id: int
+    browser: str
+    signed_in_at: datetime.datetime
+    signed_in_ago: str
+    last_active_at: datetime.datetime
+    last_active_ago: str
+    network_address: str
+    is_current: bool
+
+
+def _ago(moment: datetime.datetime, now: datetime.datetime) -> str:
+    if now - moment < datetime.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
+def _session_shown(row: UserSession, *, current: str | None, now: datetime.datetime) -> _SessionShown:
+    return _SessionShown(
+        id=row.pk,
+        browser=user_agent_describe(row.user_agent),
+        signed_in_at=row.created_at,
+        signed_in_ago=_ago(row.created_at, now),
+        last_active_at=row.last_seen_at,
+        last_active_ago=_ago(row.last_seen_at, now),
+        network_address=row.ip_address or "",
+        is_current=row.session_key == current,
+    )
+
+
 def sessions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         ended = sessions_end_others(
@@ -166,8 +204,33 @@ def sessions(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
         return redirect("sessions")
-    rows = UserSession.objects.filter(user=request.user)
-    return render(request, "accounts/sessions.html", {"rows": rows, "current": request.session.session_key})
+    now = timezone.now()
+    current = request.session.session_key
+    shown = [_session_shown(row, current=current, now=now) for row in UserSession.objects.filter(user=request.user)]
+    shown.sort(key=lambda session: not session.is_current)  # this one first, then the rest, latest active first
+    return render(
+        request,
+        "accounts/sessions.html",
+        {"sessions": shown, "others": sum(not session.is_current for session in shown)},
+    )
+
+
+@require_POST
+def session_sign_out(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Sign out of one other session, chosen on the sessions page. Not the person's: 404, nothing ends."""
+    try:
+        ended = session_end(
+            user=request.user,  # type: ignore[arg-type]
+            session_id=session_id,
+            current_session_key=request.session.session_key,
+            origin=Origin.from_request(request),
+        )
+    except SessionIsCurrent:
+        messages.info(request, "That is the session you are using now. To end it, sign out.")
+        return redirect("sessions")
+    shown = _session_shown(ended, current=None, now=timezone.now())
+    messages.success(request, f"Signed out of {shown.browser}, signed in {shown.signed_in_ago}.")
+    return redirect("sessions")
 
 
 @require_POST

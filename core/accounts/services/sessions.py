@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from core.accounts.models import User, UserSession
@@ -57,6 +58,35 @@ def sessions_end_others(*, user: User, session_key: str | None, origin: Origin) 
         reason=f"{len(keys)} ended",
     )
     return len(keys)
+
+
+class SessionIsCurrent(Exception):
+    """The session asked to end is the one making the request: that is signing out, not ending another."""
+
+
+@transaction.atomic
+def session_end(*, user: User, session_id: int, current_session_key: str | None, origin: Origin) -> UserSession:
+    """End one of ``user``'s other sessions, chosen by its row's id: that browser is signed out at once.
+
+    Anyone else's session, or none: 404 and nothing ends. The session making the request: SessionIsCurrent
+    (it ends by signing out). Returns the ended session's row, as it was, so the person can be told which."""
+    record = UserSession.objects.select_for_update().filter(pk=session_id, user=user).first()
+    if record is None:
+        raise Http404("No such session.")
+    if record.session_key == current_session_key:
+        raise SessionIsCurrent
+    sessions_delete([record.session_key])
+    UserSession.objects.filter(pk=record.pk).delete()
+    audit_record(
+        action=AuditAction.SESSIONS_ENDED,
+        outcome=AuditOutcome.SUCCESS,
+        origin=origin,
+        actor_id=user.pk,
+        object_type="session",
+        object_id=session_id,
+        reason="1 ended: one chosen",
+    )
+    return record
 
 
 @transaction.atomic

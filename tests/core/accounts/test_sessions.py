@@ -1,7 +1,13 @@
 """Session limits (SECURITY.md SES-1) and sessions people can see and end (SES-3)."""
 
+import datetime
+import re
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.accounts.models import UserSession
@@ -21,7 +27,7 @@ from tests.core.accounts.helpers import (
     reload,
     session_cookie,
 )
-from tests.factories import PractitionerFactory
+from tests.factories import PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.council_side
 
@@ -37,8 +43,23 @@ def person(practitioner):
     return practitioner.user
 
 
-def browser(council: Council, user_agent: str) -> Client:
-    return Client(HTTP_HOST=host_of(council), HTTP_USER_AGENT=user_agent)
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.6478.122 Mobile Safari/537.36"
+)
+EDGE_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.2592.87"
+)
+
+
+def browser(council: Council, user_agent: str, address: str = "127.0.0.1") -> Client:
+    return Client(HTTP_HOST=host_of(council), HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
 
 
 def assert_sent_to_sign_in(response, path: str = "/") -> None:
@@ -129,9 +150,9 @@ def test_signing_in_again_after_a_timeout_needs_both_factors(client_a: Client, c
 def test_sessions_page_lists_each_session_of_the_person_and_no_one_elses(council_a: Council, person) -> None:
     with schema_context(council_a.schema_name):
         someone_else = PractitionerFactory(user__email="other@agency.example").user
-    laptop = browser(council_a, "LaptopBrowser/1.0")
-    phone = browser(council_a, "PhoneBrowser/2.0")
-    stranger = browser(council_a, "StrangerBrowser/3.0")
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    stranger = browser(council_a, CHROME_ANDROID)
     sign_in(laptop, person, council_a)
     sign_in(phone, person, council_a)
     sign_in(stranger, someone_else, council_a)
@@ -139,16 +160,18 @@ def test_sessions_page_lists_each_session_of_the_person_and_no_one_elses(council
     response = laptop.get("/account/sessions/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "LaptopBrowser/1.0" in page
-    assert "PhoneBrowser/2.0" in page
-    assert "StrangerBrowser/3.0" not in page
+    assert "Firefox on Windows" in page
+    assert "Safari on iPhone" in page
+    assert "Chrome on Android" not in page
     assert page.count("This session") == 1
+    assert '<strong class="govuk-tag govuk-tag--green">This session</strong>' in page
+    assert page.count("Sign out of this session") == 1  # the phone's; this one ends by signing out
 
 
 def test_signing_out_of_every_other_session_ends_them_but_not_this_one(council_a: Council, person) -> None:
-    laptop = browser(council_a, "LaptopBrowser/1.0")
-    phone = browser(council_a, "PhoneBrowser/2.0")
-    tablet = browser(council_a, "TabletBrowser/3.0")
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    tablet = browser(council_a, CHROME_ANDROID)
     for device in (laptop, phone, tablet):
         sign_in(device, person, council_a)
     phone_key = session_cookie(phone)
@@ -162,8 +185,10 @@ def test_signing_out_of_every_other_session_ends_them_but_not_this_one(council_a
     assert_sent_to_sign_in(tablet.get("/"))
     assert_sent_to_sign_in(browser_with_cookie(host_of(council_a), phone_key).get("/"))
     page = laptop.get("/account/sessions/").content.decode()
-    assert "PhoneBrowser/2.0" not in page
-    assert "TabletBrowser/3.0" not in page
+    assert "Safari on iPhone" not in page
+    assert "Chrome on Android" not in page
+    assert "Firefox on Windows" in page
+    assert "You are not signed in anywhere else." in page
     assert audit_events(council_a, action=AuditAction.SESSIONS_ENDED, actor_id=person.pk)
 
 
@@ -224,3 +249,225 @@ def test_deactivating_a_person_ends_all_their_sessions_at_once(
     [event] = audit_events(council_a, action=AuditAction.ACCOUNT_DEACTIVATED)
     assert event.actor_id == admin.user.pk
     assert event.object_id == str(person.pk)
+
+
+# --- Signing out of one chosen session (SES-3) ------------------------------------------------------
+
+
+def session_id(council: Council | None, device: Client) -> int:
+    with schema_context(council.schema_name if council else "public"):
+        return UserSession.objects.get(session_key=session_cookie(device)).pk
+
+
+def end_url(pk: object) -> str:
+    return f"/account/sessions/{pk}/sign-out/"
+
+
+def still_signed_in(council: Council | None, device: Client) -> bool:
+    """The session is in the store, its row is kept, and the browser is let in."""
+    key = session_cookie(device)
+    with schema_context(council.schema_name if council else "public"):
+        kept = session_stored(key) and UserSession.objects.filter(session_key=key).exists()
+    return kept and device.get("/account/sessions/").status_code == 200
+
+
+def chosen_endings(council: Council | None) -> list:
+    return audit_events(council, action=AuditAction.SESSIONS_ENDED, reason="1 ended: one chosen")
+
+
+def test_each_session_reads_as_its_browser_when_and_where_it_signed_in(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS, "203.0.113.7")
+    phone = browser(council_a, SAFARI_IPHONE)
+    sign_in(laptop, person, council_a)
+    sign_in(phone, person, council_a)
+    with schema_context(council_a.schema_name):
+        two_hours_ago = timezone.now() - datetime.timedelta(hours=2, minutes=5)
+        UserSession.objects.filter(session_key=session_cookie(laptop)).update(
+            created_at=two_hours_ago, last_seen_at=two_hours_ago + datetime.timedelta(minutes=65)
+        )
+        UserSession.objects.filter(session_key=session_cookie(phone)).update(ip_address=None)
+
+    page = phone.get("/account/sessions/").content.decode().replace("\xa0", " ")  # timesince keeps "2 hours" together
+
+    assert "Firefox on Windows" in page
+    assert "2 hours ago from 203.0.113.7" in page
+    assert "1 hour ago" in page  # last active
+    assert f'<time datetime="{two_hours_ago.isoformat()}">' in page
+    assert f"{two_hours_ago:%-d %B %Y at %H:%M}</time>" in page
+    assert "Just now from an unknown network address" in page  # the phone's own session
+    assert "<table" not in page  # cards that fit a phone, not a table that scrolls sideways
+    for device in (laptop, phone):
+        assert session_cookie(device) not in page  # a session key is never shown
+
+
+def test_each_sign_out_button_names_its_session_for_a_screen_reader(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS, "203.0.113.7")
+    phone = browser(council_a, SAFARI_IPHONE, "198.51.100.4")
+    tablet = browser(council_a, EDGE_WINDOWS)
+    for device in (laptop, phone, tablet):
+        sign_in(device, person, council_a)
+
+    page = laptop.get("/account/sessions/").content.decode()
+
+    buttons = re.findall(r"<button[^>]*>(Sign out of this session.*?)</button>", page)
+    assert len(buttons) == 2
+    assert len(set(buttons)) == 2
+    assert any("Safari on iPhone, signed in just now" in b and "from 198.51.100.4" in b for b in buttons)
+    assert any("Edge on Windows" in b for b in buttons)
+    assert all('<span class="govuk-visually-hidden">' in b for b in buttons)
+    assert f'action="{end_url(session_id(council_a, phone))}"' in page
+    assert f'action="{end_url(session_id(council_a, laptop))}"' not in page
+
+
+def test_signing_out_of_one_chosen_session_ends_that_one_and_no_other(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    tablet = browser(council_a, CHROME_ANDROID)
+    for device in (laptop, phone, tablet):
+        sign_in(device, person, council_a)
+    phone_key = session_cookie(phone)
+    phone_id = session_id(council_a, phone)
+
+    response = laptop.post(end_url(phone_id), follow=True)
+
+    assert response.redirect_chain == [("/account/sessions/", 302)]
+    page = response.content.decode()
+    assert "Signed out of Safari on iPhone, signed in just now." in page
+    assert "Safari on iPhone" not in page.replace("Signed out of Safari on iPhone", "")
+    assert_sent_to_sign_in(phone.get("/"))
+    assert_sent_to_sign_in(browser_with_cookie(host_of(council_a), phone_key).get("/"))
+    with schema_context(council_a.schema_name):
+        assert not session_stored(phone_key)
+        assert not UserSession.objects.filter(pk=phone_id).exists()
+    assert still_signed_in(council_a, laptop)
+    assert still_signed_in(council_a, tablet)
+    [event] = chosen_endings(council_a)
+    assert event.actor_id == person.pk
+    assert event.object_type == "session"
+    assert event.object_id == str(phone_id)
+
+
+def test_the_session_in_use_is_not_ended_from_the_list_but_by_signing_out(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    sign_in(laptop, person, council_a)
+
+    response = laptop.post(end_url(session_id(council_a, laptop)), follow=True)
+
+    assert response.status_code == 200
+    assert "That is the session you are using now. To end it, sign out." in response.content.decode()
+    assert still_signed_in(council_a, laptop)
+    assert not chosen_endings(council_a)
+
+
+def test_another_person_s_session_in_the_same_council_is_404_and_keeps_working(council_a: Council, person) -> None:
+    with schema_context(council_a.schema_name):
+        someone_else = PractitionerFactory(user__email="other@agency.example").user
+    attacker = browser(council_a, FIREFOX_WINDOWS)
+    victim = browser(council_a, SAFARI_IPHONE)
+    sign_in(attacker, person, council_a)
+    sign_in(victim, someone_else, council_a)
+
+    response = attacker.post(end_url(session_id(council_a, victim)))
+
+    assert response.status_code == 404
+    assert still_signed_in(council_a, victim)
+    assert still_signed_in(council_a, attacker)
+    assert not chosen_endings(council_a)
+
+
+def test_another_council_s_session_id_is_404_and_that_session_keeps_working(
+    council_a: Council, council_b: Council, person
+) -> None:
+    with schema_context(council_b.schema_name):
+        elsewhere = PractitionerFactory(user__email="b@agency.example").user
+    attacker = browser(council_a, FIREFOX_WINDOWS)
+    sign_in(attacker, person, council_a)
+    victims = [browser(council_b, SAFARI_IPHONE), browser(council_b, CHROME_ANDROID)]
+    for victim in victims:
+        sign_in(victim, elsewhere, council_b)
+    # Ids are counted in each council's schema: take one that is not also the attacker's own session's id.
+    own = session_id(council_a, attacker)
+    target = next(pk for pk in (session_id(council_b, victim) for victim in victims) if pk != own)
+
+    response = attacker.post(end_url(target))
+
+    assert response.status_code == 404
+    assert all(still_signed_in(council_b, victim) for victim in victims)
+    assert still_signed_in(council_a, attacker)
+    assert not chosen_endings(council_a)
+    assert not chosen_endings(council_b)
+
+
+@pytest.mark.parametrize("malformed", ["abc", "-1", "1.5", "0x10", "99999999999999999999999", "%00", "0"])
+def test_a_malformed_or_unknown_session_id_is_refused_and_nothing_ends(
+    council_a: Council, person, malformed: str
+) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    sign_in(laptop, person, council_a)
+    sign_in(phone, person, council_a)
+
+    response = laptop.post(end_url(malformed))
+
+    assert response.status_code in (400, 404)
+    assert still_signed_in(council_a, phone)
+    assert not chosen_endings(council_a)
+
+
+def test_the_sign_out_address_needs_a_post(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    sign_in(laptop, person, council_a)
+    sign_in(phone, person, council_a)
+
+    assert laptop.get(end_url(session_id(council_a, phone))).status_code == 405
+    assert still_signed_in(council_a, phone)
+    assert not chosen_endings(council_a)
+
+
+def test_signing_out_of_a_session_without_the_csrf_token_is_403(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    phone = browser(council_a, SAFARI_IPHONE)
+    sign_in(laptop, person, council_a)
+    sign_in(phone, person, council_a)
+    forged = Client(HTTP_HOST=host_of(council_a), enforce_csrf_checks=True)
+    forged.cookies = laptop.cookies  # the laptop's own session, as a cross-site form would send it
+
+    response = forged.post(end_url(session_id(council_a, phone)))
+
+    assert response.status_code == 403
+    assert still_signed_in(council_a, phone)
+    assert still_signed_in(council_a, laptop)
+    assert not chosen_endings(council_a)
+
+
+def test_platform_staff_sign_out_of_one_of_their_sessions_on_the_platform_site(db: None) -> None:
+    staff = UserFactory(email="ops@patchwork.example", is_staff=True)
+    laptop = Client(HTTP_HOST="localhost", HTTP_USER_AGENT=FIREFOX_WINDOWS)
+    phone = Client(HTTP_HOST="localhost", HTTP_USER_AGENT=SAFARI_IPHONE)
+    sign_in(laptop, staff)
+    sign_in(phone, staff)
+
+    response = laptop.post(end_url(session_id(None, phone)), follow=True)
+
+    assert "Signed out of Safari on iPhone, signed in just now." in response.content.decode()
+    assert phone.get("/account/sessions/").status_code == 302
+    assert still_signed_in(None, laptop)
+    assert len(chosen_endings(None)) == 1
+
+
+def test_the_sessions_page_costs_the_same_queries_however_many_sessions(council_a: Council, person) -> None:
+    laptop = browser(council_a, FIREFOX_WINDOWS)
+    sign_in(laptop, person, council_a)
+    sign_in(browser(council_a, SAFARI_IPHONE), person, council_a)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert laptop.get("/account/sessions/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for user_agent in (CHROME_ANDROID, EDGE_WINDOWS, SAFARI_IPHONE, FIREFOX_WINDOWS):
+        sign_in(browser(council_a, user_agent), person, council_a)
+    assert laptop.get("/account/sessions/").content.decode().count("Sign out of this session") == 5
+    assert queries() == few
