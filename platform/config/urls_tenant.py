@@ -4,8 +4,9 @@ Every route needs a signed-in user with both factors unless marked otherwise (co
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from config.api_docs import api_docs
 from config.views import accessibility_statement, privacy_notice
 from core.accounts.access import public_page
 from core.directory.apis import MeApi
@@ -16,7 +17,7 @@ api_v1 = [
     path("", include("core.clients.api_urls")),
     path("", include("core.directory.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1", urlconf="config.urls_tenant"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
 ]
 
 urlpatterns = [
