@@ -5,6 +5,7 @@ Pages are found by following links (tests/e2e/crawl.py), as a person finds them,
 role: a practitioner, a practitioner of a sensitive service, an agency manager, a council administrator who is also
 the privacy officer, an administrator setting a council up, a practitioner in Victoria, and the platform's operator.
 Pages that only a form leads to (search results, joining a team) are checked by the journeys that fill the forms.
+The error pages, which the served demo (DEBUG) replaces with Django's own, are checked as production renders them.
 """
 
 from dataclasses import dataclass
@@ -33,15 +34,15 @@ VISITORS = [
     Visitor(
         "signed out, platform",
         "",
-        starts=("/", "/sign-in/", "/password-reset/", "/no-such-page/"),
-        must_see=("/order/", "/terms/", "/accessibility/", "/no-such-page/"),
+        starts=("/", "/sign-in/", "/password-reset/"),
+        must_see=("/order/", "/terms/", "/accessibility/", "/password-reset/"),
         least=8,
     ),
     Visitor(
         "signed out, council",
         "staffordshire",
-        starts=("/", "/password-reset/", "/accessibility/", "/privacy/", "/no-such-page/"),
-        must_see=("/accessibility/", "/no-such-page/"),
+        starts=("/", "/password-reset/", "/accessibility/", "/privacy/"),
+        must_see=("/accessibility/", "/password-reset/"),
         least=4,
     ),
     Visitor(
@@ -139,5 +140,26 @@ def test_every_page_passes_axe_at_both_widths_and_fits_a_phone(
         assert len(opened) >= visitor.least, sorted(opened)
         assert set(visitor.must_see) <= opened, sorted(opened)
         assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 500])
+def test_the_error_pages_pass_axe_at_both_widths_and_fit_a_phone(
+    demo_server: str, browser: object, status: int
+) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string(f"{status}.html")  # as production's handlers render them (config/api.py)
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(f"http://localhost:{demo_server}/accessibility/")  # the site's address, for its styles
+        page.set_content(html, wait_until="load")
+        assert page.locator("h1").count() == 1
+        assert axe_violations(page) == []
+        page.set_viewport_size(PHONE)
+        assert _sideways(page) <= 0
+        assert axe_violations(page) == []
     finally:
         context.close()
