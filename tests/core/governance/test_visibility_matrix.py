@@ -690,6 +690,7 @@ NO_CLIENT_DATA = {
     "sign-in-set-up": "signing in: no client data",
     "sign-out": "signing out",
     "sessions": "the viewer's own sessions",
+    "session-sign-out": "ends one of the viewer's own sessions",
     "keep-alive": "keeps the session alive; answers no data",
     "password-reset": "password reset: no client data",
     "password-reset-sent": "password reset: no client data",
