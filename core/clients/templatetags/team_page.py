@@ -15,11 +15,11 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import truncatechars
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from core.clients.views.team import fitted
 from core.directory.phones import phone_national
 
 register = template.Library()
@@ -47,6 +47,29 @@ def _phones(member: Any) -> SafeString:
     if not parts:
         return SafeString("Not given")
     return format_html_join(_BREAK, "{}", ((part,) for part in parts))
+
+
+def _contact_actions(member: Any) -> SafeString | str:
+    """Call and Email as buttons big enough to tap on a phone (44 by 44 CSS pixels: patchwork.css), each naming
+    the person for a screen reader. Call rings the first number shown: the mobile, else the landline. Not on the
+    viewer's own card."""
+    if member.is_viewer:
+        return ""
+    number = member.mobile or member.landline
+    actions = []
+    if number:
+        actions.append(("tel:" + number, "Call", member.name))
+    if member.email:
+        actions.append(("mailto:" + member.email, "Email", member.name))
+    if not actions:
+        return ""
+    links = format_html_join(
+        "\n",
+        '<a class="govuk-button govuk-button--secondary patchwork-contact-action" href="{}">'
+        '{}<span class="govuk-visually-hidden"> {}</span></a>',
+        actions,
+    )
+    return format_html('<div class="govuk-button-group patchwork-contact-actions">\n{}\n</div>', links)
 
 
 def _tags(member: Any) -> SafeString | str:
@@ -93,7 +116,7 @@ _CARD = (
             "Next contact",
         )
     )
-    + "\n</dl>\n</div>\n</div>"
+    + "\n</dl>\n{}\n</div>\n</div>"
 )
 
 
@@ -119,7 +142,7 @@ def member_card(member: Any, placeholder_label: str) -> SafeString:
         )
     return format_html(
         _CARD,
-        format_html("<mark>{}</mark>", member.name) if member.is_viewer else member.name,
+        member.name,
         _tags(member),
         member.agency,
         member.role,
@@ -131,6 +154,7 @@ def member_card(member: Any, placeholder_label: str) -> SafeString:
         member.join_reason or "Not recorded",
         _date(member.last_contact_on) or "Not recorded",
         _date(member.next_contact_on) or "None planned",
+        _contact_actions(member),
     )
 
 
@@ -151,6 +175,9 @@ def _node(node: Any) -> SafeString:
         SafeString(' stroke-dasharray="5 4"') if node.is_placeholder else "",
     )
     where = (_number(node.label_x), node.anchor)
+    squeeze = (
+        format_html(' textLength="{}" lengthAdjust="spacingAndGlyphs"', node.label_width) if node.label_width else ""
+    )
     agency = (
         format_html(
             '<text x="{}" y="{}" text-anchor="{}" font-size="13" fill="#505a5f">{}</text>',
@@ -163,12 +190,15 @@ def _node(node: Any) -> SafeString:
         else ""
     )
     return format_html(
-        '<g>\n{}\n<text x="{}" y="{}" text-anchor="{}" font-size="16" font-weight="bold" fill="#0b0c0c">{}</text>\n'
+        "<g>\n<title>{}</title>\n{}\n"
+        '<text x="{}" y="{}" text-anchor="{}" font-size="16" font-weight="bold" fill="#0b0c0c"{}>{}</text>\n'
         '<text x="{}" y="{}" text-anchor="{}" font-size="14" fill="#505a5f">{}</text>\n{}\n</g>',
+        node.title,
         circle,
         where[0],
         _number(node.label_y),
         where[1],
+        squeeze,
         node.label,
         where[0],
         _number(node.detail_y),
@@ -191,10 +221,33 @@ def _line(diagram: Any, node: Any) -> SafeString:
     )
 
 
+CENTRE_ROOM = 112  # the width of the client's circle where their names are written
+CENTRE_SIZE = 17
+
+
+def _centre_name(diagram: Any, y: float, name: str) -> SafeString:
+    short, width = fitted(name, length=13, font_size=CENTRE_SIZE, room=CENTRE_ROOM)
+    return format_html(
+        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" font-weight="bold" fill="#ffffff"{}>{}</text>',
+        _number(diagram.centre_x),
+        _number(y),
+        CENTRE_SIZE,
+        format_html(' textLength="{}" lengthAdjust="spacingAndGlyphs"', width) if width else "",
+        short,
+    )
+
+
+def _list_item(node: Any) -> SafeString:
+    return format_html('<li class="patchwork-network__item">{}</li>', node.title)
+
+
 @register.simple_tag
 def network_diagram(diagram: Any, client: Any) -> SafeString:
-    """The network around the client as an inline SVG (no script, no style attributes: CSP). Its text alternative
-    is the member list that follows it (#team-members). Layout: core/clients/views/team.py."""
+    """The network around the client as an inline SVG (no script, no style attributes: CSP), and its text
+    alternative: the same nodes as a list, which the SVG names with aria-describedby. On a wide screen the list
+    is not shown (the picture is, and describes itself with it); below the tablet breakpoint the picture is not
+    shown and the list is (patchwork.css). Each node's full text is its list item and its tooltip (an SVG title):
+    the picture shortens names to fit. Layout: core/clients/views/team.py."""
     centre = (_number(diagram.centre_x), _number(diagram.centre_y))
     legend = (diagram.legend_y, diagram.legend_text_y)
     placeholder_key = (
@@ -206,19 +259,17 @@ def network_diagram(diagram: Any, client: Any) -> SafeString:
         if diagram.has_placeholder
         else ""
     )
+    items = format_html_join("\n", "{}", ((_list_item(node),) for node in diagram.nodes))
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="network-title network-desc" '
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="network-title" '
+        'aria-describedby="network-list" class="patchwork-network__picture" '
         'focusable="false" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
         'font-family="arial, sans-serif">\n'
         '<title id="network-title">Diagram of the team around {first_name} {surname}</title>\n'
-        '<desc id="network-desc">{description}</desc>\n'
         '<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff" stroke="#b1b4b6" stroke-width="1"/>\n'
         "{lines}\n"
         '<circle cx="{cx}" cy="{cy}" r="64" fill="#1d70b8" stroke="#0b0c0c" stroke-width="2"/>\n'
-        '<text x="{cx}" y="{first_y}" text-anchor="middle" font-size="17" font-weight="bold" fill="#ffffff">'
-        "{short_first}</text>\n"
-        '<text x="{cx}" y="{surname_y}" text-anchor="middle" font-size="17" font-weight="bold" fill="#ffffff">'
-        "{short_surname}</text>\n"
+        "{first}\n{last}\n"
         "{nodes}\n"
         '<g font-size="14" fill="#0b0c0c">\n'
         '<circle cx="24" cy="{legend_y}" r="10" fill="#ffdd00" stroke="#0b0c0c" stroke-width="2"/>\n'
@@ -226,19 +277,22 @@ def network_diagram(diagram: Any, client: Any) -> SafeString:
         '<circle cx="204" cy="{legend_y}" r="10" fill="#ffffff" stroke="#1d70b8" stroke-width="5"/>\n'
         '<text x="222" y="{legend_text_y}">You</text>\n'
         "{placeholder_key}\n"
-        "</g>\n</svg>",
+        "</g>\n</svg>\n"
+        '<div id="network-list" class="patchwork-network__list">\n'
+        '<p class="govuk-body">{description}</p>\n'
+        "{list}"
+        "</div>",
         width=diagram.width,
         height=diagram.height,
         first_name=client.first_name,
         surname=client.surname,
         description=diagram.description,
+        list=format_html('<ul class="govuk-list govuk-list--bullet">\n{}\n</ul>\n', items) if diagram.nodes else "",
         lines=format_html_join("\n", "{}", ((_line(diagram, node),) for node in diagram.nodes)),
         cx=centre[0],
         cy=centre[1],
-        first_y=_number(diagram.first_name_y),
-        surname_y=_number(diagram.surname_y),
-        short_first=truncatechars(client.first_name, 13),
-        short_surname=truncatechars(client.surname, 13),
+        first=_centre_name(diagram, diagram.first_name_y, client.first_name),
+        last=_centre_name(diagram, diagram.surname_y, client.surname),
         nodes=format_html_join("\n", "{}", ((_node(node),) for node in diagram.nodes)),
         legend_y=legend[0],
         legend_text_y=legend[1],

@@ -14,6 +14,8 @@ DIAGRAM_WIDTH = 960
 DIAGRAM_HEIGHT = 620
 RING_RADIUS = 190.0
 MOST_NODES = 12  # more would not be readable: larger teams are drawn by agency
+NAME_SIZE = 16  # a member's name, in bold
+EDGE = 8  # the margin a name keeps from the picture's edge
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class DiagramNode:
     is_lead: bool
     is_viewer: bool
     is_placeholder: bool
+    title: (
+        str  # the node's full text: its tooltip in the picture, and its line in the list that is its text alternative
+    )
+    label_width: int | None = None  # the drawn name squeezed to this many units, when it would not fit otherwise
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,35 @@ def _shorten(text: str, length: int = 28) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+# Arial's advance widths in thousandths of an em, bold (the names): the widest of each group, so an estimate
+# never falls short. Anything else counts as a capital W.
+_BOLD_WIDTHS = (
+    ("fijlt.,'!:;|", 333),
+    ("r -()[]", 389),
+    ("acekszJ", 611),
+    ("bdghnopquvxy0123456789", 611),
+    ("EFLPSTZ", 667),
+    ("ABCDHKNRUVXY", 722),
+    ("GOQ", 778),
+    ("Mm", 889),
+)
+
+
+def text_width(text: str, font_size: float) -> float:
+    """A generous estimate of how wide ``text`` is drawn in bold Arial at ``font_size`` (in SVG units)."""
+    total = 0
+    for character in text:
+        total += next((width for characters, width in _BOLD_WIDTHS if character in characters), 944)
+    return total * font_size / 1000
+
+
+def fitted(text: str, *, length: int, font_size: float, room: float) -> tuple[str, int | None]:
+    """A name as it fits in ``room`` units: shortened with an ellipsis after ``length`` characters, and, when even
+    that would be drawn wider than the room (wide letters), with the width to squeeze it into."""
+    short = _shorten(text, length)
+    return short, (int(room) if text_width(short, font_size) > room else None)
+
+
 def _describe(member: MemberView) -> str:
     if member.is_placeholder:
         return "a confidential service"
@@ -92,17 +127,25 @@ class _Spot:
     is_lead: bool = False
     is_viewer: bool = False
     is_placeholder: bool = False
+    title: str = ""  # the full text, when the label and detail say less (the picture shortens them)
 
 
 def _member_spot(member: MemberView) -> _Spot:
     if member.is_placeholder:
-        return _Spot("Confidential service", "contact via the gateway", "", is_placeholder=True)
+        return _Spot(
+            "Confidential service",
+            "contact via the gateway",
+            "",
+            is_placeholder=True,
+            title=f"{PLACEHOLDER_LABEL} — contact via {member.gateway_contact}",
+        )
     return _Spot(
         label=(member.name or "") + (" (you)" if member.is_viewer else ""),
         detail=_shorten(("Lead professional · " if member.is_lead else "") + (member.role or ""), 34),
-        agency=member.agency_type or "",
+        agency=_shorten(member.agency_type or "", 34),
         is_lead=member.is_lead,
         is_viewer=member.is_viewer,
+        title=_describe(member),
     )
 
 
@@ -119,19 +162,21 @@ def _agency_spots(members: list[MemberView]) -> list[_Spot]:
         is_lead = any(member.is_lead for member in group)
         is_viewer = any(member.is_viewer for member in group)
         people = f"{len(group)} {'practitioner' if len(group) == 1 else 'practitioners'}"
+        detail = ("Lead professional · " if is_lead else "") + people
         spots.append(
             _Spot(
                 label=agency,
-                detail=("Lead professional · " if is_lead else "") + people,
+                detail=detail,
                 agency="including you" if is_viewer else "",
                 is_lead=is_lead,
                 is_viewer=is_viewer,
+                title=f"{agency}: {detail}" + (", including you" if is_viewer else ""),
             )
         )
     if len(spots) > MOST_NODES:  # the lead's, the viewer's and confidential services first; the rest as one node
         spots.sort(key=lambda spot: (not spot.is_lead, not spot.is_viewer, not spot.is_placeholder))
         rest = len(spots) - (MOST_NODES - 1)
-        spots = [*spots[: MOST_NODES - 1], _Spot(f"{rest} more agencies", "listed below", "")]
+        spots = [*spots[: MOST_NODES - 1], _Spot(f"{rest} more agencies", "listed in the current team", "")]
     return spots
 
 
@@ -150,36 +195,42 @@ def network_diagram(team: TeamView) -> NetworkDiagram:
         # three lines of text (name, role, agency type): above a node at the top, below one at the bottom
         label_y = y - 68 if sin < -0.8 else y + 44 if sin > 0.8 else y - 12
         anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+        label_x = x + 28 * cos
+        # the room for a name: to the picture's edge beside the ring, or the picture's width above and below it
+        room = DIAGRAM_WIDTH - EDGE - label_x if anchor == "start" else label_x - EDGE if anchor == "end" else 300
+        label, label_width = fitted(spot.label, length=22 if anchor == "middle" else 26, font_size=NAME_SIZE, room=room)
         nodes.append(
             DiagramNode(
                 x=round(x, 1),
                 y=round(y, 1),
-                label_x=round(x + 28 * cos, 1),
+                label_x=round(label_x, 1),
                 label_y=round(label_y, 1),
                 detail_y=round(label_y + 18, 1),
                 agency_y=round(label_y + 35, 1),
                 anchor=anchor,
-                label=_shorten(spot.label, 22 if anchor == "middle" else 26),
+                label=label,
                 detail=spot.detail,
                 agency=spot.agency,
                 is_lead=spot.is_lead,
                 is_viewer=spot.is_viewer,
                 is_placeholder=spot.is_placeholder,
+                title=spot.title or f"{spot.label}: {spot.detail}",
+                label_width=label_width,
             )
         )
     client = team.client
     count = len(members)
+    # the sentence before the list of the nodes (the picture's text alternative: templatetags/team_page.py)
     if not members:
         description = f"{client} is in the centre. Nobody is in the team."
     elif by_agency:
         description = (
             f"{client} is in the centre, connected to the {len(spots)} agencies of the {count} members of the "
-            "team: " + "; ".join(f"{spot.label} ({spot.detail})" for spot in spots) + ". Everyone is listed below."
+            "team (everyone is listed in the current team):"
         )
     else:
         description = (
-            f"{client} is in the centre, connected to {count} {'member' if count == 1 else 'members'} of the "
-            "team: " + "; ".join(_describe(member) for member in members) + ". The same people are listed below."
+            f"{client} is in the centre, connected to {count} {'member' if count == 1 else 'members'} of the team:"
         )
     return NetworkDiagram(
         width=DIAGRAM_WIDTH,

@@ -47,8 +47,13 @@ def test_a_member_sees_the_team_with_contact_details(team: Team, browser_as: obj
 
 def test_the_viewers_own_card_and_the_lead_are_marked(team: Team, browser_as: object) -> None:
     page = _team_page(browser_as(team.member), team)  # type: ignore[operator]
-    assert "<mark>Maya Member</mark>" in page
-    assert '<strong class="govuk-tag govuk-tag--blue">You</strong>' in page
+    # the viewer's name is marked with a tag, not highlighted in yellow (which reads as keyboard focus)
+    assert "<mark" not in page
+    assert re.search(
+        r'<h3 class="govuk-summary-card__title">Maya Member</h3>\s*<ul class="govuk-summary-card__actions">\s*'
+        r'<li class="govuk-summary-card__action"><strong class="govuk-tag govuk-tag--blue">You</strong></li>',
+        page,
+    )
     assert "Lead professional" in page
     assert re.search(r"Lead professional</dt>\s*<dd[^>]*>\s*Maya Member \(you\)", page)
 
@@ -320,9 +325,15 @@ def test_the_network_diagram_is_an_accessible_svg_with_a_text_alternative(team: 
     page = _team_page(browser_as(team.nurse), team)  # type: ignore[operator]
     svg = page[page.index("<svg xmlns") : page.index("</svg>")]
     assert 'role="img"' in svg
-    assert 'aria-labelledby="network-title network-desc"' in svg
+    assert 'aria-labelledby="network-title"' in svg
+    assert 'aria-describedby="network-list"' in svg
     assert '<title id="network-title">' in svg
-    assert '<desc id="network-desc">' in svg
+    described_by = page[page.index('<div id="network-list"') : page.index("</figure>")]
+    assert "Jade Hughes is in the centre, connected to 3 members of the team:" in described_by
+    assert "Maya Member, Social worker, Alpha Children&#x27;s Services (lead professional)" in described_by
+    assert "Nia Nurse, School nurse, Alpha Primary School (you)" in described_by
+    assert PLACEHOLDER in described_by
+    assert "Rory" not in described_by
     assert "Maya Member" in svg
     assert "Lead professional" in svg
     assert "Confidential service" in svg
