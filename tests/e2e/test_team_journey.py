@@ -75,7 +75,7 @@ def test_a_client_is_added_and_a_colleague_joins_their_team(demo_server: str, br
     content = page.content()
     assert f"Noah {SURNAME}" in content
     assert "Amy Collier" in content
-    assert page.locator("svg[role=img] title").text_content().startswith("Diagram of the team around")
+    assert page.locator("#network-title").text_content().startswith("Diagram of the team around")
     assert axe_violations(page) == []
     social_worker.close()
 
