@@ -41,8 +41,8 @@ VISITORS = [
     Visitor(
         "signed out, council",
         "staffordshire",
-        starts=("/", "/password-reset/", "/accessibility/", "/privacy/"),
-        must_see=("/accessibility/", "/password-reset/"),
+        starts=("/", "/sign-in/", "/password-reset/", "/accessibility/", "/privacy/"),
+        must_see=("/sign-in/", "/accessibility/", "/password-reset/"),
         least=4,
     ),
     Visitor(
@@ -104,6 +104,12 @@ def _sign_in(page: object, origin: str, visitor: Visitor) -> None:
     page.fill("#id_password", PASSWORD)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url("**/sign-in/code/")  # type: ignore[attr-defined]
+    # The second step of signing in is a page no link leads to: checked here, at both widths.
+    assert axe_violations(page) == [], "the sign-in code page"
+    page.set_viewport_size(PHONE)  # type: ignore[attr-defined]
+    assert _sideways(page) <= 0, "the sign-in code page scrolls sideways"
+    assert axe_violations(page) == [], "the sign-in code page on a phone"
+    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
     page.fill("#id_code", BACKUP_CODE)  # type: ignore[attr-defined]
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]

@@ -286,6 +286,25 @@ def _b_passkey_untouched(objects: dict[str, object]) -> bool:
         return WebAuthnCredential.objects.filter(pk=_b_passkey_id(objects), name="Beta laptop").exists()
 
 
+def _b_session_id(objects: dict[str, object]) -> object:
+    """A session of the council-B practitioner, with an id no council-A session has (ids count per schema)."""
+    if "b_session" not in objects:
+        from core.accounts.models import UserSession
+
+        with schema_context("council_beta"):
+            objects["b_session"] = UserSession.objects.create(
+                pk=9_000_001, session_key="beta-session-key-for-probes", user=objects["b_practitioner"].user
+            )
+    return objects["b_session"].pk  # type: ignore[attr-defined]
+
+
+def _b_session_untouched(objects: dict[str, object]) -> bool:
+    from core.accounts.models import UserSession
+
+    with schema_context("council_beta"):
+        return UserSession.objects.filter(pk=_b_session_id(objects), session_key="beta-session-key-for-probes").exists()
+
+
 COUNCIL_MATRIX: dict[str, list[Probe]] = {
     "practitioner-action": [
         Probe(
@@ -468,6 +487,9 @@ COUNCIL_MATRIX: dict[str, list[Probe]] = {
     },
     "account-passkey-remove": [
         Probe("post", lambda o: f"/account/passkeys/{_b_passkey_id(o)}/remove/", _not_found, _b_passkey_untouched)
+    ],
+    "session-sign-out": [
+        Probe("post", lambda o: f"/account/sessions/{_b_session_id(o)}/sign-out/", _not_found, _b_session_untouched)
     ],
 }
 
