@@ -23,8 +23,9 @@ PRIVACY_OFFICER = "helen.bradbury@staffordshire-earlyhelp.example"
 CLIENT = ("Ryan", "Thomas")
 
 
-def _checked(page: object, name: str, width: str) -> None:
-    """No axe violation, nothing sideways; the screenful kept when asked (palette PNG, to keep the docs small)."""
+def _checked(page: object, name: str, width: str, scrolled_to: str = "") -> None:
+    """No axe violation, nothing sideways; the screenful kept when asked (palette PNG, to keep the docs small),
+    from the top of the page or from the element ``scrolled_to``."""
     violations = axe_violations(page)
     assert violations == [], f"{name} ({width}): {violations}"
     sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
@@ -35,6 +36,8 @@ def _checked(page: object, name: str, width: str) -> None:
 
         path = Path(folder) / f"{name}-{width}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        if scrolled_to:
+            page.locator(scrolled_to).evaluate("element => element.scrollIntoView()")  # type: ignore[attr-defined]
         page.screenshot(path=str(path))  # type: ignore[attr-defined]
         Image.open(path).convert("RGB").quantize(colors=128).save(path, optimize=True)
 
@@ -76,6 +79,7 @@ def test_the_main_journeys_pass_axe_and_fit_the_screen(
             member.click("main a:has-text('View the team')")
         assert "Who is working with Ryan" in member.inner_text("main")
         _checked(member, "05-team", width)
+        _checked(member, "05-team-who-is-working-with-them", width, scrolled_to="h2:has-text('Who is working with')")
 
         asker = new_page()
         sign_in(asker, demo_server, NOT_A_MEMBER)
