@@ -62,6 +62,14 @@ def browser(council: Council, user_agent: str, address: str = "127.0.0.1") -> Cl
     return Client(HTTP_HOST=host_of(council), HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
 
 
+def laptop_and_phone(council: Council, person) -> tuple[Client, Client]:
+    """The person signed in twice: Firefox on a Windows laptop and Safari on an iPhone."""
+    laptop, phone = browser(council, FIREFOX_WINDOWS), browser(council, SAFARI_IPHONE)
+    sign_in(laptop, person, council)
+    sign_in(phone, person, council)
+    return laptop, phone
+
+
 def assert_sent_to_sign_in(response, path: str = "/") -> None:
     assert response.status_code == 302, f"expected a redirect to sign-in, got {response.status_code}"
     assert response.url == f"/sign-in/?next={path}"
@@ -402,10 +410,7 @@ def test_another_council_s_session_id_is_404_and_that_session_keeps_working(
 def test_a_malformed_or_unknown_session_id_is_refused_and_nothing_ends(
     council_a: Council, person, malformed: str
 ) -> None:
-    laptop = browser(council_a, FIREFOX_WINDOWS)
-    phone = browser(council_a, SAFARI_IPHONE)
-    sign_in(laptop, person, council_a)
-    sign_in(phone, person, council_a)
+    laptop, phone = laptop_and_phone(council_a, person)
 
     response = laptop.post(end_url(malformed))
 
@@ -415,10 +420,7 @@ def test_a_malformed_or_unknown_session_id_is_refused_and_nothing_ends(
 
 
 def test_the_sign_out_address_needs_a_post(council_a: Council, person) -> None:
-    laptop = browser(council_a, FIREFOX_WINDOWS)
-    phone = browser(council_a, SAFARI_IPHONE)
-    sign_in(laptop, person, council_a)
-    sign_in(phone, person, council_a)
+    laptop, phone = laptop_and_phone(council_a, person)
 
     assert laptop.get(end_url(session_id(council_a, phone))).status_code == 405
     assert still_signed_in(council_a, phone)
@@ -426,10 +428,7 @@ def test_the_sign_out_address_needs_a_post(council_a: Council, person) -> None:
 
 
 def test_signing_out_of_a_session_without_the_csrf_token_is_403(council_a: Council, person) -> None:
-    laptop = browser(council_a, FIREFOX_WINDOWS)
-    phone = browser(council_a, SAFARI_IPHONE)
-    sign_in(laptop, person, council_a)
-    sign_in(phone, person, council_a)
+    laptop, phone = laptop_and_phone(council_a, person)
     forged = Client(HTTP_HOST=host_of(council_a), enforce_csrf_checks=True)
     forged.cookies = laptop.cookies  # the laptop's own session, as a cross-site form would send it
 
