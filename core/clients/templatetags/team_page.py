@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from core.clients.views.team import fitted
+from core.clients.diagram_text import fitted
 from core.directory.phones import phone_national
 
 register = template.Library()

@@ -7,6 +7,7 @@ meetings and tasks to what is read here.
 import math
 from dataclasses import dataclass
 
+from core.clients.diagram_text import fitted, shortened
 from core.clients.selectors import TeamView
 from core.governance.visibility import PLACEHOLDER_LABEL, MemberView
 
@@ -33,9 +34,8 @@ class DiagramNode:
     is_lead: bool
     is_viewer: bool
     is_placeholder: bool
-    title: (
-        str  # the node's full text: its tooltip in the picture, and its line in the list that is its text alternative
-    )
+    # The node's full text: its tooltip in the picture, and its line in the list that is its text alternative.
+    title: str
     label_width: int | None = None  # the drawn name squeezed to this many units, when it would not fit otherwise
 
 
@@ -70,39 +70,6 @@ class NetworkDiagram:
     @property
     def legend_text_y(self) -> int:
         return self.height - 19
-
-
-def _shorten(text: str, length: int = 28) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-# Arial's advance widths in thousandths of an em, bold (the names): the widest of each group, so an estimate
-# never falls short. Anything else counts as a capital W.
-_BOLD_WIDTHS = (
-    ("fijlt.,'!:;|", 333),
-    ("r -()[]", 389),
-    ("acekszJ", 611),
-    ("bdghnopquvxy0123456789", 611),
-    ("EFLPSTZ", 667),
-    ("ABCDHKNRUVXY", 722),
-    ("GOQ", 778),
-    ("Mm", 889),
-)
-
-
-def text_width(text: str, font_size: float) -> float:
-    """A generous estimate of how wide ``text`` is drawn in bold Arial at ``font_size`` (in SVG units)."""
-    total = 0
-    for character in text:
-        total += next((width for characters, width in _BOLD_WIDTHS if character in characters), 944)
-    return total * font_size / 1000
-
-
-def fitted(text: str, *, length: int, font_size: float, room: float) -> tuple[str, int | None]:
-    """A name as it fits in ``room`` units: shortened with an ellipsis after ``length`` characters, and, when even
-    that would be drawn wider than the room (wide letters), with the width to squeeze it into."""
-    short = _shorten(text, length)
-    return short, (int(room) if text_width(short, font_size) > room else None)
 
 
 def _describe(member: MemberView) -> str:
@@ -141,8 +108,8 @@ def _member_spot(member: MemberView) -> _Spot:
         )
     return _Spot(
         label=(member.name or "") + (" (you)" if member.is_viewer else ""),
-        detail=_shorten(("Lead professional · " if member.is_lead else "") + (member.role or ""), 34),
-        agency=_shorten(member.agency_type or "", 34),
+        detail=shortened(("Lead professional · " if member.is_lead else "") + (member.role or ""), 34),
+        agency=shortened(member.agency_type or "", 34),
         is_lead=member.is_lead,
         is_viewer=member.is_viewer,
         title=_describe(member),

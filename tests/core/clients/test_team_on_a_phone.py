@@ -7,11 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from core.clients.diagram_text import text_width
 from core.clients.models import Client
 from core.clients.selectors import TeamView
 from core.clients.templatetags.team_page import member_card
 from core.clients.templatetags.team_page import network_diagram as draw
-from core.clients.views.team import MOST_NODES, network_diagram, text_width
+from core.clients.views.team import MOST_NODES, network_diagram
 from core.governance.visibility import PLACEHOLDER_LABEL, Detail, MemberView
 from tests.core.clients.conftest import Team, text_of
 
