@@ -73,6 +73,22 @@ variable "additional_certificate_arns" {
   default     = []
 }
 
+variable "egress_proxy_image" {
+  description = "Squid image of the egress proxy, pinned by digest (<repository>@sha256:<digest>)."
+  type        = string
+}
+
+variable "bucket_administrator_arns" {
+  description = "Roles that may reach the media bucket from outside the cell's network: at least the role that runs Terraform."
+  type        = list(string)
+}
+
+variable "key_administrator_arns" {
+  description = "Roles that administer the cell's KMS key without being able to use it."
+  type        = list(string)
+  default     = []
+}
+
 provider "aws" {
   region              = "ap-southeast-4"
   allowed_account_ids = [var.aws_account_id]
@@ -102,6 +118,14 @@ module "cell" {
   image_tag         = var.image_tag
   release_image_tag = var.release_image_tag
   sentry_dsn        = var.sentry_dsn
+
+  # The only hosts the cell reaches on the internet (through its egress proxy). Add Sentry's ingest
+  # host with a DSN, and an agency's identity provider before that agency signs in with it.
+  egress_allowed_domains = ["login.microsoftonline.com"]
+  egress_proxy_image     = var.egress_proxy_image
+
+  bucket_administrator_arns = var.bucket_administrator_arns
+  key_administrator_arns    = var.key_administrator_arns
 
   vpc_cidr = "10.41.0.0/16"
 }

@@ -1,6 +1,12 @@
 # The way in: a wildcard certificate for the platform and every council's subdomain, an
-# internet-facing ALB that speaks HTTPS only (TLS 1.2 or 1.3; HTTP is a redirect), and a WAF
-# web ACL with AWS managed rule groups and a per-IP rate limit in front of it.
+# internet-facing ALB that speaks HTTPS only (TLS 1.3, or 1.2 with AEAD ciphers only; HTTP is a
+# redirect), and a WAF web ACL with AWS managed rule groups, a per-IP rate limit and a tighter one
+# on signing in, in front of it.
+#
+# The WAF log is the edge log. ALB access logs are off: they record each request line whole, with
+# its query string (search terms, which are children's names) and cannot redact it; the WAF log
+# records every request too, with the query string, Referer, cookies, authorization and CSRF token
+# redacted.
 
 # --- Certificate ---------------------------------------------------------------------------------
 
@@ -42,6 +48,7 @@ resource "aws_acm_certificate_validation" "platform" {
 # --- Load balancer -------------------------------------------------------------------------------
 
 resource "aws_lb" "main" {
+  #checkov:skip=CKV_AWS_91:ALB access logs record every query string (search terms are children's names) and cannot redact it; the WAF logging configuration logs every request with the query string, Referer, cookies, authorization and CSRF token redacted.
   name                       = local.prefix
   load_balancer_type         = "application"
   internal                   = false
@@ -54,13 +61,12 @@ resource "aws_lb" "main" {
   idle_timeout               = 60
   tags                       = local.common_tags
 
+  # The WAF log (below) is the edge log, redacted; see the top of this file.
   access_logs {
     bucket  = aws_s3_bucket.logs.id
     prefix  = "alb"
-    enabled = true
+    enabled = false
   }
-
-  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_lb_listener" "http_redirect" {
@@ -84,7 +90,7 @@ resource "aws_lb_listener" "https" {
   load_balancer_arn = aws_lb.main.arn
   port              = 443
   protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" # TLS 1.3, or 1.2 with AEAD (GCM) ciphers only: no CBC
   certificate_arn   = aws_acm_certificate_validation.platform.certificate_arn
   tags              = local.common_tags
 
@@ -175,6 +181,72 @@ resource "aws_wafv2_web_acl" "main" {
       cloudwatch_metrics_enabled = true
       metric_name                = "${local.prefix}-rate-limit"
       sampled_requests_enabled   = true
+    }
+  }
+
+  # Signing in, the second-factor code and password reset answer far fewer requests per person than
+  # the rest of the site: a tighter limit there slows password and code guessing from one address
+  # (the application's own lockout, SECURITY.md AUTH-4, still applies per account). Only POSTs to
+  # those paths count. One rule per path keeps each scope-down a plain AND of two byte matches.
+  dynamic "rule" {
+    for_each = local.waf_sign_in_paths
+
+    content {
+      name     = "rate-limit-${rule.key}-per-ip"
+      priority = rule.value.priority
+
+      action {
+        block {}
+      }
+
+      statement {
+        rate_based_statement {
+          limit              = var.waf_sign_in_rate_limit
+          aggregate_key_type = "IP"
+
+          scope_down_statement {
+            and_statement {
+              statement {
+                byte_match_statement {
+                  search_string         = "POST"
+                  positional_constraint = "EXACTLY"
+
+                  field_to_match {
+                    method {}
+                  }
+
+                  text_transformation {
+                    priority = 0
+                    type     = "NONE"
+                  }
+                }
+              }
+
+              statement {
+                byte_match_statement {
+                  search_string         = rule.value.path
+                  positional_constraint = "STARTS_WITH"
+
+                  field_to_match {
+                    uri_path {}
+                  }
+
+                  text_transformation {
+                    priority = 0
+                    type     = "LOWERCASE"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${local.prefix}-rate-limit-${rule.key}"
+        sampled_requests_enabled   = true
+      }
     }
   }
 
@@ -342,7 +414,17 @@ resource "aws_wafv2_web_acl_association" "alb" {
   web_acl_arn  = aws_wafv2_web_acl.main.arn
 }
 
-# WAF logs record each request; the parts that carry credentials or personal data are redacted.
+# The paths the sign-in rate limit covers (core/accounts/urls.py, core/sso/urls.py): the password
+# step, the second-factor code, set-up, passkey and organisation sign-in all start with /sign-in/;
+# password reset and its confirmation with /password-reset/.
+locals {
+  waf_sign_in_paths = {
+    "sign-in"        = { path = "/sign-in/", priority = 1 }
+    "password-reset" = { path = "/password-reset/", priority = 2 }
+  }
+}
+
+# The edge log: every request, with the parts that carry credentials or personal data redacted.
 resource "aws_wafv2_web_acl_logging_configuration" "main" {
   resource_arn            = aws_wafv2_web_acl.main.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
@@ -362,6 +444,12 @@ resource "aws_wafv2_web_acl_logging_configuration" "main" {
   redacted_fields {
     single_header {
       name = "x-csrftoken"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "referer"
     }
   }
 

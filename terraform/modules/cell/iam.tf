@@ -1,4 +1,8 @@
-# IAM for the cell's tasks: the execution role ECS uses to start them, and the application's own roles.
+# IAM for the cell's tasks: the execution role ECS uses to start them, and the application's own
+# roles, one per process so that each holds only what it does: web and worker use the media bucket
+# and send mail; the worker also reads councils' GOV.UK Notify keys; beat only publishes a metric;
+# release (migrations) holds nothing, since ECS injects its database credentials. The cell's key is
+# usable by each only through the AWS services that need it (kms:ViaService), never directly.
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
@@ -45,7 +49,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "WriteLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = [for group in aws_cloudwatch_log_group.app : "${group.arn}:*"]
+    resources = concat([for group in aws_cloudwatch_log_group.app : "${group.arn}:*"], ["${aws_cloudwatch_log_group.egress.arn}:*"])
   }
 
   statement {
@@ -58,6 +62,12 @@ data "aws_iam_policy_document" "execution" {
     sid       = "DecryptSecretsAndImage"
     actions   = ["kms:Decrypt"]
     resources = [aws_kms_key.main.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com", "ecr.${local.region}.amazonaws.com"]
+    }
   }
 }
 
@@ -67,15 +77,20 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# The task role is the application's identity: its bucket, its key (through S3 only), and
-# sending mail as the platform domain through this region's SES.
+# --- The application's roles, one per process -----------------------------------------------------
+
 resource "aws_iam_role" "task" {
-  name               = "${local.prefix}-task"
+  for_each = toset(["web", "worker", "beat", "release"])
+
+  name               = "${local.prefix}-task-${each.key}"
+  description        = "Patchwork ${var.name}: the ${each.key} process"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
   tags               = local.common_tags
 }
 
-data "aws_iam_policy_document" "task" {
+# web and worker: the media bucket (uploads, invoices, exports, the worker's council backups under
+# backups/), its key through S3 only, and sending mail as the platform domain through this region's SES.
+data "aws_iam_policy_document" "task_media_and_mail" {
   statement {
     sid       = "ListMediaBucket"
     actions   = ["s3:ListBucket"]
@@ -116,8 +131,59 @@ data "aws_iam_policy_document" "task" {
   }
 }
 
+# The worker delivers the outbox: for a council that chose GOV.UK Notify it reads the council's API
+# key, the secret patchwork/<council slug>/notify-api-key in this region (core/notifications/transports.py).
+data "aws_iam_policy_document" "task_worker" {
+  source_policy_documents = [data.aws_iam_policy_document.task_media_and_mail.json]
+
+  statement {
+    sid       = "ReadNotifyApiKeys"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:patchwork/*/notify-api-key-??????"]
+  }
+
+  statement {
+    sid       = "UseKeyThroughSecretsManager"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.main.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+# beat publishes the queue depth, in the Patchwork namespace only. PutMetricData has no resource
+# to name, so the namespace condition is what narrows it.
+data "aws_iam_policy_document" "task_beat" {
+  statement {
+    sid       = "PublishQueueDepth"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["Patchwork"]
+    }
+  }
+}
+
+locals {
+  # release has no policy at all: it reaches only the database, with credentials ECS injects.
+  task_policies = {
+    web    = data.aws_iam_policy_document.task_media_and_mail.json
+    worker = data.aws_iam_policy_document.task_worker.json
+    beat   = data.aws_iam_policy_document.task_beat.json
+  }
+}
+
 resource "aws_iam_role_policy" "task" {
-  name   = "patchwork-application"
-  role   = aws_iam_role.task.id
-  policy = data.aws_iam_policy_document.task.json
+  for_each = local.task_policies
+
+  name   = "patchwork-${each.key}"
+  role   = aws_iam_role.task[each.key].id
+  policy = each.value
 }

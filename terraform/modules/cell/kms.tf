@@ -23,19 +23,162 @@ locals {
   })
 }
 
+# The key policy separates who may manage the key from who may use it, and how:
+#   administrators (the account through IAM, and key_administrator_arns) may manage it (enable,
+#     rotate, tag, change the policy, schedule deletion) but never encrypt or decrypt with it;
+#   the account's principals may use it only through the AWS services that hold the cell's data
+#     (the pattern of AWS managed keys): RDS, ElastiCache, S3, Secrets Manager, ECR, AWS Backup, SNS;
+#   the application's roles are named as users, each through the services it needs;
+#   AWS services write with it under conditions tying them to this account: CloudWatch Logs (the
+#     cell's log groups), CloudTrail (this account's trails), CloudWatch alarms (publishing to
+#     encrypted SNS topics).
+# The account keeps the administrative actions so that the key can never become unmanageable
+# (docs/adr/0030-no-open-egress-and-least-privilege.md).
+
+locals {
+  # Everything a key administrator may do: manage, never use. No Encrypt, Decrypt, ReEncrypt,
+  # GenerateDataKey, and no CreateGrant (a grant could hand its holder those).
+  kms_administrative_actions = [
+    "kms:CreateAlias",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+  ]
+
+  # The services through which the account's principals (the deploying role creating the database
+  # and writing the secrets, AWS Backup's role, readers of the bucket) may use the key.
+  kms_via_services = [for service in ["rds", "elasticache", "s3", "secretsmanager", "ecr", "backup", "sns"] : "${service}.${local.region}.amazonaws.com"]
+}
+
 data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" means this key only; the account root statement is what lets IAM policies grant use of the key.
-  #checkov:skip=CKV_AWS_111:In a key policy Resource "*" is this key only, and write access is granted to this account (administered through IAM), no one outside it.
+  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" means this key only; the account may only administer it (no use), and every permission-management action is logged in CloudTrail.
+  #checkov:skip=CKV_AWS_111:In a key policy Resource "*" is this key only; write access is limited to this account's administrators and to named services under conditions.
   #checkov:skip=CKV_AWS_356:A key policy cannot name its own key ARN; Resource "*" is the documented form and means this key only.
   statement {
-    sid       = "AccountAdministersKeyThroughIam"
+    sid       = "AccountAdministersKeyButNeverUsesIt"
     effect    = "Allow"
-    actions   = ["kms:*"]
+    actions   = local.kms_administrative_actions
     resources = ["*"]
 
     principals {
       type        = "AWS"
       identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.key_administrator_arns) > 0 ? [var.key_administrator_arns] : []
+
+    content {
+      sid       = "KeyAdministrators"
+      effect    = "Allow"
+      actions   = local.kms_administrative_actions
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
+  statement {
+    sid       = "AccountUsesKeyOnlyThroughCellServices"
+    effect    = "Allow"
+    resources = ["*"]
+    actions = [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:DescribeKey",
+      "kms:CreateGrant",
+    ]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = local.kms_via_services
+    }
+  }
+
+  # Grants are how RDS, ElastiCache, ECR and AWS Backup keep using the key for the resources they
+  # hold; only grants for AWS resources, never one a person could use directly.
+  statement {
+    sid       = "AccountGrantsOnlyToAwsResources"
+    effect    = "Allow"
+    actions   = ["kms:CreateGrant"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+
+  # web and worker read and write the media bucket, and the worker reads councils' Notify keys.
+  statement {
+    sid       = "ApplicationUsesKeyThroughS3AndSecretsManager"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.task["web"].arn, aws_iam_role.task["worker"].arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com", "secretsmanager.${local.region}.amazonaws.com"]
+    }
+  }
+
+  # ECS, as the execution role, reads the secrets it injects and pulls the image.
+  statement {
+    sid       = "EcsReadsSecretsAndImage"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.execution.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com", "ecr.${local.region}.amazonaws.com"]
     }
   }
 
@@ -60,6 +203,75 @@ data "aws_iam_policy_document" "kms" {
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+    }
+  }
+
+  # CloudTrail encrypts the log files of this account's trails (the encryption context names the trail).
+  statement {
+    sid       = "CloudTrailEncryptsThisAccountsTrails"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:cloudtrail:arn"
+      values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  statement {
+    sid       = "CloudTrailDescribesKey"
+    effect    = "Allow"
+    actions   = ["kms:DescribeKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudtrail.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # An SNS topic encrypted with this key: its publisher, CloudWatch (alarms of this account), needs
+  # the data key SNS encrypts each message with.
+  statement {
+    sid       = "CloudWatchAlarmsPublishToEncryptedSnsTopics"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
     }
   }
 }

@@ -1,6 +1,9 @@
 # Three tiers of subnets in each availability zone:
 #   public  (/24): the load balancer and the NAT gateways, nothing else;
-#   app     (/20): Fargate tasks, no public IPs, out to the internet through NAT (Sentry, AWS APIs);
+#   app     (/20): Fargate tasks, no public IPs. The application reaches AWS through VPC endpoints
+#                  (interface endpoints, S3 by the gateway endpoint) and nothing else directly: the
+#                  only way out to the internet is the egress proxy (egress.tf), whose security group
+#                  alone may use the route to NAT;
 #   data    (/24): RDS and Redis, no route out of the VPC at all.
 
 locals {
@@ -144,13 +147,115 @@ resource "aws_route_table_association" "data" {
   route_table_id = aws_route_table.data.id
 }
 
+# --- VPC endpoints -------------------------------------------------------------------------------
+
 # S3 traffic from the tasks stays on the AWS network (and in the region) through a gateway endpoint.
+# Its policy lets the cell's own principals reach the cell's own account's buckets, and ECR's layer
+# bucket for image pulls; copying data to a bucket in another account through it is refused.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.main.id
   service_name      = "com.amazonaws.${local.region}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = aws_route_table.app[*].id
+  policy            = data.aws_iam_policy_document.s3_endpoint.json
   tags              = merge(local.common_tags, { Name = "${local.prefix}-s3" })
+}
+
+data "aws_iam_policy_document" "s3_endpoint" {
+  #checkov:skip=CKV_AWS_283:An endpoint policy only narrows what passes the endpoint (IAM and bucket policies still decide). The statement without an account condition allows reading ECR's regional layer bucket, which image pulls reach through ECR's pre-signed URLs.
+  statement {
+    sid       = "ThisAccountsBucketsOnly"
+    effect    = "Allow"
+    actions   = ["s3:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # Fargate pulls image layers from ECR's own bucket in the region (an AWS account, not ours).
+  statement {
+    sid       = "EcrImageLayers"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${local.partition}:s3:::prod-${local.region}-starport-layer-bucket/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+# Every AWS API the tasks call, reached at a private address in the app subnets. Private DNS makes
+# the regional names (secretsmanager.<region>.amazonaws.com, ...) resolve to the endpoints, so the
+# SDKs need no configuration; NO_PROXY keeps those calls off the egress proxy.
+locals {
+  # Endpoint => the IAM prefix of its actions (endpoint policies allow only those).
+  interface_endpoints = {
+    "ecr.api"      = "ecr"            # image pulls: authorisation and manifests
+    "ecr.dkr"      = "ecr"            # image pulls: the registry
+    logs           = "logs"           # the awslogs driver
+    secretsmanager = "secretsmanager" # secrets injected by ECS; GOV.UK Notify keys read by the worker
+    kms            = "kms"            # calls the tasks make with the cell's key
+    sts            = "sts"            # the SDKs' regional STS endpoint
+    email          = "ses"            # SES API: django-ses and the SES v2 transport
+    monitoring     = "cloudwatch"     # CloudWatch metrics: beat publishes queue depth
+  }
+
+  # Endpoint policies: only this account's principals, and only the endpoint's own service. The SES
+  # API endpoint keeps the default policy (its support for endpoint policies is not documented);
+  # the task roles' own policies limit SES to sending as the platform domain.
+  endpoints_without_policy = ["email"]
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = local.interface_endpoints
+
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.${local.region}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = aws_subnet.app[*].id
+  security_group_ids  = [aws_security_group.endpoints.id]
+  policy              = contains(local.endpoints_without_policy, each.key) ? null : data.aws_iam_policy_document.interface_endpoint[each.key].json
+  tags                = merge(local.common_tags, { Name = "${local.prefix}-${each.key}" })
+}
+
+data "aws_iam_policy_document" "interface_endpoint" {
+  for_each = { for endpoint, actions in local.interface_endpoints : endpoint => actions if !contains(local.endpoints_without_policy, endpoint) }
+
+  statement {
+    sid       = "ThisAccountOnly"
+    effect    = "Allow"
+    actions   = ["${each.value}:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalAccount"
+      values   = [local.account_id]
+    }
+  }
 }
 
 # --- Flow logs -----------------------------------------------------------------------------------
@@ -258,13 +363,33 @@ resource "aws_vpc_security_group_ingress_rule" "web_from_alb" {
   referenced_security_group_id = aws_security_group.alb.id
 }
 
-resource "aws_vpc_security_group_egress_rule" "app_https" {
+# No rule to 0.0.0.0/0: the tasks reach AWS through the endpoints and S3's gateway, the internet
+# only through the egress proxy.
+resource "aws_vpc_security_group_egress_rule" "app_endpoints" {
+  security_group_id            = aws_security_group.app.id
+  description                  = "HTTPS to the AWS interface endpoints"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.endpoints.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "app_s3" {
   security_group_id = aws_security_group.app.id
-  description       = "HTTPS out: AWS APIs in this region (ECR, Secrets Manager, SES, KMS, logs) and Sentry"
+  description       = "HTTPS to S3 through the gateway endpoint (the regional S3 prefix list)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+  prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "app_egress_proxy" {
+  security_group_id            = aws_security_group.app.id
+  description                  = "The egress proxy (GOV.UK Notify, identity providers)"
+  ip_protocol                  = "tcp"
+  from_port                    = 3128
+  to_port                      = 3128
+  referenced_security_group_id = aws_security_group.egress.id
 }
 
 resource "aws_vpc_security_group_egress_rule" "app_postgres" {
@@ -316,4 +441,58 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_app" {
   from_port                    = 6379
   to_port                      = 6379
   referenced_security_group_id = aws_security_group.app.id
+}
+
+# The interface endpoints answer the tasks and the egress proxy (whose log driver writes through the
+# logs endpoint and which pulls its image through ECR's), on 443 only.
+resource "aws_security_group" "endpoints" {
+  name        = "${local.prefix}-endpoints"
+  description = "Patchwork AWS interface endpoints: HTTPS from the tasks and the egress proxy only"
+  vpc_id      = aws_vpc.main.id
+  tags        = merge(local.common_tags, { Name = "${local.prefix}-endpoints" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_from_app" {
+  security_group_id            = aws_security_group.endpoints.id
+  description                  = "HTTPS from the tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.app.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_from_egress" {
+  security_group_id            = aws_security_group.endpoints.id
+  description                  = "HTTPS from the egress proxy (its logs and image)"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.egress.id
+}
+
+# The egress proxy: the only group in the cell allowed to open connections to the internet, and only
+# to port 443 (Squid refuses CONNECT to anything but the allowed domains on 443).
+resource "aws_security_group" "egress" {
+  name        = "${local.prefix}-egress"
+  description = "Patchwork egress proxy: 3128 from the tasks, HTTPS out to allowed domains"
+  vpc_id      = aws_vpc.main.id
+  tags        = merge(local.common_tags, { Name = "${local.prefix}-egress" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "egress_from_app" {
+  security_group_id            = aws_security_group.egress.id
+  description                  = "Proxy requests from the tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = 3128
+  to_port                      = 3128
+  referenced_security_group_id = aws_security_group.app.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "egress_https" {
+  security_group_id = aws_security_group.egress.id
+  description       = "HTTPS to the allowed domains, through NAT (Squid enforces the allow-list)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
 }

@@ -1,21 +1,13 @@
 # Two buckets per cell, both in the cell's region:
 #   media: uploads, invoices and exports (django-storages). SSE-KMS with the cell's key, versioned,
-#          private, TLS-only, access-logged.
-#   logs:  S3 server access logs and ALB access logs. These log deliveries only support SSE-S3
-#          (AES-256) on the target bucket, so this one bucket cannot use the KMS key.
+#          private, TLS-only, access-logged, reachable only through the cell's S3 gateway endpoint
+#          (apart from the named administrators).
+#   logs:  S3 server access logs. This log delivery only supports SSE-S3 (AES-256) on the target
+#          bucket, so this one bucket cannot use the KMS key. (ALB access logs are off: edge.tf.)
 
 locals {
   media_bucket_name = var.media_bucket_name != "" ? var.media_bucket_name : "${local.prefix}-media-${local.account_id}"
   logs_bucket_name  = "${local.prefix}-logs-${local.account_id}"
-
-  # Elastic Load Balancing's log-delivery accounts in regions that predate the
-  # logdelivery.elasticloadbalancing.amazonaws.com service principal (newer regions, such as
-  # ap-southeast-4, accept only the principal).
-  elb_log_delivery_accounts = {
-    "eu-west-2"      = "652711504416"
-    "ap-southeast-2" = "783225319266"
-  }
-  elb_log_delivery_account = lookup(local.elb_log_delivery_accounts, local.region, "")
 }
 
 # --- Media, invoices, exports --------------------------------------------------------------------
@@ -145,6 +137,71 @@ data "aws_iam_policy_document" "media_bucket" {
       values   = ["aws:kms"]
     }
   }
+
+  # An upload that names a KMS key must name the cell's. (The application names none, so this does
+  # not yet require it: README.md, "Not done here".)
+  statement {
+    sid       = "DenyObjectsEncryptedWithAnotherKey"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.media.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = [aws_kms_key.main.arn]
+    }
+  }
+
+  # Nothing reaches the bucket from outside the cell's network: a leaked task credential is useless
+  # elsewhere. Exempt: bucket_administrator_arns (the deploying role, break-glass, the AWS Backup
+  # role), AWS service principals, and requests an AWS service makes on a principal's behalf.
+  statement {
+    sid       = "DenyOutsideTheCellsNetwork"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.media.arn, "${aws_s3_bucket.media.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:SourceVpce"
+      values   = [aws_vpc_endpoint.s3.id]
+    }
+
+    condition {
+      test     = "ArnNotLike"
+      variable = "aws:PrincipalArn"
+      values   = var.bucket_administrator_arns
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:PrincipalIsAWSService"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:ViaAWSService"
+      values   = ["false"]
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "media" {
@@ -159,7 +216,7 @@ resource "aws_s3_bucket_policy" "media" {
 resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_18:This is the access-log target bucket; logging it into itself would log its own log deliveries without end.
   #checkov:skip=CKV_AWS_144:No cross-region replication by design: logs stay in the cell's region (data residency).
-  #checkov:skip=CKV_AWS_145:S3 server access logging and ALB access logging only deliver to buckets encrypted with SSE-S3 (AES-256); SSE-KMS is not supported for a log target.
+  #checkov:skip=CKV_AWS_145:S3 server access logging only delivers to buckets encrypted with SSE-S3 (AES-256); SSE-KMS is not supported for a log target.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events on the log bucket.
   bucket = local.logs_bucket_name
   tags   = merge(local.common_tags, { Name = local.logs_bucket_name })
@@ -264,34 +321,6 @@ data "aws_iam_policy_document" "logs_bucket" {
       test     = "ArnLike"
       variable = "aws:SourceArn"
       values   = [aws_s3_bucket.media.arn]
-    }
-  }
-
-  statement {
-    sid       = "AlbAccessLogs"
-    effect    = "Allow"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/alb/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.elb_log_delivery_account != "" ? [local.elb_log_delivery_account] : []
-
-    content {
-      sid       = "AlbAccessLogsLegacyRegion"
-      effect    = "Allow"
-      actions   = ["s3:PutObject"]
-      resources = ["${aws_s3_bucket.logs.arn}/alb/AWSLogs/${local.account_id}/*"]
-
-      principals {
-        type        = "AWS"
-        identifiers = ["arn:${local.partition}:iam::${statement.value}:root"]
-      }
     }
   }
 }

@@ -341,3 +341,75 @@ variable "alb_deletion_protection" {
   type        = bool
   default     = true
 }
+
+# --- Egress, keys and bucket administration ------------------------------------------------------
+
+variable "egress_allowed_domains" {
+  description = "The only hosts the cell may reach on the internet, through the egress proxy (HTTPS, port 443): GOV.UK Notify's API, agencies' identity providers, Sentry's ingest host. A leading dot includes subdomains (\".example.org\")."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.egress_allowed_domains) > 0 && alltrue([for domain in var.egress_allowed_domains : can(regex("^\\.?([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,63}$", domain))])
+    error_message = "egress_allowed_domains must list lowercase DNS names (\"api.notifications.service.gov.uk\", or \".example.org\" for its subdomains): no wildcards, no IP addresses, no bare top-level domain."
+  }
+}
+
+variable "egress_proxy_image" {
+  description = "The Squid image of the egress proxy, pinned by digest (\"<repository>@sha256:<64 hex digits>\"), for example Canonical's ubuntu/squid from a registry the proxy can reach."
+  type        = string
+
+  validation {
+    condition     = can(regex("@sha256:[0-9a-f]{64}$", var.egress_proxy_image))
+    error_message = "egress_proxy_image must be pinned by digest: \"<repository>@sha256:<64 lowercase hex digits>\" (a tag can be moved to another image)."
+  }
+}
+
+variable "egress_proxy_count" {
+  description = "Egress proxy tasks (two, in different zones, so that one can fail or be replaced)."
+  type        = number
+  default     = 2
+}
+
+variable "egress_proxy_cpu" {
+  description = "Fargate CPU units for one egress proxy task."
+  type        = number
+  default     = 256
+}
+
+variable "egress_proxy_memory" {
+  description = "Fargate memory (MiB) for one egress proxy task."
+  type        = number
+  default     = 512
+}
+
+variable "key_administrator_arns" {
+  description = "IAM roles or users that administer the cell's KMS key (rotation, policy, tags, deletion) without being able to encrypt or decrypt with it. The account can always administer it through IAM as well."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.key_administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "key_administrator_arns must be IAM role or user ARNs."
+  }
+}
+
+variable "bucket_administrator_arns" {
+  description = "IAM roles (or role patterns) that may reach the media bucket from outside the cell's network: the role that runs Terraform, break-glass administrators, the AWS Backup role that backs the bucket up. Everyone else is refused unless the request comes through the cell's S3 gateway endpoint."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.bucket_administrator_arns) > 0 && alltrue([for arn in var.bucket_administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "bucket_administrator_arns must name at least the role that runs Terraform (its plans read the bucket from outside the VPC), as IAM role or user ARNs."
+  }
+}
+
+variable "waf_sign_in_rate_limit" {
+  description = "POST requests per client IP per 5 minutes to /sign-in/... (password, second-factor code, passkey, organisation) and, separately, to /password-reset/... before the WAF blocks that IP."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.waf_sign_in_rate_limit >= 10 && var.waf_sign_in_rate_limit <= 2000
+    error_message = "waf_sign_in_rate_limit must be between 10 (the WAF's minimum) and 2000."
+  }
+}
