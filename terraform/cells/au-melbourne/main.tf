@@ -1,5 +1,5 @@
 # Cell "au-melbourne": Victorian councils' data lives here, in ap-southeast-4 (Melbourne), and never
-# leaves Australia. The module refuses to plan outside the Australian regions (allowed_regions).
+# leaves it. The module refuses to plan in any other region: Victoria's only region is ap-southeast-4.
 #
 #   terraform init -backend-config=bucket=<state bucket in ap-southeast-4> -backend-config=kms_key_id=<key ARN>
 #   terraform plan -var-file=production.tfvars
@@ -105,10 +105,9 @@ provider "aws" {
 module "cell" {
   source = "../../modules/cell"
 
-  name            = "au-melbourne"
-  environment     = "production"
-  jurisdiction    = "victoria"
-  allowed_regions = ["ap-southeast-4", "ap-southeast-2"]
+  name         = "au-melbourne"
+  environment  = "production"
+  jurisdiction = "victoria"
 
   platform_domain             = var.platform_domain
   route53_zone_id             = var.route53_zone_id

@@ -1,5 +1,5 @@
 # Cell "uk-london": every English council's data lives here, in eu-west-2 (London), and nowhere
-# else. The module refuses to plan in any other region (allowed_regions).
+# else. The module refuses to plan in any other region: England's only region is eu-west-2.
 #
 #   terraform init -backend-config=bucket=<state bucket in eu-west-2> -backend-config=kms_key_id=<key ARN>
 #   terraform plan -var-file=production.tfvars
@@ -105,10 +105,9 @@ provider "aws" {
 module "cell" {
   source = "../../modules/cell"
 
-  name            = "uk-london"
-  environment     = "production"
-  jurisdiction    = "england"
-  allowed_regions = ["eu-west-2"]
+  name         = "uk-london"
+  environment  = "production"
+  jurisdiction = "england"
 
   platform_domain             = var.platform_domain
   route53_zone_id             = var.route53_zone_id

@@ -1,6 +1,13 @@
 # Redis: the Celery broker (database 0) and Django's cache (database 1). Encrypted at rest with
 # the cell's key and in transit (TLS required, AUTH token), primary and replica in different AZs.
 
+locals {
+  redis_node_count = 2
+  # ElastiCache names the nodes of a replication group <group id>-001, -002, ...; its metrics are
+  # per node (monitoring.tf). The names are known at plan time, unlike member_clusters.
+  redis_member_clusters = [for index in range(local.redis_node_count) : format("%s-%03d", local.prefix, index + 1)]
+}
+
 resource "aws_elasticache_subnet_group" "main" {
   name        = local.prefix
   description = "Patchwork ${var.name}: private data subnets"
@@ -35,7 +42,7 @@ resource "aws_elasticache_replication_group" "main" {
   port                 = 6379
   parameter_group_name = aws_elasticache_parameter_group.main.name
 
-  num_cache_clusters         = 2
+  num_cache_clusters         = local.redis_node_count
   automatic_failover_enabled = true
   multi_az_enabled           = true
   subnet_group_name          = aws_elasticache_subnet_group.main.name

@@ -1,7 +1,8 @@
 # ECS on Fargate: three long-running services from one image (web behind the ALB, Celery worker,
 # Celery beat) and a "release" task definition that is run once per deploy for migrations
 # (README.md, "Deploying"). Tasks run in the private app subnets with no public IP, as a non-root
-# user on a read-only root filesystem with a scratch /tmp.
+# user on a read-only root filesystem with a scratch /tmp. Each process has its own task role
+# (iam.tf), its own health check, and the worker scales on the depth of the Celery queue.
 
 # --- Image repository ----------------------------------------------------------------------------
 
@@ -47,6 +48,15 @@ resource "aws_ecs_cluster" "main" {
   name = local.prefix
   tags = local.common_tags
 
+  # Data residency: the region follows from the jurisdiction (variables.tf), and a plan anywhere
+  # else fails before anything is created.
+  lifecycle {
+    precondition {
+      condition     = contains(local.allowed_regions, local.region)
+      error_message = "Cell ${var.name} (${var.jurisdiction}) may only be deployed to ${join(", ", local.allowed_regions)}; the provider is configured for ${local.region}."
+    }
+  }
+
   setting {
     name  = "containerInsights"
     value = "enabled"
@@ -80,6 +90,13 @@ resource "aws_ecs_cluster_capacity_providers" "main" {
 # --- Task definitions ----------------------------------------------------------------------------
 
 locals {
+  # The metric beat publishes (PATCHWORK_QUEUE_METRICS): worker scaling and an alarm read it.
+  queue_metric = {
+    namespace = "Patchwork"
+    name      = "CeleryQueueDepth"
+    queue     = "celery"
+  }
+
   image         = "${aws_ecr_repository.app.repository_url}${startswith(var.image_tag, "sha256:") ? "@" : ":"}${var.image_tag}"
   release_tag   = coalesce(var.release_image_tag, var.image_tag)
   release_image = "${aws_ecr_repository.app.repository_url}${startswith(local.release_tag, "sha256:") ? "@" : ":"}${local.release_tag}"
@@ -92,13 +109,21 @@ locals {
     { name = "PLATFORM_DOMAIN", value = var.platform_domain },
     { name = "ALLOWED_HOSTS", value = local.allowed_hosts },
     { name = "AWS_REGION", value = local.region },
+    { name = "PATCHWORK_JURISDICTION", value = var.jurisdiction },
     { name = "AWS_STORAGE_BUCKET_NAME", value = aws_s3_bucket.media.id },
+    { name = "AWS_AUDIT_ARCHIVE_BUCKET_NAME", value = aws_s3_bucket.audit_archive.id },
+    { name = "SENTRY_ALLOWED_HOSTS", value = join(",", var.sentry_allowed_hosts) },
     { name = "DEFAULT_FROM_EMAIL", value = var.default_from_email != "" ? var.default_from_email : "Patchwork <no-reply@${var.platform_domain}>" },
     { name = "LOG_LEVEL", value = var.log_level },
     { name = "MIGRATION_PROCESSES", value = tostring(var.migration_processes) },
     { name = "GUNICORN_WORKERS", value = tostring(var.web_gunicorn_workers) },
     { name = "FORWARDED_ALLOW_IPS", value = join(",", local.public_cidr) },
     { name = "TRUSTED_PROXY_HOPS", value = "1" }, # the load balancer: the audit records the client it saw
+    # Whatever leaves the VPC goes through the egress proxy (egress.tf), apart from the hosts and
+    # addresses in local.no_proxy.
+    { name = "HTTPS_PROXY", value = local.egress_proxy_url },
+    { name = "HTTP_PROXY", value = local.egress_proxy_url },
+    { name = "NO_PROXY", value = local.no_proxy },
   ]
 
   # Every process but those that migrate or provision connects as the application role only:
@@ -116,43 +141,76 @@ locals {
     }
   ]
 
+  # Container health checks are liveness only, never the database, so that an outage of RDS does
+  # not make ECS replace every task at once. A task failing three checks in a row is replaced.
   processes = {
     web = {
-      image   = local.image
-      cpu     = var.web_cpu
-      memory  = var.web_memory
-      command = ["gunicorn", "config.wsgi", "-c", "infra/gunicorn.conf.py"]
-      ports   = [8000]
-      stop    = 30
-      secrets = local.app_secrets
+      image       = local.image
+      cpu         = var.web_cpu
+      memory      = var.web_memory
+      command     = ["gunicorn", "config.wsgi", "-c", "infra/gunicorn.conf.py"]
+      ports       = [8000]
+      stop        = 30
+      secrets     = local.app_secrets
+      environment = []
+      # /healthz answers before host validation. The image has no curl; urllib raises (exit 1) on
+      # anything but a 2xx, and is told to ignore HTTP_PROXY, which would send the probe away.
+      health_check = {
+        command     = ["CMD", "python", "-c", "import urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:8000/healthz', timeout=5)"]
+        interval    = 30
+        timeout     = 10
+        retries     = 3
+        startPeriod = 60
+      }
     }
     worker = {
-      image   = local.image
-      cpu     = var.worker_cpu
-      memory  = var.worker_memory
-      command = ["celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"]
-      ports   = []
-      stop    = 120
-      secrets = local.owner_secrets # provisioning creates council schemas as the owner
+      image       = local.image
+      cpu         = var.worker_cpu
+      memory      = var.worker_memory
+      command     = ["celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"]
+      ports       = []
+      stop        = 120
+      secrets     = local.owner_secrets # provisioning creates council schemas as the owner
+      environment = []
+      health_check = {
+        command     = ["CMD", "python", "-m", "config.liveness", "worker"]
+        interval    = 30
+        timeout     = 10
+        retries     = 3
+        startPeriod = 60
+      }
     }
-    # The root filesystem is read-only, so beat keeps its schedule file in /tmp.
+    # The root filesystem is read-only, so beat keeps its schedule file in /tmp. Beat also publishes
+    # the queue depth (Patchwork/CeleryQueueDepth) every minute, which the worker scales on.
     beat = {
-      image   = local.image
-      cpu     = var.beat_cpu
-      memory  = var.beat_memory
-      command = ["celery", "-A", "config", "beat", "-l", "info", "--schedule", "/tmp/celerybeat-schedule"]
-      ports   = []
-      stop    = 30
-      secrets = local.app_secrets
+      image       = local.image
+      cpu         = var.beat_cpu
+      memory      = var.beat_memory
+      command     = ["celery", "-A", "config", "beat", "-l", "info", "-S", "config.beat:Scheduler", "--schedule", "/tmp/celerybeat-schedule"]
+      ports       = []
+      stop        = 30
+      secrets     = local.app_secrets
+      environment = [{ name = "PATCHWORK_QUEUE_METRICS", value = "true" }]
+      health_check = {
+        command     = ["CMD", "python", "-m", "config.liveness", "beat"]
+        interval    = 30
+        timeout     = 10
+        retries     = 3
+        startPeriod = 60
+      }
     }
+    # Migrations and the checks a release needs (database roles, pgaudit): run once per deploy,
+    # to completion, so it has no health check.
     release = {
-      image   = local.release_image
-      cpu     = var.release_cpu
-      memory  = var.release_memory
-      command = ["python", "manage.py", "migrate_schemas", "--executor", "multiprocessing", "--noinput"]
-      ports   = []
-      stop    = 120
-      secrets = local.owner_secrets # migrates as the owner and creates/grants the application role
+      image        = local.release_image
+      cpu          = var.release_cpu
+      memory       = var.release_memory
+      command      = ["python", "manage.py", "release"]
+      ports        = []
+      stop         = 120
+      secrets      = local.owner_secrets # migrates as the owner and creates/grants the application role
+      environment  = []
+      health_check = null
     }
   }
 }
@@ -166,7 +224,7 @@ resource "aws_ecs_task_definition" "app" {
   cpu                      = each.value.cpu
   memory                   = each.value.memory
   execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  task_role_arn            = aws_iam_role.task[each.key].arn
   tags                     = local.common_tags
 
   runtime_platform {
@@ -179,40 +237,45 @@ resource "aws_ecs_task_definition" "app" {
   }
 
   container_definitions = jsonencode([
-    {
-      name                   = "app"
-      image                  = each.value.image
-      essential              = true
-      command                = each.value.command
-      user                   = "10001:10001"
-      readonlyRootFilesystem = true
-      privileged             = false
-      stopTimeout            = each.value.stop
-      environment            = local.app_environment
-      secrets                = each.value.secrets
-      portMappings           = [for port in each.value.ports : { containerPort = port, protocol = "tcp" }]
-      mountPoints = [
-        {
-          sourceVolume  = "tmp"
-          containerPath = "/tmp"
-          readOnly      = false
-        },
-      ]
-      linuxParameters = {
-        initProcessEnabled = true
-        capabilities = {
-          drop = ["ALL"]
+    merge(
+      {
+        name                   = "app"
+        image                  = each.value.image
+        essential              = true
+        command                = each.value.command
+        user                   = "10001:10001"
+        readonlyRootFilesystem = true
+        privileged             = false
+        stopTimeout            = each.value.stop
+        environment            = concat(local.app_environment, each.value.environment)
+        secrets                = each.value.secrets
+        portMappings           = [for port in each.value.ports : { containerPort = port, protocol = "tcp" }]
+        mountPoints = [
+          {
+            sourceVolume  = "tmp"
+            containerPath = "/tmp"
+            readOnly      = false
+          },
+        ]
+        linuxParameters = {
+          initProcessEnabled = true
+          capabilities = {
+            drop = ["ALL"]
+          }
         }
-      }
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.app[each.key].name
-          awslogs-region        = local.region
-          awslogs-stream-prefix = each.key
+        logConfiguration = {
+          logDriver = "awslogs"
+          options = {
+            awslogs-group         = aws_cloudwatch_log_group.app[each.key].name
+            awslogs-region        = local.region
+            awslogs-stream-prefix = each.key
+          }
         }
-      }
-    },
+      },
+      # The release task runs to completion and has no health check (a conditional between {} and
+      # an object would not type-check, so the key is filtered out instead).
+      { for key, check in { healthCheck = each.value.health_check } : key => check if check != null },
+    ),
   ])
 }
 
@@ -291,6 +354,11 @@ resource "aws_ecs_service" "worker" {
     assign_public_ip = false
   }
 
+  lifecycle {
+    # Autoscaling on the queue depth owns the running count once the service exists.
+    ignore_changes = [desired_count]
+  }
+
   depends_on = [
     aws_iam_role_policy.execution,
     aws_iam_role_policy.task,
@@ -358,6 +426,88 @@ resource "aws_appautoscaling_policy" "web_cpu" {
 
     predefined_metric_specification {
       predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+# --- Worker autoscaling --------------------------------------------------------------------------
+
+# Target tracking on the backlog per worker: waiting Celery tasks (published by beat every minute)
+# divided by the workers running (Container Insights). The queue depth alone does not fall in
+# proportion as workers are added, which target tracking needs; the backlog per task does.
+resource "aws_appautoscaling_target" "worker" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.worker.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.worker_min_count
+  max_capacity       = var.worker_max_count
+}
+
+resource "aws_appautoscaling_policy" "worker_queue_depth" {
+  name               = "${local.prefix}-worker-queue-depth"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.worker.service_namespace
+  resource_id        = aws_appautoscaling_target.worker.resource_id
+  scalable_dimension = aws_appautoscaling_target.worker.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.worker_queue_depth_per_task
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    customized_metric_specification {
+      metrics {
+        id          = "depth"
+        label       = "Waiting Celery tasks"
+        return_data = false
+
+        metric_stat {
+          stat = "Maximum"
+
+          metric {
+            namespace   = local.queue_metric.namespace
+            metric_name = local.queue_metric.name
+
+            dimensions {
+              name  = "Queue"
+              value = local.queue_metric.queue
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "workers"
+        label       = "Running worker tasks"
+        return_data = false
+
+        metric_stat {
+          stat = "Average"
+
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+
+            dimensions {
+              name  = "ClusterName"
+              value = aws_ecs_cluster.main.name
+            }
+
+            dimensions {
+              name  = "ServiceName"
+              value = aws_ecs_service.worker.name
+            }
+          }
+        }
+      }
+
+      # Never divide by zero: with no worker running the backlog counts as all on one.
+      metrics {
+        id          = "backlog_per_worker"
+        label       = "Waiting Celery tasks per worker"
+        expression  = "IF(workers > 0, depth / workers, depth)"
+        return_data = true
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 # PostgreSQL 16, multi-AZ, encrypted with the cell's key, TLS required, point-in-time recovery
 # over the backup retention window. One database holds every council of the cell, one schema
-# per council (django-tenants).
+# per council (django-tenants). pgaudit records every change of schema and of roles and grants
+# (who, when, what object), never the values in a statement.
 
 resource "aws_db_subnet_group" "main" {
   name        = local.prefix
@@ -12,7 +13,7 @@ resource "aws_db_subnet_group" "main" {
 resource "aws_db_parameter_group" "main" {
   name        = "${local.prefix}-postgres16"
   family      = "postgres16"
-  description = "Patchwork ${var.name}: TLS only, connection logging, no statement logging"
+  description = "Patchwork ${var.name}: TLS only, connection logging, pgaudit DDL and roles, no statement logging"
   tags        = local.common_tags
 
   # Refuse any connection that is not TLS (the application also asks for verify-full).
@@ -50,6 +51,37 @@ resource "aws_db_parameter_group" "main" {
   parameter {
     name  = "log_min_duration_statement"
     value = "-1"
+  }
+
+  # pgaudit, as RDS documents it: the library is loaded at start-up (a static parameter, so it
+  # takes effect at the next reboot; apply_immediately is off), pgaudit.role names the role RDS
+  # expects, and the extension is created in the database. The role "rds_pgaudit" and the
+  # extension must exist: the release command creates both (CREATE ROLE rds_pgaudit; CREATE
+  # EXTENSION IF NOT EXISTS pgaudit) as the master user. pg_stat_statements is RDS's default and
+  # stays loaded.
+  parameter {
+    name         = "shared_preload_libraries"
+    value        = "pg_stat_statements,pgaudit"
+    apply_method = "pending-reboot"
+  }
+
+  parameter {
+    name  = "pgaudit.role"
+    value = "rds_pgaudit"
+  }
+
+  # Schema changes (CREATE/ALTER/DROP, including each council's schema) and role changes (CREATE/
+  # ALTER ROLE, GRANT, REVOKE; pgaudit writes role passwords as <REDACTED>). Reads and writes of
+  # rows are not logged: the application's own audit trail records those, without personal data.
+  parameter {
+    name  = "pgaudit.log"
+    value = "ddl,role"
+  }
+
+  # Never the bound parameters of a statement: they are the values, and values are personal data.
+  parameter {
+    name  = "pgaudit.log_parameter"
+    value = "0"
   }
 
   lifecycle {

@@ -83,7 +83,7 @@ resource "aws_service_discovery_service" "egress" {
 
 resource "aws_cloudwatch_log_group" "egress" {
   name              = "/patchwork/${var.name}/egress"
-  retention_in_days = var.log_retention_days
+  retention_in_days = local.log_retention_days
   kms_key_id        = aws_kms_key.main.arn
   tags              = local.common_tags
 }

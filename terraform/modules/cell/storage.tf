@@ -320,7 +320,7 @@ data "aws_iam_policy_document" "logs_bucket" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [aws_s3_bucket.media.arn]
+      values   = [aws_s3_bucket.media.arn, aws_s3_bucket.cloudtrail.arn, aws_s3_bucket.audit_archive.arn]
     }
   }
 }

@@ -17,7 +17,7 @@ variable "environment" {
 }
 
 variable "jurisdiction" {
-  description = "Whose councils live in this cell: \"england\" or \"victoria\". Recorded in tags."
+  description = "Whose councils live in this cell: \"england\" or \"victoria\". It decides the regions the cell may be deployed to, log and audit retention, and PATCHWORK_JURISDICTION."
   type        = string
 
   validation {
@@ -26,14 +26,32 @@ variable "jurisdiction" {
   }
 }
 
-variable "allowed_regions" {
-  description = "Regions this cell may be deployed to. Planning in any other region fails: data residency by construction."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.allowed_regions) > 0
-    error_message = "allowed_regions must name at least one region."
+# Residency follows from the jurisdiction, not from a list the caller could widen. Each jurisdiction
+# has exactly one region: the application refuses a council whose data region differs from the
+# cell's region, so a second permitted region would only allow a cell that no council could use.
+# Victoria is Melbourne only: Sydney is also in Australia, but a Sydney cell (for disaster recovery,
+# say) is a decision to record here and in the application together, not a default.
+#
+# Retention (days) of the cell's logs and of the two audit buckets (audit.tf):
+#   england  365:  NCSC logging guidance asks for at least six months; a year covers an annual
+#                  audit cycle and the typical time to discover a breach, and no longer keeps
+#                  IP addresses longer than needed (UK GDPR, storage limitation).
+#   victoria 2557: seven years, the Australian ISM's minimum for event logs (ISM-0859), the
+#                  baseline Victorian agencies hold suppliers to under the VPDSS.
+locals {
+  jurisdiction_regions = {
+    england  = ["eu-west-2"]
+    victoria = ["ap-southeast-4"]
   }
+  allowed_regions = local.jurisdiction_regions[var.jurisdiction]
+
+  jurisdiction_log_retention_days = {
+    england  = 365
+    victoria = 2557
+  }
+  audit_retention_days = local.jurisdiction_log_retention_days[var.jurisdiction]
+  # log_retention_days may lengthen the retention, never shorten it below the jurisdiction's.
+  log_retention_days = max(local.audit_retention_days, coalesce(var.log_retention_days, 0))
 }
 
 variable "tags" {
@@ -312,13 +330,13 @@ variable "noncurrent_version_retention_days" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of CloudWatch log groups."
+  description = "Retention of CloudWatch log groups, if longer than the jurisdiction requires (365 days for England, 2557 for Victoria). Null keeps the jurisdiction's."
   type        = number
-  default     = 365
+  default     = null
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a value CloudWatch Logs accepts (for example 90, 365, 731)."
+    condition     = var.log_retention_days == null ? true : contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (for example 731, 1096, 2557)."
   }
 }
 
@@ -411,5 +429,110 @@ variable "waf_sign_in_rate_limit" {
   validation {
     condition     = var.waf_sign_in_rate_limit >= 10 && var.waf_sign_in_rate_limit <= 2000
     error_message = "waf_sign_in_rate_limit must be between 10 (the WAF's minimum) and 2000."
+  }
+}
+
+# --- Error reporting -----------------------------------------------------------------------------
+
+variable "sentry_allowed_hosts" {
+  description = "Hosts the application may send error reports to (SENTRY_ALLOWED_HOSTS): a self-hosted Sentry in the cell's jurisdiction. Empty allows none."
+  type        = list(string)
+  default     = []
+
+  # Sentry's SaaS (sentry.io) has no UK or Australian region: events would leave the jurisdiction.
+  validation {
+    condition     = alltrue([for host in var.sentry_allowed_hosts : !can(regex("(^|\\.)sentry\\.io\\.?$", lower(host)))])
+    error_message = "sentry_allowed_hosts must not name a sentry.io host: Sentry's SaaS has no UK or Australian region. Use a Sentry hosted in the cell's jurisdiction."
+  }
+
+  validation {
+    condition     = alltrue([for host in var.sentry_allowed_hosts : can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", host))])
+    error_message = "Each of sentry_allowed_hosts must be a lowercase host name such as \"sentry.example.gov.uk\" (no scheme, no port, no path)."
+  }
+}
+
+# --- Monitoring (monitoring.tf) ------------------------------------------------------------------
+
+variable "alarm_email_addresses" {
+  description = "Addresses subscribed to the cell's alarm topic. Each one must confirm the subscription from the email AWS sends."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_email_addresses must be email addresses."
+  }
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds; any key left out keeps its default (monitoring.tf)."
+  type = object({
+    alb_5xx_per_5_minutes          = optional(number, 10)
+    target_5xx_per_5_minutes       = optional(number, 10)
+    target_response_time_p99_s     = optional(number, 2)
+    rds_cpu_percent                = optional(number, 80)
+    rds_free_storage_gib           = optional(number, 10)
+    rds_freeable_memory_mib        = optional(number, 256)
+    redis_memory_percent           = optional(number, 80)
+    queue_depth                    = optional(number, 500)
+    waf_blocked_requests_per_5_min = optional(number, 500)
+  })
+  default = {}
+}
+
+# --- Audit (audit.tf) ----------------------------------------------------------------------------
+
+variable "enable_guardduty_detector" {
+  description = "Create the account's GuardDuty detector in this region. Set false where one already exists (an account has at most one per region, often managed by the organisation)."
+  type        = bool
+  default     = true
+}
+
+# --- Worker scaling (compute.tf) -----------------------------------------------------------------
+
+variable "worker_min_count" {
+  description = "Fewest Celery worker tasks autoscaling may leave running."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.worker_min_count >= 1
+    error_message = "worker_min_count must be at least 1: nothing else consumes the queue."
+  }
+}
+
+variable "worker_max_count" {
+  description = "Most Celery worker tasks autoscaling may start (each one opens database connections)."
+  type        = number
+  default     = 8
+}
+
+variable "worker_queue_depth_per_task" {
+  description = "Target for worker autoscaling: waiting Celery tasks per running worker task."
+  type        = number
+  default     = 50
+}
+
+# --- Backups (backup.tf) -------------------------------------------------------------------------
+
+variable "backup_retention_days" {
+  description = "How long AWS Backup keeps each daily recovery point of the database and the media bucket (within the vault lock's 7-365 days)."
+  type        = number
+  default     = 35
+
+  validation {
+    condition     = var.backup_retention_days >= 7 && var.backup_retention_days <= 365
+    error_message = "backup_retention_days must be between 7 and 365 (the vault lock's bounds)."
+  }
+}
+
+variable "backup_vault_lock_changeable_for_days" {
+  description = "Days after the first apply during which the backup vault lock can still be changed or removed. After that it is permanent: no one, not even the account root, can delete a recovery point early."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.backup_vault_lock_changeable_for_days >= 3
+    error_message = "AWS requires at least 3 days before a vault lock becomes immutable."
   }
 }
