@@ -251,3 +251,32 @@ class CouncilRestore(models.Model):
     @property
     def replaces(self) -> bool:
         return self.mode == RestoreMode.REPLACE
+
+
+class AuditArchive(models.Model):
+    """One UTC day of one schema's audit trail, copied to the archive storage (core/audit/services/archive.py).
+
+    In ``public`` for every schema (each council's and the platform's own, ``public``), so the nightly job knows what
+    it has written without reading the storage, and never writes a day twice: in production the storage refuses an
+    overwrite anyway (S3 Object Lock). The row holds counts and a digest, never the events.
+    """
+
+    schema = models.CharField(max_length=63, help_text="The schema whose trail this is (``public``: the platform's).")
+    day = models.DateField(help_text="The UTC day the events occurred on.")
+    object_name = models.CharField(max_length=200)
+    manifest_name = models.CharField(max_length=200)
+    rows = models.PositiveIntegerField()
+    first_id = models.BigIntegerField(null=True, blank=True)
+    last_id = models.BigIntegerField(null=True, blank=True)
+    size = models.BigIntegerField(help_text="Bytes of the gzip object.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the gzip object, as stored.")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["schema", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["schema", "day"], name="audit_archive_one_per_schema_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit archive of {self.schema} for {self.day}"

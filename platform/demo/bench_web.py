@@ -264,6 +264,7 @@ def production_environment(
         # outbox for a worker, and no worker runs).
         AWS_REGION="eu-west-2",
         AWS_STORAGE_BUCKET_NAME="patchwork-bench-unused",
+        AWS_AUDIT_ARCHIVE_BUCKET_NAME="patchwork-bench-unused",
         PLATFORM_DOMAIN=platform_domain,
         PATCHWORK_VAR_DIR=str(var_dir),
         GUNICORN_LOG_LEVEL="warning",

@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://cache.internal:6379/1",
     "AWS_REGION": "eu-west-2",
     "AWS_STORAGE_BUCKET_NAME": "patchwork-media",
+    "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-audit-archive",
 }
 
 

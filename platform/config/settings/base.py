@@ -201,6 +201,12 @@ STORAGES = {
         "BACKEND": "core.council.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "private"},
     },
+    # The audit trail's nightly copy (core/audit/services/archive.py): in production a bucket nobody can alter or
+    # delete from during its retention (S3 Object Lock); here a folder of its own under var/ (docs/adr/0031).
+    "audit_archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "audit-archive"},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -261,6 +267,9 @@ CELERY_BEAT_SCHEDULE = {
     "support-expiry": {"task": "support.expiry_record", "schedule": 300.0},
     # Expired API access tokens cleared from each council's schema (core/api_clients/tasks.py).
     "api-client-tokens-clear": {"task": "api_clients.tokens_clear_all", "schedule": 3600.0},
+    # Each schema's audit trail of the UTC days not yet archived copied to the archive storage (core/audit/tasks.py);
+    # at 00:45 UTC, yesterday is over; a re-run writes nothing twice, a missed night is caught up.
+    "audit-archive": {"task": "audit.archive_all", "schedule": crontab(hour=0, minute=45)},
 }
 
 # --- Billing -------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ PLATFORM_SCHEME = "https"
 # Object storage and email through AWS, in the council's data region (S3 with SSE-KMS, SES).
 AWS_REGION = env_required("AWS_REGION")
 AWS_STORAGE_BUCKET_NAME = env_required("AWS_STORAGE_BUCKET_NAME")
+# The audit trail's nightly copy: a bucket of its own with S3 Object Lock in compliance mode (docs/adr/0031).
+AWS_AUDIT_ARCHIVE_BUCKET_NAME = env_required("AWS_AUDIT_ARCHIVE_BUCKET_NAME")
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -65,6 +67,19 @@ STORAGES = {
             "querystring_auth": True,
             "file_overwrite": False,
             "object_parameters": {"ServerSideEncryption": "aws:kms"},
+        },
+    },
+    # Never overwritten (the bucket refuses it during retention). No ACL: with ACLs disabled on the bucket (owner
+    # enforced) S3 refuses a PUT naming one. Object Lock needs a checksum on every upload: asked for here, not left
+    # to the SDK's default.
+    "audit_archive": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_AUDIT_ARCHIVE_BUCKET_NAME,
+            "region_name": AWS_REGION,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "aws:kms", "ChecksumAlgorithm": "SHA256"},
         },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
