@@ -13,12 +13,18 @@ Everything that varies between machines comes from the environment:
 * ``GUNICORN_LOG_LEVEL``: gunicorn's own log level (default info);
 * ``GUNICORN_WORKER_TMP_DIR``: directory for worker heartbeat files (default: the temporary directory).
 
-The access log never contains a query string, a referrer or a user agent: paths only, so no
-personal data that a URL parameter might carry ends up in the logs.
+The access log is one JSON object a line (like the application's, config/logs.py), and never contains a query
+string, a referrer or a user agent: paths only, so no personal data that a URL parameter might carry ends up in
+the logs. Its ``request_id`` is the ``X-Request-Id`` the application answered with, which its own lines carry too.
 """
 
+import json
 import os
+import re
+from datetime import UTC, datetime
 from pathlib import Path
+
+from gunicorn.glogging import Logger, SafeAtoms
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,8 +92,43 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Method, path without the query string, status, bytes, duration and the load balancer's trace id.
-access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms trace=%({x-amzn-trace-id}i)s'
+# Time (UTC), method, path without the query string (%(U)s, never %(r)s or %(q)s), status, bytes, duration, the
+# request id the application answered with and the load balancer's trace id.
+access_log_format = (
+    '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", '
+    '"status": %(s)s, "bytes": "%(b)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s", '
+    '"trace_id": "%({x-amzn-trace-id}i)s"}'
+)
+
+
+TRACE_HEADER = "{x-amzn-trace-id}i"
+
+
+class JsonSafeAtoms(SafeAtoms):
+    """Each value escaped for a JSON string, whatever a path or header holds (gunicorn's own wrapper escapes only
+    double quotes, which leaves a backslash or a control character to break the line)."""
+
+    def __init__(self, atoms: dict) -> None:
+        dict.__init__(
+            self, {key: json.dumps(value)[1:-1] if isinstance(value, str) else value for key, value in atoms.items()}
+        )
+
+
+class JsonAccessLogger(Logger):
+    atoms_wrapper_class = JsonSafeAtoms
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        # Only the load balancer's trace id, in its own format: a client can send this header with anything in it.
+        trace = re.search(r"(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)", atoms.get(TRACE_HEADER) or "")
+        atoms[TRACE_HEADER] = trace.group(1) if trace else "-"
+        return atoms
+
+    def now(self) -> str:
+        return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+logger_class = JsonAccessLogger
 
 # Each worker pools its database connections, one per thread (config/settings/production.py, docs/adr/0012): a
 # request takes a connection without the health-check round trip a persistent connection needs.

@@ -3,8 +3,10 @@
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list
 from config.otp import totp_issuer
@@ -102,6 +104,9 @@ MIDDLEWARE = [
     # Before anything reads the database: a NUL byte in a path, a form or a cookie is a 400, not a query.
     "config.control_characters.ControlCharacterMiddleware",
     "tenants.middleware.CouncilRoutingMiddleware",
+    # Right after the routing, which has chosen the council's schema: every line logged from here on names the
+    # request, the schema and the load balancer's trace (config/logs.py), and the answer echoes X-Request-Id.
+    "config.logs.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -320,19 +325,35 @@ SPECTACULAR_SETTINGS = {
 
 # --- Errors and logs ---------------------------------------------------------------------------
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # fontTools (under fpdf2) logs every table of every font it subsets at INFO.
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "pgserver": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# "json" (config/logs.py: one object a line, with the request id, council schema, trace id and task) for
+# CloudWatch, the default in production (production.py); "plain" elsewhere. Either way, no query string, header,
+# body or person's name is written: the JSON formatter writes fixed fields only.
+LOG_FORMATS = ("plain", "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+
+
+def logging_settings(log_format: str) -> dict[str, Any]:
+    if log_format not in LOG_FORMATS:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "config.logs.JsonFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # fontTools (under fpdf2) logs every table of every font it subsets at INFO.
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "pgserver": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_settings(LOG_FORMAT)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -8,7 +8,7 @@ from config.database import credentials_of, database_from_url
 from config.env import env_bool, env_int, env_list, env_required
 from config.sentry import sentry_init
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_DSN
+from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_DSN, logging_settings
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -108,5 +108,9 @@ CSRF_COOKIE_NAME = "__Host-patchwork-csrf"
 # except in a demo environment run with these settings (PATCHWORK_DEMO=1 lets the demo command run).
 if DEMO:
     INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+
+# One JSON object a line for CloudWatch (config/logs.py); LOG_FORMAT=plain to read them by eye.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING = logging_settings(LOG_FORMAT)
 
 sentry_init(dsn=SENTRY_DSN, environment="production")
