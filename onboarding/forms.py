@@ -6,10 +6,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from onboarding.plans import OFFERS, PlanCode, PricedOffer, offers_in_force
+from onboarding.plans import OFFERS, PlanCode, PricedOffer, offers_here, offers_in_force
 from onboarding.selectors import subdomain_taken
 from onboarding.subdomains import RESERVED_SUBDOMAINS
-from tenants.jurisdictions import Jurisdiction
 from tenants.models import SLUG_PATTERN
 
 MAX_PRACTITIONERS = 100_000
@@ -66,7 +65,7 @@ class OrderForm(forms.Form):
     )
     jurisdiction = forms.ChoiceField(
         label="Where is the council?",
-        choices=[(value, _jurisdiction_label(value)) for value in Jurisdiction.values],
+        choices=(),  # the jurisdictions sold here, set in __init__
         help_text="This fixes where the council's data is held. It cannot be changed later.",
         error_messages=_required("Select where the council is", invalid_choice="Select where the council is"),
         widget=forms.RadioSelect,
@@ -125,6 +124,10 @@ class OrderForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offers = offers_in_force()
+        # Only the jurisdictions sold here: in a cell, its own (a council of another belongs in another cell).
+        self.fields["jurisdiction"].choices = [
+            (offer.jurisdiction, _jurisdiction_label(offer.jurisdiction)) for offer in offers_here()
+        ]
         self.fields["plan"].choices = [(code, _plan_label(code, label, offers)) for code, label in PlanCode.choices]
         self.fields["subdomain"].help_text = (
             f"Your council's address will be <subdomain>.{settings.PLATFORM_DOMAIN}, for example "

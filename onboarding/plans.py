@@ -5,6 +5,9 @@ versioned rows (billing.models.Price), and the service page, the order form, the
 operator's approval page show the price in force today (``offers_in_force``, ``plan_for``), so that what a council
 is shown is what it will be charged from. Prices are per active practitioner per month, before tax (VAT in England,
 GST in Victoria), with a minimum number of practitioners charged for each month.
+
+Where this installation is a cell (tenants/cell.py), it sells only its own jurisdiction's plans, with the
+data held in the cell's region (``offers_here``); without a cell (development, the demo) it offers every one.
 """
 
 import datetime
@@ -16,9 +19,19 @@ from django.utils import timezone
 from billing.models import PlanCode, Price
 from billing.money import money_format
 from billing.prices import month_start, price_for, prices_in_force
-from tenants.jurisdictions import DataRegion, Jurisdiction, defaults_for
+from tenants.cell import this_cell
+from tenants.jurisdictions import DataRegion, Jurisdiction, data_regions_for, defaults_for
 
-__all__ = ["OFFERS", "JurisdictionOffer", "Plan", "PlanCode", "PricedOffer", "PricedPlan", "offers_in_force"]
+__all__ = [
+    "OFFERS",
+    "JurisdictionOffer",
+    "Plan",
+    "PlanCode",
+    "PricedOffer",
+    "PricedPlan",
+    "offers_here",
+    "offers_in_force",
+]
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,13 @@ class JurisdictionOffer:
 
     @property
     def data_regions(self) -> list[str]:
-        """Where a council of this jurisdiction has its data: fixed by the jurisdiction, not chosen."""
-        return [DataRegion(region).label for region in defaults_for(self.jurisdiction).data_regions]
+        """Where a council of this jurisdiction has its data: fixed by the jurisdiction (in a cell, the cell's
+        region), not chosen."""
+        cell = this_cell()
+        regions = (
+            (cell.region,) if cell and cell.jurisdiction == self.jurisdiction else data_regions_for(self.jurisdiction)
+        )
+        return [DataRegion(region).label for region in regions]
 
 
 @dataclass(frozen=True)
@@ -180,12 +198,18 @@ def offer_for(jurisdiction: str) -> JurisdictionOffer:
     return OFFERS[Jurisdiction(jurisdiction)]
 
 
+def offers_here() -> list[JurisdictionOffer]:
+    """What this installation sells: its cell's jurisdiction's offer only, or every offer where there is no cell."""
+    cell = this_cell()
+    return [offer for offer in OFFERS.values() if cell is None or offer.jurisdiction == cell.jurisdiction]
+
+
 def _this_month(on: datetime.date | None) -> datetime.date:
     return month_start(on or timezone.localdate())
 
 
 def offers_in_force(*, on: datetime.date | None = None) -> list[PricedOffer]:
-    """Every jurisdiction's offer at the prices in force on ``on`` (today by default): one query."""
+    """Each offer sold here (``offers_here``) at the prices in force on ``on`` (today by default): one query."""
     prices = prices_in_force(period=_this_month(on))
     return [
         PricedOffer(
@@ -196,7 +220,7 @@ def offers_in_force(*, on: datetime.date | None = None) -> list[PricedOffer]:
                 if (offer.jurisdiction, plan.code) in prices
             ),
         )
-        for offer in OFFERS.values()
+        for offer in offers_here()
     ]
 
 

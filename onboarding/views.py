@@ -9,7 +9,7 @@ from core.audit.models import AuditAction, AuditOutcome
 from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from onboarding.forms import OrderForm
-from onboarding.plans import OFFERS, offers_in_force
+from onboarding.plans import offers_here, offers_in_force
 from onboarding.rate_limit import order_submission_allowed
 from onboarding.services.orders import OrderDetails, SubdomainTaken, order_place
 from onboarding.terms import TERMS_VERSION
@@ -27,7 +27,7 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 
 def security_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "onboarding/security.html", {"offers": OFFERS.values()})
+    return render(request, "onboarding/security.html", {"offers": offers_here()})
 
 
 @never_cache

@@ -9,4 +9,6 @@ class TenantsConfig(AppConfig):
     verbose_name = "Councils"
 
     def ready(self) -> None:
-        from tenants import routing  # noqa: F401  (its signals forget a changed council's host)
+        # Imported for what importing does: checks registers the residency checks (docs/adr/0027), and
+        # routing's signals forget a changed council's host.
+        from tenants import checks, routing  # noqa: F401

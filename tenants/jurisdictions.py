@@ -25,7 +25,7 @@ class DataRegion(models.TextChoices):
 class JurisdictionDefaults:
     locale: str
     time_zone: str
-    data_regions: tuple[str, ...]
+    data_regions: tuple[str, ...]  # where a council may hold its data; the first is the default
     currency: str
     tax_name: str
     tax_rate: Decimal
@@ -47,7 +47,9 @@ DEFAULTS: dict[str, JurisdictionDefaults] = {
     Jurisdiction.VICTORIA: JurisdictionDefaults(
         locale="en-au",
         time_zone="Australia/Melbourne",
-        data_regions=(DataRegion.SYDNEY, DataRegion.MELBOURNE),
+        # Melbourne is the Victoria cell's region. Sydney stays permitted (as the cell's terraform allows it) for
+        # a Victorian cell that may one day run there; a council's region is always its cell's (tenants/cell.py).
+        data_regions=(DataRegion.MELBOURNE, DataRegion.SYDNEY),
         currency="AUD",
         tax_name="GST",
         tax_rate=Decimal("0.10"),
@@ -59,6 +61,11 @@ DEFAULTS: dict[str, JurisdictionDefaults] = {
 
 def defaults_for(jurisdiction: str) -> JurisdictionDefaults:
     return DEFAULTS[Jurisdiction(jurisdiction)]
+
+
+def data_regions_for(jurisdiction: str) -> tuple[str, ...]:
+    """The AWS regions a council of this jurisdiction may hold its data in, its default first."""
+    return defaults_for(jurisdiction).data_regions
 
 
 # The time zones a council of each jurisdiction may choose for its site (its dates, "today", reminders).

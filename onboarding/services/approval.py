@@ -24,7 +24,7 @@ from core.audit.origin import Origin
 from core.audit.services.events import audit_record
 from core.notifications.services.outbox import notification_queue
 from onboarding.models import Order, OrderStatus
-from onboarding.services.provisioning import council_base_url, council_create
+from onboarding.services.provisioning import ProvisioningRefused, council_base_url, council_create
 from tenants.models import Council
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def order_approve(*, order_id: object, actor: User, origin: Origin) -> Order:
                 council = council_create(
                     name=order.council_name, slug=order.requested_slug, jurisdiction=order.jurisdiction
                 )
-        except (ValidationError, IntegrityError) as error:
+        except (ValidationError, IntegrityError, ProvisioningRefused) as error:
             raise DecisionRefused(
                 f"The council for order {order.reference} cannot be created: {_first_message(error)}"
             ) from error
@@ -184,6 +184,8 @@ def _order_locked(order_id: object) -> Order:
 def _first_message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return error.messages[0] if error.messages else "its details are not valid."
+    if isinstance(error, ProvisioningRefused):
+        return str(error)  # a council of another jurisdiction or region than this cell's
     return "a council with the same address was created meanwhile."
 
 

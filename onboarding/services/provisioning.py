@@ -14,6 +14,9 @@ provisioning with ``provisioning_error`` set; running provisioning again resumes
 ``go_live`` (the default, until the go-live checklist exists) the same last step also takes the
 council on from configuring to live. A council already configuring or live gets any missing piece
 made again and keeps its status; a suspended, offboarding or closed one is refused.
+
+Where this installation is a cell (tenants/cell.py), a council of another jurisdiction, or with its data in
+another region, is refused by both ``council_create`` and ``council_provision``, before anything is written.
 """
 
 import logging
@@ -30,6 +33,8 @@ from core.directory.services.agencies import council_own_agency_ensure
 from core.directory.services.invitations import first_administrator_invite, invitation_open_or_account_exists
 from core.governance.services.defaults import governance_defaults_install
 from onboarding.models import Order
+from tenants.cell import residency_problem, this_cell
+from tenants.jurisdictions import defaults_for
 from tenants.models import Council, CouncilStatus, Domain
 from tenants.services.schemas import SchemaStrategy, council_schema_create
 
@@ -37,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 class ProvisioningRefused(Exception):
-    """The council is not in a state that can be provisioned (e.g. suspended or closed)."""
+    """The council cannot be created or provisioned here: its state (e.g. suspended or closed), or it belongs
+    in another cell."""
 
 
 class ProvisioningProblem(Exception):
@@ -123,16 +129,23 @@ def council_create(
     data_region: str | None = None,
     brand_colour: str | None = None,
 ) -> Council:
-    """Record a council (status ordered); its schema is made by ``council_provision``."""
-    from tenants.jurisdictions import defaults_for
+    """Record a council (status ordered); its schema is made by ``council_provision``.
 
+    Its data region defaults to the cell's region where there is a cell, else to the jurisdiction's default.
+    Refused (``ProvisioningRefused``, nothing written) for a council that does not belong in this cell.
+    """
     defaults = defaults_for(jurisdiction)
+    cell = this_cell()
+    data_region = data_region or (cell.region if cell else defaults.data_regions[0])
+    problem = residency_problem(jurisdiction=jurisdiction, data_region=data_region)
+    if problem:
+        raise ProvisioningRefused(f"Council {slug} cannot be created here. {problem}")
     council = Council(
         name=name,
         slug=slug,
         schema_name=Council.schema_name_for(slug),
         jurisdiction=jurisdiction,
-        data_region=data_region or defaults.data_regions[0],
+        data_region=data_region,
         locale=defaults.locale,
         time_zone=defaults.time_zone,
     )
@@ -158,6 +171,9 @@ def council_provision(
     up; the default takes it on to live (the demo, the tests and the ``council_provision`` command).
     """
     council = Council.objects.get(pk=council_id)
+    problem = residency_problem(jurisdiction=council.jurisdiction, data_region=council.data_region)
+    if problem:
+        raise ProvisioningRefused(f"Council {council.slug} cannot be provisioned here. {problem}")
     if council.status not in PROVISIONABLE:
         raise ProvisioningRefused(f"Council {council.slug} is {council.status}; it cannot be provisioned.")
     if council.status == CouncilStatus.ORDERED:

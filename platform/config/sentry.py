@@ -4,10 +4,19 @@
 carry personal data: request bodies, cookies, headers, query strings, user details other than an
 opaque id, local variables, and anything in messages that looks like an email address, a phone
 number, a postcode, an NHS number or a date of birth.
+
+Sentry is started only for a DSN whose host is in ``SENTRY_ALLOWED_HOSTS``: an error report is personal
+data's last way out of the cell, and Sentry's SaaS has no UK or Australian region, so the host must be one the
+operators know keeps the data in the jurisdiction (docs/adr/0027-a-cell-knows-its-jurisdiction.md).
 """
 
+import logging
 import re
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # email address
@@ -54,9 +63,29 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return event
 
 
-def sentry_init(*, dsn: str, environment: str) -> bool:
-    """Start Sentry if a DSN is configured. Returns whether it was started."""
+def sentry_dsn_host(dsn: str) -> str:
+    """The host a DSN sends events to, lower-cased; empty for a DSN that names none."""
+    try:
+        return (urlsplit(dsn.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def sentry_host_allowed(*, dsn: str, allowed_hosts: Iterable[str]) -> bool:
+    host = sentry_dsn_host(dsn)
+    return bool(host) and host in {allowed.strip().lower() for allowed in allowed_hosts}
+
+
+def sentry_init(*, dsn: str, environment: str, allowed_hosts: Iterable[str] = ()) -> bool:
+    """Start Sentry if a DSN is configured and its host is allowed. Returns whether it was started."""
     if not dsn:
+        return False
+    if not sentry_host_allowed(dsn=dsn, allowed_hosts=allowed_hosts):
+        # Refused even when the system checks are skipped: nothing is sent to a host nobody allowed. The
+        # host is named, never the DSN (its key is a secret).
+        logger.error(
+            "Sentry is not started: SENTRY_DSN's host %r is not in SENTRY_ALLOWED_HOSTS.", sentry_dsn_host(dsn)
+        )
         return False
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration

@@ -262,6 +262,7 @@ def production_environment(
         CELERY_BROKER_URL=broker_url,
         # Required by the settings; the pages measured store no file and send no email (emails wait in the
         # outbox for a worker, and no worker runs).
+        PATCHWORK_JURISDICTION="england",
         AWS_REGION="eu-west-2",
         AWS_STORAGE_BUCKET_NAME="patchwork-bench-unused",
         AWS_AUDIT_ARCHIVE_BUCKET_NAME="patchwork-bench-unused",

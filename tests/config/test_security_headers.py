@@ -274,6 +274,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgresql://u@db.internal/x",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
     "CACHE_URL": "redis://cache.internal:6379/1",
+    "PATCHWORK_JURISDICTION": "england",
     "AWS_REGION": "eu-west-2",
     "AWS_STORAGE_BUCKET_NAME": "patchwork-media",
     "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-audit-archive",

@@ -1,10 +1,38 @@
-"""Sentry is off without a DSN, and events never carry personal data."""
+"""Sentry is off without a DSN or at a host nobody allowed, and events never carry personal data."""
 
-from config.sentry import REDACTED, scrub_event, scrub_text, sentry_init
+import logging
+
+import pytest
+import sentry_sdk
+
+from config.sentry import REDACTED, scrub_event, scrub_text, sentry_host_allowed, sentry_init
+
+DSN = "https://0123456789abcdef@o42.ingest.us.sentry.io/7"
 
 
 def test_sentry_is_not_started_without_a_dsn() -> None:
     assert sentry_init(dsn="", environment="test") is False
+
+
+@pytest.mark.parametrize("allowed", [(), ("sentry.patchwork.example",), ("ingest.us.sentry.io",)])
+def test_sentry_refuses_to_start_for_a_dsn_whose_host_is_not_allowed(
+    allowed: tuple[str, ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="config.sentry"):
+        assert sentry_init(dsn=DSN, environment="test", allowed_hosts=allowed) is False
+    assert not sentry_sdk.get_client().is_active()  # nothing could be sent
+    assert "'o42.ingest.us.sentry.io' is not in SENTRY_ALLOWED_HOSTS" in caplog.text
+    assert "0123456789abcdef" not in caplog.text  # the DSN's key is a secret
+
+
+def test_only_a_dsn_at_an_allowed_host_may_start_sentry() -> None:
+    assert sentry_host_allowed(dsn=DSN, allowed_hosts=["o42.ingest.us.sentry.io"])
+    assert sentry_host_allowed(dsn=DSN, allowed_hosts=[" O42.ingest.us.sentry.io "])
+    assert not sentry_host_allowed(dsn=DSN, allowed_hosts=[])
+    assert not sentry_host_allowed(
+        dsn="https://key@o42.ingest.us.sentry.io.evil.example/7", allowed_hosts=["o42.ingest.us.sentry.io"]
+    )
+    assert not sentry_host_allowed(dsn="not a dsn", allowed_hosts=["", "o42.ingest.us.sentry.io"])
 
 
 def test_personal_data_is_removed_from_text() -> None:

@@ -26,7 +26,7 @@ def test_the_service_page_says_what_patchwork_does_not_do_and_where_data_is_held
     page = platform_client.get("/").content.decode()
     assert "not a case-management system" in page
     assert "AWS eu-west-2 (London)" in page
-    assert "AWS ap-southeast-2 (Sydney) or AWS ap-southeast-4 (Melbourne)" in page
+    assert "AWS ap-southeast-4 (Melbourne) or AWS ap-southeast-2 (Sydney)" in page
 
 
 def test_the_service_page_links_to_the_statements_the_terms_and_the_order_form(platform_client: Client) -> None:
@@ -57,4 +57,4 @@ def test_the_order_form_shows_where_each_jurisdictions_data_is_held(platform_cli
     page = platform_client.get("/order/").content.decode()
     assert "England (data held in AWS eu-west-2 (London))" in page
     assert f'value="{Jurisdiction.VICTORIA}"' in page
-    assert "Victoria, Australia (data held in AWS ap-southeast-2 (Sydney) or AWS ap-southeast-4 (Melbourne))" in page
+    assert "Victoria, Australia (data held in AWS ap-southeast-4 (Melbourne) or AWS ap-southeast-2 (Sydney))" in page

@@ -24,7 +24,7 @@ def test_new_council_is_ordered_without_a_schema(db: None) -> None:
     assert council.schema_name == "council_kingston"
     assert council.locale == "en-au"
     assert council.time_zone == "Australia/Melbourne"
-    assert council.data_region == "ap-southeast-2"
+    assert council.data_region == "ap-southeast-4"  # Melbourne: the Victoria cell's region
     assert not schema_exists("council_kingston")
 
 

@@ -19,6 +19,11 @@ PLATFORM_DOMAIN = os.environ.get("PLATFORM_DOMAIN", "localhost")
 PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "")
 PLATFORM_SCHEME = os.environ.get("PLATFORM_SCHEME", "https")
 
+# The cell: the one jurisdiction this installation serves (england, victoria), with AWS_REGION where it runs
+# (tenants/cell.py). Required in production. Empty here, in development and tests: one installation serves
+# every jurisdiction (the demo holds English and Victorian councils in one database) and no residency rule applies.
+PATCHWORK_JURISDICTION = os.environ.get("PATCHWORK_JURISDICTION", "").strip()
+
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 
@@ -325,6 +330,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Errors and logs ---------------------------------------------------------------------------
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+# The hosts a SENTRY_DSN may send to (comma-separated): only a Sentry that keeps the data in the cell's
+# jurisdiction. Empty: no Sentry at all (config/sentry.py refuses any DSN; a system check says so).
+SENTRY_ALLOWED_HOSTS = env_list("SENTRY_ALLOWED_HOSTS", [])
 # "json" (config/logs.py: one object a line, with the request id, council schema, trace id and task) for
 # CloudWatch, the default in production (production.py); "plain" elsewhere. Either way, no query string, header,
 # body or person's name is written: the JSON formatter writes fixed fields only.

@@ -8,7 +8,14 @@ from config.database import credentials_of, database_from_url
 from config.env import env_bool, env_int, env_list, env_required
 from config.sentry import sentry_init
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEMO, INSTALLED_APPS, PLATFORM_DOMAIN, SENTRY_DSN, logging_settings
+from config.settings.base import (
+    DEMO,
+    INSTALLED_APPS,
+    PLATFORM_DOMAIN,
+    SENTRY_ALLOWED_HOSTS,
+    SENTRY_DSN,
+    logging_settings,
+)
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -39,6 +46,9 @@ CACHES = {
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 PLATFORM_SCHEME = "https"
 
+# The cell: the jurisdiction it serves and the region it runs in. Every council here must be of that
+# jurisdiction with its data in that region (tenants/cell.py; checked by tenants/checks.py).
+PATCHWORK_JURISDICTION = env_required("PATCHWORK_JURISDICTION")
 # Object storage and email through AWS, in the council's data region (S3 with SSE-KMS, SES).
 AWS_REGION = env_required("AWS_REGION")
 AWS_STORAGE_BUCKET_NAME = env_required("AWS_STORAGE_BUCKET_NAME")
@@ -113,4 +123,4 @@ if DEMO:
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = logging_settings(LOG_FORMAT)
 
-sentry_init(dsn=SENTRY_DSN, environment="production")
+sentry_init(dsn=SENTRY_DSN, environment="production", allowed_hosts=SENTRY_ALLOWED_HOSTS)

@@ -440,6 +440,7 @@ class Command(BaseCommand):
             "DATABASE_URL": _app_database_url(),
             "CELERY_BROKER_URL": options["broker_url"],
             "CACHE_URL": options["cache_url"],
+            "PATCHWORK_JURISDICTION": "england",
             "AWS_REGION": "eu-west-2",
             "AWS_STORAGE_BUCKET_NAME": "patchwork-load-test",
             "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-load-test",
