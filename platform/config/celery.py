@@ -13,3 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = CeleryApp("patchwork")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker's heartbeat file, for its container health check (config/liveness.py). Named, not imported,
+# so that ``python -m config.liveness`` (which imports this package first) runs the module only once.
+app.steps["consumer"].add("config.liveness:WorkerHeartbeat")

@@ -245,6 +245,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Celery's scheduler, with a heartbeat and the queues' depths (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
+# Where the worker and beat write their heartbeat files, which their health checks read (config/liveness.py);
+# empty: the temporary directory (/tmp).
+PATCHWORK_LIVENESS_DIR = os.environ.get("PATCHWORK_LIVENESS_DIR", "")
+# Beat publishes each queue's depth to CloudWatch (Patchwork/CeleryQueueDepth), which the worker scales on: production.
+PATCHWORK_QUEUE_METRICS = env_bool("PATCHWORK_QUEUE_METRICS", default=False)
 # Undelivered email waits in each schema's outbox; this sweep retries it (with backoff per row).
 CELERY_BEAT_SCHEDULE = {
     "notifications-retry": {"task": "notifications.retry_all", "schedule": 120.0},
