@@ -1,7 +1,7 @@
 """Run a cell's release task on Fargate and wait for it: exit 0 only if the release container exited 0.
 
     python infra/release_runner.py --cluster C --task-definition TD --subnets s1,s2 \\
-        --security-groups sg1 [--region R] [--timeout 1800] [--container release]
+        --security-groups sg1 [--region R] [--timeout 1800] [--container app]
 
 For operators and CI, before the services roll to a new image (terraform/README.md, "Deploying").
 The values are the cell's Terraform outputs: the cluster, ``release_task_definition_arn``,
@@ -39,7 +39,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--security-groups", required=True, help="Security group ids, comma-separated")
     parser.add_argument("--region", default=None, help="AWS region (default: the environment's)")
     parser.add_argument("--timeout", type=int, default=1800, help="Seconds to wait before stopping it (default 1800)")
-    parser.add_argument("--container", default="release", help="The container whose exit code counts")
+    parser.add_argument("--container", default="app", help="The container whose exit code counts (the cell names it app)")
     args = parser.parse_args(argv)
     args.subnets = [item.strip() for item in args.subnets.split(",") if item.strip()]
     args.security_groups = [item.strip() for item in args.security_groups.split(",") if item.strip()]

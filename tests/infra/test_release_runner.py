@@ -107,7 +107,7 @@ def test_a_release_whose_container_exits_zero_succeeds(
         stubber,
         "STOPPED",
         stoppedReason="Essential container in task exited",
-        containers=[{"name": "release", "lastStatus": "STOPPED", "exitCode": 0}],
+        containers=[{"name": "app", "lastStatus": "STOPPED", "exitCode": 0}],
     )
     fake_time = FakeTime()
     assert _run(client, fake_time) == 0
@@ -127,11 +127,11 @@ def test_a_release_whose_container_exits_non_zero_fails_with_its_code_and_reason
         stubber,
         "STOPPED",
         stoppedReason="Essential container in task exited",
-        containers=[{"name": "release", "lastStatus": "STOPPED", "exitCode": 1}],
+        containers=[{"name": "app", "lastStatus": "STOPPED", "exitCode": 1}],
     )
     assert _run(client, FakeTime()) == 1
     err = capsys.readouterr().err
-    assert "container 'release' exited with code 1" in err
+    assert "container 'app' exited with code 1" in err
     assert "stoppedReason: Essential container in task exited" in err
 
 
@@ -173,11 +173,11 @@ def test_a_task_stopped_before_its_container_ran_fails_with_both_reasons(
         stubber,
         "STOPPED",
         stoppedReason="Task failed to start",
-        containers=[{"name": "release", "lastStatus": "STOPPED", "reason": "CannotPullContainerError: not found"}],
+        containers=[{"name": "app", "lastStatus": "STOPPED", "reason": "CannotPullContainerError: not found"}],
     )
     assert _run(client, FakeTime()) == 1
     err = capsys.readouterr().err
-    assert "stopped before its 'release' container ran (no exit code)" in err
+    assert "stopped before its 'app' container ran (no exit code)" in err
     assert "stoppedReason: Task failed to start" in err
     assert "CannotPullContainerError: not found" in err
 
@@ -185,18 +185,18 @@ def test_a_task_stopped_before_its_container_ran_fails_with_both_reasons(
 def test_the_container_that_counts_can_be_named(ecs: tuple[Any, Stubber]) -> None:
     client, stubber = ecs
     _expect_run_task(stubber)
-    _expect_status(stubber, "STOPPED", containers=[{"name": "app", "lastStatus": "STOPPED", "exitCode": 0}])
-    assert _run(client, FakeTime(), [*ARGV, "--container", "app"]) == 0
+    _expect_status(stubber, "STOPPED", containers=[{"name": "migrate", "lastStatus": "STOPPED", "exitCode": 0}])
+    assert _run(client, FakeTime(), [*ARGV, "--container", "migrate"]) == 0
 
 
-def test_a_task_without_the_release_container_fails_naming_those_it_has(
+def test_a_task_without_the_app_container_fails_naming_those_it_has(
     ecs: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
 ) -> None:
     client, stubber = ecs
     _expect_run_task(stubber)
-    _expect_status(stubber, "STOPPED", containers=[{"name": "app", "lastStatus": "STOPPED", "exitCode": 0}])
+    _expect_status(stubber, "STOPPED", containers=[{"name": "sidecar", "lastStatus": "STOPPED", "exitCode": 0}])
     assert _run(client, FakeTime()) == 1
-    assert "no container named 'release' (it has: app)" in capsys.readouterr().err
+    assert "no container named 'app' (it has: sidecar)" in capsys.readouterr().err
 
 
 def test_aws_refusing_a_call_fails_with_its_message(

@@ -2,7 +2,8 @@
 
 It migrates every schema (``migrate_schemas --executor multiprocessing``, which skips up-to-date
 schemas and then creates and grants the application role: tenants/migration_executor.py), holding a
-PostgreSQL advisory lock so that two deploys never migrate at once. The lock is taken on a
+PostgreSQL advisory lock so that two deploys never migrate at once; then, where the server loads pgaudit,
+its role and extension. The lock is taken on a
 connection of its own, as the owner role: the migrations switch and close Django's connection
 (tenants/services/database_roles.py ``owner_connection``), and a session-level lock ends with the
 session that took it. Should the release process die, its session ends and the lock with it.
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 call_command(
                     "migrate_schemas", executor="multiprocessing", interactive=False, verbosity=options["verbosity"]
                 )
+                self._pgaudit_install(lock)
             finally:
                 self._lock_give_back(lock)
             self.stdout.write(self.style.SUCCESS("Release complete."))
@@ -71,6 +73,27 @@ class Command(BaseCommand):
                     f"Another release holds the lock; waited {now - started:.0f} s of {wait:.0f} s, still waiting."
                 )
             time.sleep(min(RETRY_EVERY, wait - (now - started)))
+
+    def _pgaudit_install(self, session: psycopg.Connection) -> None:
+        """The database's own record of schema and role changes (terraform/modules/cell/database.tf): pgaudit
+        needs its role and its extension, which only the owner can create, once the server loads the library."""
+        if not session.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pgaudit'").fetchone():
+            self.stdout.write(
+                "pgaudit is not installed on this server: schema and role changes are recorded only by the "
+                "application's audit trail."
+            )
+            return
+        try:
+            with session.transaction():
+                session.execute(
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rds_pgaudit') THEN "
+                    "CREATE ROLE rds_pgaudit; END IF; END $$"
+                )
+                session.execute("CREATE EXTENSION IF NOT EXISTS pgaudit")
+        except psycopg.Error as error:  # e.g. not yet loaded: the parameter group waits for a reboot
+            self.stderr.write(f"pgaudit could not be enabled ({error.diag.message_primary}); the release goes on.")
+            return
+        self.stdout.write("pgaudit: extension and role present.")
 
     def _lock_give_back(self, lock: psycopg.Connection) -> None:
         try:

@@ -31,8 +31,8 @@ output "release_task_definition_arn" {
 output "release_run_task_command" {
   description = "Runs the release task (python manage.py release) in the cell's private subnets, waits for it and fails unless it exits 0. Run from the repository root."
   value = join(" ", [
-    "AWS_DEFAULT_REGION=${local.region}",
     "python infra/release_runner.py",
+    "--region ${local.region}",
     "--cluster ${aws_ecs_cluster.main.name}",
     "--task-definition ${aws_ecs_task_definition.app["release"].arn}",
     "--subnets ${join(",", aws_subnet.app[*].id)}",
