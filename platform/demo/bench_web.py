@@ -266,6 +266,7 @@ def production_environment(
         AWS_REGION="eu-west-2",
         AWS_STORAGE_BUCKET_NAME="patchwork-bench-unused",
         AWS_AUDIT_ARCHIVE_BUCKET_NAME="patchwork-bench-unused",
+        AWS_S3_KMS_KEY_ID="patchwork-bench-unused",
         PLATFORM_DOMAIN=platform_domain,
         PATCHWORK_VAR_DIR=str(var_dir),
         GUNICORN_LOG_LEVEL="warning",

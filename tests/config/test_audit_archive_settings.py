@@ -23,7 +23,11 @@ def test_production_archives_to_the_bucket_named_by_the_environment_never_overwr
             "region_name": "eu-west-2",
             "querystring_auth": True,
             "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": "aws:kms", "ChecksumAlgorithm": "SHA256"},
+            "object_parameters": {
+                "ServerSideEncryption": "aws:kms",
+                "SSEKMSKeyId": PRODUCTION_ENV["AWS_S3_KMS_KEY_ID"],
+                "ChecksumAlgorithm": "SHA256",
+            },
         },
     }
 

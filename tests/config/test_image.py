@@ -256,6 +256,11 @@ def test_uv_sync_installs_from_the_lock_without_development_or_demo_groups() -> 
 def test_collectstatic_runs_with_build_only_placeholders_including_the_jurisdiction() -> None:
     [collect] = [run for run in _runs("build") if "collectstatic" in run]
     assert "PATCHWORK_JURISDICTION=england" in collect
+    # Every variable production settings require, or collectstatic (which loads them) fails the build.
+    production = (ROOT / "platform" / "config" / "settings" / "production.py").read_text()
+    required = re.findall(r'env_required\("([A-Z0-9_]+)"\)', production)
+    assert "AWS_S3_KMS_KEY_ID" in required
+    assert [name for name in required if f"{name}=" not in collect] == []
     assert "SECRET_KEY=build-only-placeholder-not-a-secret" in collect
     assert not [i for i in _instructions() if i.keyword in ("ENV", "ARG") and "SECRET_KEY" in i.arguments]
 

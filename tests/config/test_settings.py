@@ -1,5 +1,6 @@
 """Settings: production refuses to start without its secrets; local defaults are safe for a laptop."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ PRODUCTION_ENV = {
     "AWS_REGION": "eu-west-2",
     "AWS_STORAGE_BUCKET_NAME": "patchwork-media",
     "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-audit-archive",
+    "AWS_S3_KMS_KEY_ID": "arn:aws:kms:eu-west-2:111122223333:key/00000000-0000-0000-0000-000000000000",
     "PLATFORM_DOMAIN": "patchwork.example",
 }
 
@@ -106,12 +108,33 @@ def test_private_documents_have_their_own_storage_outside_media_everywhere() -> 
     """Data-sharing agreements: a private S3 prefix in production; locally a folder beside, not inside, media."""
     expression = (
         "settings.STORAGES['private']['BACKEND'], settings.STORAGES['private']['OPTIONS']['location'], "
-        "settings.STORAGES['private']['OPTIONS']['default_acl'], "
+        "settings.STORAGES['private']['OPTIONS'].get('default_acl'), "
         "settings.STORAGES['private']['OPTIONS']['querystring_auth']"
     )
     production = _settings("config.settings.production", PRODUCTION_ENV, expression)
     assert production.returncode == 0, production.stderr
-    assert production.stdout.strip() == "('storages.backends.s3.S3Storage', 'private', 'private', True)"
+    # No ACL: the bucket has ACLs disabled (owner enforced), and S3 refuses an upload that names one.
+    assert production.stdout.strip() == "('storages.backends.s3.S3Storage', 'private', None, True)"
+
+
+def test_every_upload_in_production_names_the_cells_kms_key_and_no_acl() -> None:
+    expression = "{name: storage.get('OPTIONS') for name, storage in settings.STORAGES.items()}"
+    result = _settings("config.settings.production", PRODUCTION_ENV, expression)
+    assert result.returncode == 0, result.stderr
+    options = ast.literal_eval(result.stdout.strip())
+    buckets = {name: option for name, option in options.items() if option and "bucket_name" in option}
+    assert set(buckets) == {"default", "private", "audit_archive"}
+    for name, option in buckets.items():
+        assert option["object_parameters"]["ServerSideEncryption"] == "aws:kms", name
+        assert option["object_parameters"]["SSEKMSKeyId"] == PRODUCTION_ENV["AWS_S3_KMS_KEY_ID"], name
+        assert "default_acl" not in option, name
+
+
+def test_production_refuses_to_start_without_the_cells_kms_key() -> None:
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "AWS_S3_KMS_KEY_ID"}
+    result = _settings("config.settings.production", env, "settings.STORAGES")
+    assert result.returncode != 0
+    assert "AWS_S3_KMS_KEY_ID must be set in the environment" in result.stderr
 
     local = _settings(
         "config.settings.local",

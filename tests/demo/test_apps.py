@@ -28,6 +28,7 @@ PRODUCTION_ENV = {
     "AWS_REGION": "eu-west-2",
     "AWS_STORAGE_BUCKET_NAME": "patchwork-media",
     "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-audit-archive",
+    "AWS_S3_KMS_KEY_ID": "arn:aws:kms:eu-west-2:111122223333:key/00000000-0000-0000-0000-000000000000",
 }
 
 

@@ -565,6 +565,11 @@ def test_the_media_bucket_keeps_tls_and_kms_and_refuses_another_key() -> None:
     conditions = conditions_of(other_key)
     key_id = "s3:x-amz-server-side-encryption-aws-kms-key-id"
     assert conditions[key_id] == {"test": "StringNotEquals", "variable": key_id, "values": ["${aws_kms_key.main.arn}"]}
+    # No "Null = false" guard: an upload naming no key (the AWS-managed key) is refused too.
+    assert [condition["test"] for condition in other_key["condition"]] == ["StringNotEquals"]
+    # ... and the application names the cell's key on every upload.
+    environment = cell().locals["app_environment"]
+    assert {"name": "AWS_S3_KMS_KEY_ID", "value": "${aws_kms_key.main.arn}"} in environment
     # The bucket administrators must be named: without them, Terraform itself would be locked out.
     (validation,) = cell().variables["bucket_administrator_arns"]["validation"]
     assert "length(var.bucket_administrator_arns) > 0" in validation["condition"]

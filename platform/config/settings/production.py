@@ -54,15 +54,19 @@ AWS_REGION = env_required("AWS_REGION")
 AWS_STORAGE_BUCKET_NAME = env_required("AWS_STORAGE_BUCKET_NAME")
 # The audit trail's nightly copy: a bucket of its own with S3 Object Lock in compliance mode (docs/adr/0031).
 AWS_AUDIT_ARCHIVE_BUCKET_NAME = env_required("AWS_AUDIT_ARCHIVE_BUCKET_NAME")
+# The cell's own KMS key, named on every upload: an upload that says only "aws:kms" is encrypted with the
+# account's AWS-managed key instead, and the buckets' policies refuse any upload not naming the cell's key.
+AWS_S3_KMS_KEY_ID = env_required("AWS_S3_KMS_KEY_ID")
+ENCRYPTED_WITH_THE_CELLS_KEY = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": AWS_S3_KMS_KEY_ID}
+# No ACL on any upload: the buckets have ACLs disabled (owner enforced), and S3 refuses a PUT that names one.
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "region_name": AWS_REGION,
-            "default_acl": "private",
             "querystring_auth": True,
-            "object_parameters": {"ServerSideEncryption": "aws:kms"},
+            "object_parameters": ENCRYPTED_WITH_THE_CELLS_KEY,
         },
     },
     # Data-sharing agreements: the same private bucket under their own prefix, read only through the
@@ -73,15 +77,13 @@ STORAGES = {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "region_name": AWS_REGION,
             "location": "private",
-            "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": "aws:kms"},
+            "object_parameters": ENCRYPTED_WITH_THE_CELLS_KEY,
         },
     },
-    # Never overwritten (the bucket refuses it during retention). No ACL: with ACLs disabled on the bucket (owner
-    # enforced) S3 refuses a PUT naming one. Object Lock needs a checksum on every upload: asked for here, not left
-    # to the SDK's default.
+    # Never overwritten (the bucket refuses it during retention). Object Lock needs a checksum on every upload:
+    # asked for here, not left to the SDK's default.
     "audit_archive": {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -89,7 +91,7 @@ STORAGES = {
             "region_name": AWS_REGION,
             "querystring_auth": True,
             "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": "aws:kms", "ChecksumAlgorithm": "SHA256"},
+            "object_parameters": {**ENCRYPTED_WITH_THE_CELLS_KEY, "ChecksumAlgorithm": "SHA256"},
         },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

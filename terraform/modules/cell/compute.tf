@@ -112,6 +112,7 @@ locals {
     { name = "PATCHWORK_JURISDICTION", value = var.jurisdiction },
     { name = "AWS_STORAGE_BUCKET_NAME", value = aws_s3_bucket.media.id },
     { name = "AWS_AUDIT_ARCHIVE_BUCKET_NAME", value = aws_s3_bucket.audit_archive.id },
+    { name = "AWS_S3_KMS_KEY_ID", value = aws_kms_key.main.arn },
     { name = "SENTRY_ALLOWED_HOSTS", value = join(",", var.sentry_allowed_hosts) },
     { name = "DEFAULT_FROM_EMAIL", value = var.default_from_email != "" ? var.default_from_email : "Patchwork <no-reply@${var.platform_domain}>" },
     { name = "LOG_LEVEL", value = var.log_level },

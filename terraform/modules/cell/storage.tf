@@ -138,8 +138,9 @@ data "aws_iam_policy_document" "media_bucket" {
     }
   }
 
-  # An upload that names a KMS key must name the cell's. (The application names none, so this does
-  # not yet require it: README.md, "Not done here".)
+  # Every upload names the cell's key (the application sends it: AWS_S3_KMS_KEY_ID). One that names
+  # no key would be encrypted with the account's AWS-managed key, outside this key's policy, so an
+  # upload without the key's id is refused as well as one naming another key.
   statement {
     sid       = "DenyObjectsEncryptedWithAnotherKey"
     effect    = "Deny"
@@ -149,12 +150,6 @@ data "aws_iam_policy_document" "media_bucket" {
     principals {
       type        = "*"
       identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Null"
-      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
-      values   = ["false"]
     }
 
     condition {

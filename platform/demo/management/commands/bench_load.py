@@ -444,6 +444,7 @@ class Command(BaseCommand):
             "AWS_REGION": "eu-west-2",
             "AWS_STORAGE_BUCKET_NAME": "patchwork-load-test",
             "AWS_AUDIT_ARCHIVE_BUCKET_NAME": "patchwork-load-test",
+            "AWS_S3_KMS_KEY_ID": "patchwork-load-test",
             # No email provider: no credentials, no instance metadata lookup (each send fails at once).
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
