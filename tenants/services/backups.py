@@ -31,19 +31,23 @@ import re
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from glob import escape as glob_escape
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+import dj_database_url
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.utils import load_backend
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from psycopg import sql
 
 from tenants.models import BackupStatus, Council, CouncilBackup
@@ -119,16 +123,19 @@ def _walk(storage: Storage, folder: str) -> Iterator[str]:
         yield from _walk(storage, f"{folder}/{sub}")
 
 
-def council_files(*, schema: str, include_backups: bool = False) -> list[StoredFile]:
+def council_files(
+    *, schema: str, include_backups: bool = False, file_storages: Mapping[str, Storage] | None = None
+) -> list[StoredFile]:
     """Every object of the council in every storage: whatever is under a ``<kind>/<schema>/`` folder.
 
     Found by listing each storage's top folders, not from a list of kinds kept here, so that a new
     kind of file (keyed by the schema, as every council's file is: ARCHITECTURE.md, Tenancy) is found
-    without this module knowing of it. Its own backups are left out of a backup.
+    without this module knowing of it. Its own backups are left out of a backup. ``file_storages``: other
+    storages to list by alias (a restored bucket's, ``source_storages``) instead of this installation's.
     """
     found: list[StoredFile] = []
     for alias in FILE_STORAGES:
-        storage = storages[alias]
+        storage = (file_storages or storages)[alias]
         try:
             kinds, _loose = storage.listdir("")
         except FileNotFoundError:
@@ -250,21 +257,50 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
-def council_archive_write(*, council: Council, target: IO[bytes], progress: Progress = _nothing) -> ArchiveSummary:
+@contextmanager
+def _reading_from(database: str) -> Iterator[None]:
+    """For the block, ``database`` is this thread's default connection (then the default is put back).
+
+    What the archive reads with (``schema_structure_read``, ``schema_exists``, the snapshot below) uses
+    ``django.db.connection``; a restored instance is read by the same code this way. Only this thread's
+    handle is swapped, and the live default's own transaction, if any, is left as it was.
+    """
+    if database == DEFAULT_DB_ALIAS:
+        yield
+        return
+    live = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = connections[database]
+    try:
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS] = live
+
+
+def council_archive_write(
+    *,
+    council: Council,
+    target: IO[bytes],
+    progress: Progress = _nothing,
+    database: str = DEFAULT_DB_ALIAS,
+    file_storages: Mapping[str, Storage] | None = None,
+) -> ArchiveSummary:
     """Write the council's archive to ``target`` (a binary file open for writing). Reads as the application role.
 
     The schema is read in one snapshot; files are copied after (an upload meanwhile may or may not be in).
+    ``database`` and ``file_storages`` read another copy of the council instead of this installation's: a
+    restored instance's connection alias (``source_database``) and a restored bucket's (``source_storages``).
     """
     schema = council.schema_name
-    if not schema_exists(schema):
-        raise ArchiveRefused(f"{council.name} has no schema ({schema}) to back up.")
+    with _reading_from(database):
+        if not schema_exists(schema):
+            raise ArchiveRefused(f"{council.name} has no schema ({schema}) to back up.")
     with tempfile.TemporaryDirectory(prefix="patchwork-backup-") as work:
         root = Path(work)
         (root / "data").mkdir()
         members: dict[str, str] = {}
         tables: dict[str, dict[str, Any]] = {}
         progress("Reading the schema's structure", 5)
-        with _snapshot():
+        with _reading_from(database), _snapshot():
             structure = schema_structure_read(schema)
             (root / SCHEMA_SQL).write_text(structure.before_data + ROWS_MARKER + structure.after_data)
             members[SCHEMA_SQL] = _sha256_file(root / SCHEMA_SQL)
@@ -302,11 +338,12 @@ def council_archive_write(*, council: Council, target: IO[bytes], progress: Prog
 
         progress("Copying the council's files", 60)
         files = []
-        for stored in council_files(schema=schema):
+        for stored in council_files(schema=schema, file_storages=file_storages):
             member = f"files/{stored.storage}/{stored.name}"
             destination = root / member
             destination.parent.mkdir(parents=True, exist_ok=True)
-            with storages[stored.storage].open(stored.name, "rb") as source, destination.open("wb") as out:
+            storage = (file_storages or storages)[stored.storage]
+            with storage.open(stored.name, "rb") as source, destination.open("wb") as out:
                 shutil.copyfileobj(source, out, CHUNK)
             members[member] = _sha256_file(destination)
             files.append({"storage": stored.storage, "name": stored.name, "size": destination.stat().st_size})
@@ -342,6 +379,151 @@ def council_archive_write(*, council: Council, target: IO[bytes], progress: Prog
         file_bytes=sum(spec["size"] for spec in files),
         manifest=manifest,
     )
+
+
+# --- A council as it is in a restored instance of the cell ------------------------------------
+
+SOURCE_ALIAS = "restored_instance"
+SOURCE_CONNECT_TIMEOUT = 10  # seconds: a wrong address is refused at once rather than hanging the task
+
+
+def source_database_where(url: str) -> str:
+    """``host:port/database`` of a database URL: a restored instance as messages and the audit trail name it,
+    never with its credentials."""
+    parsed = dj_database_url.parse(url)
+    return f"{parsed.get('HOST') or 'localhost'}:{parsed.get('PORT') or 5432}/{parsed.get('NAME') or ''}"
+
+
+@contextmanager
+def source_database(url: str) -> Iterator[str]:
+    """A connection alias, for the block, to the instance an RDS recovery point was restored into: ``url`` is that
+    instance's owner URL, whose user and password may be left out (this installation's owner's are used: a restored
+    instance keeps them). Every transaction on it is read-only (``default_transaction_read_only=on``), so it is
+    never written to. Refused (``ArchiveRefused``) if the URL is not a PostgreSQL one or the instance cannot be
+    reached; the message names the host and database, never the password.
+    """
+    try:
+        parsed = dj_database_url.parse(url)
+    except ValueError as error:
+        raise ArchiveRefused("The restored database's URL is not a PostgreSQL URL.") from error
+    if not parsed.get("NAME") or "postgresql" not in str(parsed.get("ENGINE", "")):
+        raise ArchiveRefused("The restored database's URL is not a PostgreSQL URL naming a database.")
+    where = source_database_where(url)
+    live = connections.settings[DEFAULT_DB_ALIAS]
+    # The live connection's TLS settings (the same CA signs a restored RDS instance's certificate), not its pool.
+    options = {key: value for key, value in live.get("OPTIONS", {}).items() if key != "pool"}
+    options |= parsed.get("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c default_transaction_read_only=on".strip()
+    options.setdefault("connect_timeout", SOURCE_CONNECT_TIMEOUT)
+    where_and_who = {key: parsed.get(key) or "" for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    # A restored RDS instance keeps the master user and password of the one backed up: a URL without them (so that
+    # no password is typed on a command line, kept in a shell's history or a task's overrides) uses this one's owner.
+    owner = getattr(settings, "DATABASE_OWNER", None) or {}
+    where_and_who["USER"] = where_and_who["USER"] or owner.get("USER", "")
+    if not where_and_who["PASSWORD"] and where_and_who["USER"] == owner.get("USER"):
+        where_and_who["PASSWORD"] = owner.get("PASSWORD", "")
+    source = {
+        **live,
+        **where_and_who,
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+    }
+    # This thread's alone, and not in settings.DATABASES: nothing else (other threads, connection clean-up at the
+    # end of a request or task) finds it; it is closed and removed here.
+    connections[SOURCE_ALIAS] = load_backend(source["ENGINE"]).DatabaseWrapper(source, SOURCE_ALIAS)
+    try:
+        try:
+            connections[SOURCE_ALIAS].ensure_connection()
+        except DatabaseError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ArchiveRefused(f"The restored database {where} cannot be reached: {reason}.") from error
+        yield SOURCE_ALIAS
+    finally:
+        connections[SOURCE_ALIAS].close()
+        del connections[SOURCE_ALIAS]
+
+
+def source_storages(*, bucket: str = "", folder: Path | None = None) -> dict[str, Storage]:
+    """The storages to read a council's files from instead of this installation's, by alias (``FILE_STORAGES``).
+
+    ``bucket``: a bucket an S3 recovery point was restored into — this installation's storages (their prefixes,
+    region, encryption) with that bucket instead of the cell's. ``folder``: a copy of the storages on disk, one
+    sub-folder a storage (``default/``, ``private/``), for development and tests. Refused (``RestoreRefused``)
+    for both at once, a bucket where the storages are not S3, or a folder that is not one.
+    """
+    if bucket and folder is not None:
+        raise RestoreRefused("Read the files either from a restored bucket or from a folder, not both.")
+    built: dict[str, Storage] = {}
+    for alias in FILE_STORAGES:
+        if folder is not None:
+            # A wrong folder must not read as "no files": restoring over the council would delete all of its own.
+            if not (folder / alias).is_dir():
+                raise RestoreRefused(f"There is no folder {folder / alias}: give one holding default/ and private/.")
+            built[alias] = FileSystemStorage(location=folder / alias)
+            continue
+        spec = settings.STORAGES[alias]
+        options = spec.get("OPTIONS", {})
+        if "bucket_name" not in options:
+            raise RestoreRefused(f"The {alias} storage here is not in an S3 bucket: a restored bucket cannot stand in.")
+        built[alias] = import_string(spec["BACKEND"])(**{**options, "bucket_name": bucket})
+    return built
+
+
+def _source_council_check(database: str, council: Council) -> None:
+    """Refuse (``ArchiveRefused``) an instance without the council, its schema, or with migrations this release
+    does not know (made by a later release: its rows may not fit this code's tables, and no migration undoes it).
+    Fewer migrations are fine: the restore migrates the schema forward, as it does an older archive."""
+    source = connections[database]
+    schema = Council.objects.using(database).filter(slug=council.slug).values_list("schema_name", flat=True).first()
+    if schema is None:
+        raise ArchiveRefused(f"The restored database has no council {council.slug!r}.")
+    if schema != council.schema_name:
+        raise ArchiveRefused(
+            f"In the restored database {council.slug!r} has the schema {schema}, not {council.schema_name}."
+        )
+    with source.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(quote_ident(%s) || '.django_migrations') IS NOT NULL", [schema])
+        if not cursor.fetchone()[0]:
+            raise ArchiveRefused(
+                f"The restored database has no schema {schema} (or not a council's) for {council.name}."
+            )
+        cursor.execute(sql.SQL("SELECT app, name FROM {}").format(sql.Identifier(schema, "django_migrations")))
+        applied = set(cursor.fetchall())
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    unknown = sorted(f"{app}.{name}" for app, name in applied - known)
+    if unknown:
+        raise ArchiveRefused(
+            f"The restored schema {schema} has migrations this release does not have ({', '.join(unknown[:5])}): "
+            "restore it with the release that made them."
+        )
+
+
+def council_archive_from_instance(
+    *,
+    council: Council,
+    database_url: str,
+    target: IO[bytes],
+    file_storages: Mapping[str, Storage] | None = None,
+    progress: Progress = _nothing,
+) -> ArchiveSummary:
+    """Write ``council``'s archive as it is in a restored instance of the cell's database (``database_url``, that
+    instance's owner URL, opened read-only) and its files as they are in ``file_storages`` (``source_storages``;
+    without them, as they are now): an ordinary archive, for ``council_restore``.
+
+    Refused (``ArchiveRefused``, nothing written to ``target``) if the files cannot be read, or the instance cannot
+    be reached, has no such council or schema, or has migrations this release does not know.
+    """
+    for alias, storage in (file_storages or {}).items():
+        try:
+            storage.listdir("")
+        except Exception as error:  # S3's (no such bucket, access denied) are botocore's own
+            raise ArchiveRefused(f"The restored {alias} files cannot be read: {error}") from error
+    with source_database(database_url) as database:
+        _source_council_check(database, council)
+        return council_archive_write(
+            council=council, target=target, progress=progress, database=database, file_storages=file_storages
+        )
 
 
 # --- Reading and verifying an archive ----------------------------------------------------------

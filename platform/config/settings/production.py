@@ -19,6 +19,8 @@ from config.settings.base import (
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
+# Keys SECRET_KEY replaced (comma-separated), still accepted for what they signed (sessions, links) during a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 SSO_SECRET_KEYS = env_required("SSO_SECRET_KEYS").split(",")  # agencies' providers' client secrets
 # The web process pools its connections (DATABASE_POOL_SIZE, set by infra/gunicorn.conf.py to its threads); other
 # processes (Celery workers, the release task) keep one persistent connection each.

@@ -166,11 +166,14 @@ def council_restore_record(
     expected_sha256: str | None = None,
     origin: Origin = NO_ORIGIN,
     progress: Progress | None = None,
+    source: dict[str, str] | None = None,
 ) -> RestoreSummary:
     """Restore ``archive`` (tenants/services/backups.py ``council_restore``) and record it, or its refusal.
 
     With ``expected_sha256`` (a kept backup's, from its row) an archive whose SHA-256 differs is refused before
     anything is read from it: the manifest's own digests guard against damage, the row's against rewriting.
+    ``source`` says where the archive was made from when it is not a backup (a restored instance and bucket:
+    their names, never credentials), for the record.
     """
     started = timezone.now()
     changes: dict[str, dict[str, object]] = {
@@ -180,6 +183,7 @@ def council_restore_record(
             "replace": replace,
             "other_council": other_council,
             "sha256": "",
+            **({"source": dict(source)} if source else {}),
         }
     }
     try:
