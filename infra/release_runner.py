@@ -39,7 +39,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--security-groups", required=True, help="Security group ids, comma-separated")
     parser.add_argument("--region", default=None, help="AWS region (default: the environment's)")
     parser.add_argument("--timeout", type=int, default=1800, help="Seconds to wait before stopping it (default 1800)")
-    parser.add_argument("--container", default="app", help="The container whose exit code counts (the cell names it app)")
+    parser.add_argument("--container", default="app", help="The container whose exit code counts (the cell: app)")
     args = parser.parse_args(argv)
     args.subnets = [item.strip() for item in args.subnets.split(",") if item.strip()]
     args.security_groups = [item.strip() for item in args.security_groups.split(",") if item.strip()]

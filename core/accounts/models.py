@@ -93,11 +93,11 @@ class BackupCodeDevice(Device):
         """Use up one matching code. A code counts only for the request whose DELETE removed its row: two
         simultaneous sign-ins with the same code both find it, but the second DELETE waits for the first
         and then removes nothing, so exactly one of them succeeds."""
-        digest = backup_code_digest(device_id=self.pk, code=token)
-        matching = self.codes.filter(digest=digest).values_list("pk", flat=True).first()
+        digests = backup_code_digests(device_id=self.pk, code=token)
+        matching = self.codes.filter(digest__in=digests).values_list("pk", flat=True).first()
         if matching is None:
             return False
-        removed, _ = BackupCode.objects.filter(pk=matching, device_id=self.pk, digest=digest).delete()
+        removed, _ = BackupCode.objects.filter(pk=matching, device_id=self.pk, digest__in=digests).delete()
         return removed == 1
 
 
@@ -109,6 +109,13 @@ class BackupCode(models.Model):
         return "Backup code"
 
 
-def backup_code_digest(*, device_id: int, code: str) -> str:
+def backup_code_digest(*, device_id: int, code: str, key: str | None = None) -> str:
     message = f"{device_id}:{code.strip().lower()}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new((key or settings.SECRET_KEY).encode(), message, hashlib.sha256).hexdigest()
+
+
+def backup_code_digests(*, device_id: int, code: str) -> list[str]:
+    """The code's digest under the site's secret and under each secret it replaced (SECRET_KEY_FALLBACKS), so that
+    rotating the secret leaves people's printed backup codes working until they are next replaced."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [backup_code_digest(device_id=device_id, code=code, key=key) for key in keys]

@@ -677,3 +677,23 @@ def test_alb_access_logs_are_off_with_a_reason_and_nothing_may_deliver_them() ->
     assert re.search(r"#checkov:skip=CKV_AWS_91:.*query string", edge)
     logs_bucket = {statement["sid"] for statement in statements(policy_documents()["logs_bucket"])}
     assert logs_bucket == {"DenyWithoutTls", "S3ServerAccessLogs"}
+
+
+# --- Secrets -----------------------------------------------------------------------------------------------------
+
+
+def test_rotating_the_secret_key_keeps_the_previous_generation_as_the_fallback() -> None:
+    module = cell()
+    key = module.resource("random_password", "secret_key")
+    assert key["for_each"] == (
+        "${toset([tostring(var.secret_key_generation), tostring(var.secret_key_generation - 1)])}"
+    )
+    values = module.locals["secret_values"]
+    assert values["SECRET_KEY"] == "${random_password.secret_key[tostring(var.secret_key_generation)].result}"
+    assert values["SECRET_KEY_FALLBACKS"] == (
+        "${random_password.secret_key[tostring(var.secret_key_generation - 1)].result}"
+    )
+    # The key of a cell made before generations keeps serving: it becomes generation 1, the default.
+    assert module.variables["secret_key_generation"]["default"] == 1
+    moved = {"from": "${random_password.secret_key}", "to": '${random_password.secret_key["1"]}'}
+    assert moved in module.blocks.get("moved", [])

@@ -2,9 +2,21 @@
 # containers by ECS (the values never appear in a task definition). Terraform generates them, so
 # they are also in the state: the state bucket must be encrypted and tightly held (README.md).
 
+# Django's SECRET_KEY signs sessions, password-reset and download links, and keys the backup codes'
+# hashes. Rotating it is one apply: raise secret_key_generation by one. The key of the generation
+# before stays as SECRET_KEY_FALLBACKS, so nobody is signed out and no printed backup code stops
+# working; the one before that is destroyed (docs/runbooks/rotate-secrets.md).
 resource "random_password" "secret_key" {
+  for_each = toset([tostring(var.secret_key_generation), tostring(var.secret_key_generation - 1)])
+
   length  = 64
   special = true
+}
+
+# The single key of earlier versions of this module is generation 1's.
+moved {
+  from = random_password.secret_key
+  to   = random_password.secret_key["1"]
 }
 
 # The key that encrypts agencies' identity providers' client secrets in the database (core/sso/encryption.py):
@@ -39,12 +51,13 @@ locals {
   database_app   = "patchwork_app"
 
   secret_values = {
-    SECRET_KEY         = random_password.secret_key.result
-    SSO_SECRET_KEYS    = random_bytes.sso_secret_key.base64
-    DATABASE_URL       = "postgres://${local.database_app}:${urlencode(random_password.database_app.result)}@${local.database_host}?sslmode=verify-full"
-    DATABASE_OWNER_URL = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${local.database_host}?sslmode=verify-full"
-    CELERY_BROKER_URL  = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/0?ssl_cert_reqs=required"
-    CACHE_URL          = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/1?ssl_cert_reqs=required"
+    SECRET_KEY           = random_password.secret_key[tostring(var.secret_key_generation)].result
+    SECRET_KEY_FALLBACKS = random_password.secret_key[tostring(var.secret_key_generation - 1)].result
+    SSO_SECRET_KEYS      = random_bytes.sso_secret_key.base64
+    DATABASE_URL         = "postgres://${local.database_app}:${urlencode(random_password.database_app.result)}@${local.database_host}?sslmode=verify-full"
+    DATABASE_OWNER_URL   = "postgres://${aws_db_instance.main.username}:${urlencode(random_password.database.result)}@${local.database_host}?sslmode=verify-full"
+    CELERY_BROKER_URL    = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/0?ssl_cert_reqs=required"
+    CACHE_URL            = "rediss://:${local.redis_auth}@${local.redis_endpoint}:6379/1?ssl_cert_reqs=required"
   }
 
   # Secrets Manager cannot store an empty string, so SENTRY_DSN exists only once there is a DSN.

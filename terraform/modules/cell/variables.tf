@@ -536,3 +536,16 @@ variable "backup_vault_lock_changeable_for_days" {
     error_message = "AWS requires at least 3 days before a vault lock becomes immutable."
   }
 }
+
+# --- Secrets (secrets.tf) ------------------------------------------------------------------------
+
+variable "secret_key_generation" {
+  description = "Which SECRET_KEY the cell uses. Raise it by one to rotate the key: the previous generation's key stays accepted (SECRET_KEY_FALLBACKS) until the next rotation."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.secret_key_generation >= 1 && floor(var.secret_key_generation) == var.secret_key_generation
+    error_message = "secret_key_generation must be a whole number, 1 or more."
+  }
+}
