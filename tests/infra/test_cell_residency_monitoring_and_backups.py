@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tenants.jurisdictions import Jurisdiction, data_regions_for
 from tests.infra.hcl import cell, deployment, statements
 
 PROCESSES = ["web", "worker", "beat", "release"]
@@ -31,10 +32,13 @@ def _environment() -> dict[str, str]:
 
 
 def assert_each_jurisdiction_has_only_its_own_region(regions: dict[str, list[str]]) -> None:
-    assert regions == {"england": ["eu-west-2"], "victoria": ["ap-southeast-4"]}
+    # The same regions the application allows each jurisdiction (tenants/jurisdictions.py), in the same order.
+    assert regions == {jurisdiction.value: list(data_regions_for(jurisdiction)) for jurisdiction in Jurisdiction}
+    assert regions["england"] == ["eu-west-2"]
+    assert set(regions["victoria"]) <= {"ap-southeast-4", "ap-southeast-2"}  # Australia only
 
 
-def test_the_module_maps_each_jurisdiction_to_its_one_region() -> None:
+def test_the_module_maps_each_jurisdiction_to_the_regions_the_application_allows_it() -> None:
     module = cell()
     assert_each_jurisdiction_has_only_its_own_region(module.locals["jurisdiction_regions"])
     assert module.locals["allowed_regions"] == "${local.jurisdiction_regions[var.jurisdiction]}"

@@ -39,9 +39,11 @@ variable "jurisdiction" {
 #   victoria 2557: seven years, the Australian ISM's minimum for event logs (ISM-0859), the
 #                  baseline Victorian agencies hold suppliers to under the VPDSS.
 locals {
+  # The same map as the application's (tenants/jurisdictions.py; a test holds them equal). A cell runs in
+  # one of them, and the application refuses a council whose data region is not the cell's own.
   jurisdiction_regions = {
     england  = ["eu-west-2"]
-    victoria = ["ap-southeast-4"]
+    victoria = ["ap-southeast-4", "ap-southeast-2"]
   }
   allowed_regions = local.jurisdiction_regions[var.jurisdiction]
 
