@@ -113,6 +113,23 @@ def test_release_fails_fast_and_migrates_nothing_while_another_release_holds_the
     assert _release_locks_held() == 1  # still the other release's
 
 
+def test_release_stops_before_migrating_when_a_council_does_not_belong_in_this_cell(
+    db: None, settings: Settings
+) -> None:
+    council = council_create(name="Stray Release Council", slug="strayrelease", jurisdiction="england")
+    council_schema_create(council=council)
+    _make_behind(council.schema_name)
+    settings.PATCHWORK_JURISDICTION = "victoria"  # this release is deployed into the Victorian cell
+    settings.AWS_REGION = "ap-southeast-4"
+
+    with pytest.raises(CommandError, match="stopped before migrating anything") as refusal:
+        call_command("release", wait=1)
+
+    assert "Council strayrelease does not belong in this cell" in str(refusal.value)
+    assert schemas_needing_migration([council.schema_name]) == [council.schema_name]
+    assert _release_locks_held() == 0
+
+
 def test_release_migrates_every_schema_and_frees_the_lock(
     committed_council_behind: Council, django_db_blocker: DjangoDbBlocker, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,12 +10,13 @@ session that took it. Should the release process die, its session ends and the l
 """
 
 import time
+from io import StringIO
 from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
 from django.db import connection
 from django.db.backends.postgresql.base import DatabaseWrapper
 
@@ -45,8 +46,9 @@ class Command(BaseCommand):
         try:
             if not self._lock_take(lock, wait=options["wait"]):
                 raise CommandError(LOCK_HELD_MESSAGE)
-            self.stdout.write("Release lock taken; migrating.")
             try:
+                self._cell_check()
+                self.stdout.write("Release lock taken; migrating.")
                 # Its output goes to the process's own stdout: the multiprocessing executor pickles the
                 # command's options for its workers, and a stream given here could not be pickled.
                 call_command(
@@ -73,6 +75,14 @@ class Command(BaseCommand):
                     f"Another release holds the lock; waited {now - started:.0f} s of {wait:.0f} s, still waiting."
                 )
             time.sleep(min(RETRY_EVERY, wait - (now - started)))
+
+    def _cell_check(self) -> None:
+        """Every system check, the database's included (a council that does not belong in this cell: tenants/checks.py),
+        before anything is migrated: a deploy into the wrong cell stops here."""
+        try:
+            call_command("check", databases=["default"], fail_level="ERROR", stdout=StringIO())
+        except SystemCheckError as problems:
+            raise CommandError(f"The release stopped before migrating anything.\n{problems}") from problems
 
     def _pgaudit_install(self, session: psycopg.Connection) -> None:
         """The database's own record of schema and role changes (terraform/modules/cell/database.tf): pgaudit
