@@ -697,3 +697,11 @@ def test_rotating_the_secret_key_keeps_the_previous_generation_as_the_fallback()
     assert module.variables["secret_key_generation"]["default"] == 1
     moved = {"from": "${random_password.secret_key}", "to": '${random_password.secret_key["1"]}'}
     assert moved in module.blocks.get("moved", [])
+
+
+def test_an_allowed_sentry_host_must_also_be_reachable_through_the_egress_proxy() -> None:
+    [precondition] = cell().resource("aws_ecs_service", "egress")["lifecycle"][0]["precondition"]
+    condition = precondition["condition"]
+    assert "for host in var.sentry_allowed_hosts" in condition
+    assert "contains(var.egress_allowed_domains, host)" in condition
+    assert "endswith(host, domain)" in condition

@@ -176,5 +176,14 @@ resource "aws_ecs_service" "egress" {
     registry_arn = aws_service_discovery_service.egress.arn
   }
 
+  # Error reports reach an allowed Sentry only through this proxy: a Sentry host the proxy would refuse
+  # is a configuration that silently loses every report.
+  lifecycle {
+    precondition {
+      condition     = alltrue([for host in var.sentry_allowed_hosts : contains(var.egress_allowed_domains, host) || anytrue([for domain in var.egress_allowed_domains : startswith(domain, ".") && endswith(host, domain)])])
+      error_message = "Each of sentry_allowed_hosts must also be in egress_allowed_domains (the host, or a parent domain with a leading dot): the tasks reach it only through the egress proxy."
+    }
+  }
+
   depends_on = [aws_iam_role_policy.execution]
 }
