@@ -99,14 +99,41 @@ class RestoredInstance:
         }
 
 
+def _client_tools(server_major: int) -> Path | None:
+    """The folder of pg_dump and psql of the server's own major version (pg_dump refuses a newer server): the
+    embedded server's (pgserver, when the tests run without DATABASE_URL), the system's for that version, or PATH's."""
+    candidates = [Path(f"/usr/lib/postgresql/{server_major}/bin")]
+    try:
+        from pgserver._commands import POSTGRES_BIN_PATH  # the embedded server dev.py starts
+    except ImportError:
+        pass
+    else:
+        candidates.insert(0, Path(POSTGRES_BIN_PATH))
+    on_path = shutil.which("pg_dump")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    for folder in candidates:
+        pg_dump = folder / "pg_dump"
+        if pg_dump.is_file() and (folder / "psql").is_file():
+            version = subprocess.run([str(pg_dump), "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+            if version.returncode == 0 and f" {server_major}." in version.stdout:
+                return folder
+    return None
+
+
 def _copy_database(instance: RestoredInstance, live: str) -> None:
     environment = {"PGPASSWORD": instance.password} if instance.password else {}
     where = ["-h", instance.host, "-p", instance.port, "-U", instance.user]
     with instance.connect(live) as admin:
+        server_major = int(admin.execute("SHOW server_version_num").fetchone()[0]) // 10000
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(instance.name)))
-    dump = subprocess.Popen(["pg_dump", *where, "--no-password", live], stdout=subprocess.PIPE, env=environment)  # noqa: S603, S607
+    tools = _client_tools(server_major)
+    assert tools is not None, f"no pg_dump and psql of PostgreSQL {server_major} to copy the test database with"
+    dump = subprocess.Popen(  # noqa: S603
+        [str(tools / "pg_dump"), *where, "--no-password", live], stdout=subprocess.PIPE, env=environment
+    )
     loaded = subprocess.run(  # noqa: S603
-        ["psql", *where, "--no-password", "-q", "-v", "ON_ERROR_STOP=1", "-d", instance.name],  # noqa: S607
+        [str(tools / "psql"), *where, "--no-password", "-q", "-v", "ON_ERROR_STOP=1", "-d", instance.name],
         stdin=dump.stdout,
         stdout=subprocess.DEVNULL,
         env=environment,
