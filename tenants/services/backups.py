@@ -391,7 +391,8 @@ def source_database_where(url: str) -> str:
     """``host:port/database`` of a database URL: a restored instance as messages and the audit trail name it,
     never with its credentials."""
     parsed = dj_database_url.parse(url)
-    return f"{parsed.get('HOST') or 'localhost'}:{parsed.get('PORT') or 5432}/{parsed.get('NAME') or ''}"
+    host = parsed.get("HOST") or parsed.get("OPTIONS", {}).get("host") or "localhost"  # ?host=: a socket folder
+    return f"{host}:{parsed.get('PORT') or 5432}/{parsed.get('NAME') or ''}"
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import psycopg
@@ -60,8 +61,15 @@ class RestoredInstance:
 
     @property
     def url(self) -> str:
-        secret = f":{self.password}" if self.password else ""
-        return f"postgresql://{self.user}{secret}@{self.host}:{self.port}/{self.name}"
+        return self.url_for(self.name, user=self.user, password=self.password)
+
+    def url_for(self, database: str, *, user: str = "", password: str = "") -> str:
+        """A URL of ``database`` on this server. A socket folder (the embedded server the tests use without
+        DATABASE_URL) goes in libpq's ``host`` parameter: a URL's host part is lower-cased and cannot hold a path."""
+        who = f"{user}{':' + password if password else ''}@" if user else ""
+        if self.host.startswith("/"):
+            return f"postgresql://{who}:{self.port}/{database}?host={quote(self.host, safe='')}"
+        return f"postgresql://{who}{self.host}:{self.port}/{database}"
 
     def connect(self, database: str | None = None) -> psycopg.Connection:
         return psycopg.connect(
@@ -272,7 +280,7 @@ def test_into_schema_from_a_restored_instance_makes_a_copy_to_inspect_and_leaves
     live_tables, live_files = table_checksums("council_alpha"), storage_contents("council_alpha")
 
     # No user or password in the URL: a restored instance keeps the owner's, which are used.
-    url = f"postgresql://{restored.host}:{restored.port}/{restored.name}"
+    url = restored.url_for(restored.name)
     call_command("council_restore", "alpha", "--from-database", url, "--into-schema", "alpha_inspect")
 
     assert table_checksums("alpha_inspect") == restored.checksums()["council_alpha"]
@@ -302,14 +310,17 @@ def test_a_council_whose_schema_the_restored_instance_lacks_is_refused_and_nothi
 @pytest.mark.database_owner
 @pytest.mark.parametrize(
     ("where", "reason"),
-    [("127.0.0.1:1/anything", "Connection refused"), ("{server}/no_such_restored_instance", "does not exist")],
+    [("no_server", "Connection refused"), ("no_database", "does not exist")],
 )
 def test_a_restored_instance_that_cannot_be_reached_is_refused_and_nothing_changes(
     council_a: Council, file_storages: dict[str, Path], restored: RestoredInstance, where: str, reason: str
 ) -> None:
     council_fill(council_a, marker="live")
     before = table_checksums("council_alpha"), storage_contents("council_alpha")
-    url = f"postgresql://{restored.user}@" + where.format(server=f"{restored.host}:{restored.port}")
+    if where == "no_server":
+        url = f"postgresql://{restored.user}@127.0.0.1:1/anything"
+    else:
+        url = restored.url_for("no_such_restored_instance", user=restored.user)
 
     with pytest.raises(CommandError, match=rf"cannot be reached: .*{reason}.*Nothing was changed\.$"):
         call_command("council_restore", "alpha", "--from-database", url, "--replace")
